@@ -1,0 +1,1 @@
+"""Custom actions for the Balie assistant; one module per topic."""

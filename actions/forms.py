@@ -1,0 +1,83 @@
+"""Validation of the order forms: normalise what the customer typed, then verify
+order number *and* postcode together before any order data is used."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.services import webshop
+from bot.webshop import ShopUnavailable, normalise_order_number, normalise_postcode
+
+MAX_LOOKUP_ATTEMPTS = 3
+
+
+class OrderFormValidation:
+    """Shared by both order forms; a mixin (not an Action) so the SDK does not register it."""
+
+    def validate_order_number(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        number = normalise_order_number(value if isinstance(value, str) else (value or [None])[-1])
+        if number is None:
+            dispatcher.utter_message(response="utter_invalid_order_number")
+            return {"order_number": None}
+        return {"order_number": number}
+
+    def validate_postcode(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        postcode = normalise_postcode(value if isinstance(value, str) else (value or [None])[-1])
+        if postcode is None:
+            dispatcher.utter_message(response="utter_invalid_postcode")
+            return {"postcode": None}
+        return {"postcode": postcode}
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        events = await super().run(dispatcher, tracker, domain)  # type: ignore[misc]
+        # super().run updated tracker.slots with the validated values.
+        number = normalise_order_number(tracker.get_slot("order_number"))
+        postcode = normalise_postcode(tracker.get_slot("postcode"))
+        changed = {e.get("name") for e in events if e.get("event") == "slot"}
+        if tracker.get_slot("order_verified") and not changed & {"order_number", "postcode"}:
+            return events
+        if not (number and postcode):
+            if changed & {"order_number", "postcode"}:
+                events.append(SlotSet("order_verified", False))
+            return events
+        return events + self._verify(number, postcode, dispatcher, tracker)
+
+    def _verify(self, number: str, postcode: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        try:
+            order = webshop().find_order(number, postcode)
+        except ShopUnavailable:
+            # Stop the form; the completion action sees the missing verification and hands over.
+            return [SlotSet("order_verified", False), SlotSet("order_facts", {"shop_unavailable": True}),
+                    SlotSet("requested_slot", None)]
+        if order is not None:
+            return [SlotSet("order_verified", True), SlotSet("order_lookup_attempts", 0.0)]
+        attempts = int(tracker.get_slot("order_lookup_attempts") or 0) + 1
+        events: List[EventType] = [SlotSet("order_verified", False), SlotSet("order_lookup_attempts", float(attempts))]
+        if attempts >= MAX_LOOKUP_ATTEMPTS:
+            # Keep the number for the agent; end the form so the completion action hands over.
+            return events + [SlotSet("postcode", None), SlotSet("requested_slot", None)]
+        dispatcher.utter_message(response="utter_order_not_found")
+        return events + [SlotSet("order_number", None), SlotSet("postcode", None)]
+
+
+class ValidateOrderStatusForm(OrderFormValidation, FormValidationAction):
+    def name(self) -> Text:
+        return "validate_order_status_form"
+
+
+class ValidateReturnForm(OrderFormValidation, FormValidationAction):
+    def name(self) -> Text:
+        return "validate_return_form"
+
+
+def verified_order_number(tracker: Tracker) -> Optional[str]:
+    return tracker.get_slot("order_number") if tracker.get_slot("order_verified") else None

@@ -1,0 +1,105 @@
+"""Handing a conversation to a person, with the whole context (P2), and saying so honestly."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import conversation
+from actions.desk_client import DeskUnavailable, post_handoff
+from bot.handoff import build_context
+
+# What the customer hears first, per reason: acknowledge, apologise where due, never blame (P4, P9).
+OPENINGS = {
+    "customer_request": "Natuurlijk, ik verbind je door met een medewerker.",
+    "complexity": "Dit wil ik goed voor je laten regelen, daarom geef ik je door aan een collega.",
+    "not_understood": "Het spijt me dat ik je niet goed begrijp. Ik geef je door aan een collega die je verder helpt.",
+    "deadline_at_risk": "Omdat het op tijd bij je moet zijn, geef ik je door aan een collega die kijkt wat er nog mogelijk is.",
+    "bot_unavailable": "Excuses, ik kan je gegevens op dit moment niet ophalen. Ik geef je door aan een collega.",
+}
+APOLOGY = {
+    "complain": "Wat vervelend dat het zo is gelopen, het spijt me echt.",
+    "product_issue": "Wat vervelend dat je product niet in orde is, het spijt me echt.",
+}
+
+
+def _wait_sentence(answer: Dict[str, Any]) -> str:
+    position = answer.get("position")
+    minutes = answer.get("estimated_wait_minutes")
+    if not position:
+        return "Een collega neemt het gesprek zo van me over."
+    wait = f"ongeveer {minutes} minuten" if minutes and minutes > 1 else "minder dan een minuut"
+    place = "Je bent als eerste aan de beurt" if position == 1 else f"Je bent nummer {position} in de rij"
+    return f"{place}; de verwachte wachttijd is {wait}."
+
+
+def hand_over(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    reason: str,
+    *,
+    signals: Optional[List[Dict[str, str]]] = None,
+    facts: Optional[Dict[str, Any]] = None,
+    bot_actions: Optional[List[str]] = None,
+    priority: Optional[str] = None,
+    opening: Optional[str] = None,
+) -> List[EventType]:
+    """Post the context to the desk and tell the customer why, what happens next and how long it takes."""
+    context = build_context(
+        conversation_id=tracker.sender_id,
+        reason=reason,
+        priority=priority,
+        signals=signals,
+        transcript=conversation.transcript(tracker),
+        topics=conversation.topics(tracker),
+        facts=facts if facts is not None else conversation.facts(tracker),
+        bot_actions=bot_actions if bot_actions is not None else conversation.bot_actions(tracker),
+    )
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent in APOLOGY:
+        dispatcher.utter_message(text=APOLOGY[intent])
+    try:
+        answer = post_handoff(dict(context))
+    except DeskUnavailable:
+        dispatcher.utter_message(
+            text="Het spijt me, het lukt me nu niet om je door te verbinden. Bel ons op 020 123 45 67 "
+                 "(ma–vr 8:30–20:00, za 9:00–17:00) of probeer het over een paar minuten opnieuw."
+        )
+        return _clear_offer(tracker)
+    dispatcher.utter_message(text=opening or OPENINGS.get(reason, OPENINGS["customer_request"]))
+    dispatcher.utter_message(
+        text="Je hoeft niets te herhalen: mijn collega ziet ons hele gesprek. " + _wait_sentence(answer)
+    )
+    events: List[EventType] = [SlotSet("handoff_id", str(answer.get("handoff_id"))), *_clear_offer(tracker)]
+    if tracker.active_loop.get("name"):
+        events.append(ActiveLoop(None))
+    return events
+
+
+def _clear_offer(tracker: Tracker) -> List[EventType]:
+    # Only touch the slot when an offer was open: the rules that follow an offer expect this event.
+    return [SlotSet("human_offered", False)] if tracker.get_slot("human_offered") else []
+
+
+class ActionHandoff(Action):
+    def name(self) -> Text:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in ("complain", "product_issue"):
+            evidence = tracker.latest_message.get("text") or ""
+            return hand_over(dispatcher, tracker, "complexity", signals=[{"name": intent, "evidence": evidence}])
+        return hand_over(dispatcher, tracker, "customer_request")
+
+
+class ActionDeclineOffer(Action):
+    def name(self) -> Text:
+        return "action_decline_offer"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_deny_ack")
+        return [SlotSet("human_offered", False)]

@@ -1,0 +1,112 @@
+"""Parcel status: carrier, track & trace and the expected window, judged against any deadline."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import conversation
+from actions.forms import verified_order_number
+from actions.handoff import hand_over
+from actions.services import webshop
+from bot.delivery import Deadline, arrives_in_time, describe_day, describe_window, find_deadline
+from bot.webshop import Order, ShopUnavailable
+
+
+def status_sentence(order: Order, today) -> str:
+    """The Dutch status line, also kept as a fact for the agent."""
+    if order.status == "delivered" and order.delivered_at:
+        return f"Bezorgd {describe_day(order.delivered_at.date(), today)} om {order.delivered_at:%H:%M}"
+    if order.status == "processing":
+        window = describe_window(order.expected_from, order.expected_until, today) if order.expected_from else "binnenkort"
+        return f"Betaald, nog niet verzonden; verwachte bezorging {window}"
+    window = describe_window(order.expected_from, order.expected_until, today) if order.expected_from else "onbekend"
+    if order.status == "delayed":
+        promised = describe_day(order.promised_date, today) if order.promised_date else "eerder"
+        return f"Vertraagd bij {order.carrier}: nu verwacht {window} (beloofd was {promised})"
+    return f"Onderweg met {order.carrier}, verwacht {window}"
+
+
+def customer_message(order: Order, today) -> str:
+    if order.status == "delivered" and order.delivered_at:
+        return (f"Je bestelling {order.number} is {describe_day(order.delivered_at.date(), today)} om "
+                f"{order.delivered_at:%H:%M} bezorgd door {order.carrier}. Heb je het pakket niet gevonden? "
+                f"Kijk even bij de buren of in de brievenbus; je kunt ook een medewerker vragen.")
+    if order.status == "processing":
+        window = describe_window(order.expected_from, order.expected_until, today)
+        return (f"Je bestelling {order.number} is betaald en wordt nu ingepakt. We verwachten hem {window} "
+                f"te bezorgen; je krijgt een track & trace-link zodra hij onderweg is.")
+    window = describe_window(order.expected_from, order.expected_until, today)
+    text = f"Je bestelling {order.number} is onderweg met {order.carrier} en wordt naar verwachting {window} bezorgd."
+    if order.status == "delayed":
+        text = (f"Je bestelling {order.number} is helaas vertraagd. {order.carrier} verwacht hem nu {window} te bezorgen, "
+                f"later dan we je hadden beloofd. Sorry daarvoor.")
+    if order.tracking_code:
+        text += f" Je track & trace-code is {order.tracking_code}: {order.tracking_url}"
+    return text
+
+
+def deadline_message(order: Order, deadline: Deadline, on_time: bool, today) -> str:
+    if on_time:
+        return f"Goed nieuws: dat haalt hij, je pakket is er vóór {deadline.label}."
+    window = describe_window(order.expected_from, order.expected_until, today) if order.expected_from else "later"
+    return (f"Eerlijk gezegd: {deadline.label} haalt dit pakket volgens de planning niet, het komt pas {window}. "
+            f"Ik begrijp dat dat vervelend is.")
+
+
+class ActionCheckOrderStatus(Action):
+    def name(self) -> Text:
+        return "action_check_order_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        number = verified_order_number(tracker)
+        stored = tracker.get_slot("order_facts") or {}
+        if number is None:
+            return hand_over_unverified(dispatcher, tracker)
+        try:
+            order = webshop().find_order(number, tracker.get_slot("postcode"))
+        except ShopUnavailable:
+            return hand_over(dispatcher, tracker, "bot_unavailable",
+                             signals=[{"name": "shop_unavailable", "evidence": number}])
+        if order is None:  # the shop changed between verification and now
+            return hand_over(dispatcher, tracker, "complexity")
+        now = datetime.now()
+        today = now.date()
+        summary = status_sentence(order, today)
+        order_facts: Dict[str, Any] = {**stored, "order_status": {"summary": summary, **order.to_json()}}
+        dispatcher.utter_message(text=customer_message(order, today))
+        actions_done = conversation.record_bot_action(tracker, f"Status gegeven: {summary}")
+        events: List[EventType] = []
+
+        deadline = find_deadline(" . ".join(conversation.customer_texts(tracker)), now)
+        if deadline and order.status != "delivered":
+            on_time = arrives_in_time(order.expected_until, deadline)
+            order_facts["deadline"] = f"{deadline.label} ({deadline.evidence})"
+            dispatcher.utter_message(text=deadline_message(order, deadline, on_time, today))
+            if not on_time:
+                actions_done.append(f"Gezegd dat de deadline ({deadline.label}) niet gehaald wordt")
+                events += [SlotSet("order_facts", order_facts), SlotSet("bot_actions", actions_done)]
+                return events + hand_over(
+                    dispatcher, tracker, "deadline_at_risk",
+                    signals=[{"name": "deadline", "evidence": deadline.evidence}],
+                    facts={**conversation.facts(tracker), **order_facts}, bot_actions=actions_done,
+                )
+        return events + [SlotSet("order_facts", order_facts), SlotSet("bot_actions", actions_done)]
+
+
+def hand_over_unverified(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+    """The order form ended without a verified order: the shop was down, or three lookups failed."""
+    number = str(tracker.get_slot("order_number") or "")
+    if (tracker.get_slot("order_facts") or {}).get("shop_unavailable"):
+        return hand_over(dispatcher, tracker, "bot_unavailable", signals=[{"name": "shop_unavailable", "evidence": number}])
+    attempts = int(tracker.get_slot("order_lookup_attempts") or 0)
+    return hand_over(
+        dispatcher, tracker, "complexity",
+        signals=[{"name": "order_not_found", "evidence": f"{attempts} keer geen bestelling bij bestelnummer {number} en de opgegeven postcode"}],
+        opening="Ik kan nog steeds geen bestelling vinden bij deze gegevens. Een collega kan je bestelling op een andere "
+                "manier opzoeken, dus ik geef je aan hem of haar door.",
+    )

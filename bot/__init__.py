@@ -1,0 +1,1 @@
+"""Balie: a Dutch webshop assistant (Rasa) with a desk for human agents."""

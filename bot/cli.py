@@ -1,0 +1,147 @@
+"""`bot` command line: run the whole stack, prepare the database, manage agents.
+
+    bot run            start Rasa, action server and desk (demo shop, SQLite by default)
+    bot db upgrade     bring DATABASE_URL to the newest schema
+    bot seed           demo shop orders and the demo agent
+    bot agents add|list|disable
+"""
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import sys
+import time
+from pathlib import Path
+
+from bot.config import ROOT, get_settings
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.processes import Stack
+    from bot.seed import DEMO_AGENT, seed_demo
+
+    settings = get_settings()
+    model = Path(args.model)
+    if not model.exists():
+        print(f"No trained model at {model}; run `make train` first.", file=sys.stderr)
+        return 1
+    if settings.database_url.startswith("sqlite:///"):
+        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    print("Preparing the database and the demo shop ...", flush=True)
+    seed_demo(settings.database_url, settings.shop_database_url)
+    stack = Stack(database_url=settings.database_url, model=model, log_dir=ROOT / "var" / "logs",
+                  rasa_port=args.rasa_port, action_port=args.action_port, desk_port=args.desk_port)
+    print("Starting Rasa, the action server and the desk (logs in var/logs/) ...", flush=True)
+    stack.start()
+    try:
+        stack.wait_healthy()
+        print(
+            "\nBalie is running.\n"
+            f"  Shop page with chat:  {stack.desk_url}/\n"
+            f"  Agent console:        {stack.desk_url}/console   "
+            f"(demo login: {DEMO_AGENT['username']} / {DEMO_AGENT['password']})\n"
+            f"  Health:               {stack.desk_url}/health\n"
+            f"  API documentation:    {stack.desk_url}/docs\n"
+            "Press Ctrl-C to stop all three.",
+            flush=True,
+        )
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(1)
+        stopped = [name for name, p in stack.processes.items() if p.poll() is not None]
+        print(f"{', '.join(stopped)} stopped unexpectedly:\n" + "\n".join(stack.tail(n) for n in stopped), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping ...")
+        return 0
+    except (RuntimeError, TimeoutError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+def _db_upgrade(_: argparse.Namespace) -> int:
+    from bot.desk.migrate import upgrade
+
+    upgrade(get_settings().database_url)
+    print("Database is up to date.")
+    return 0
+
+
+def _seed(_: argparse.Namespace) -> int:
+    from bot.seed import seed_demo
+
+    settings = get_settings()
+    seed_demo(settings.database_url, settings.shop_database_url)
+    print("Demo shop and demo agent are ready.")
+    return 0
+
+
+def _agents(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from bot.desk.agents import service
+    from bot.desk.agents.models import Agent
+    from bot.desk.db import make_engine, make_sessionmaker
+
+    engine = make_engine(get_settings().database_url)
+    with make_sessionmaker(engine)() as session:
+        if args.agents_command == "list":
+            for agent in session.scalars(select(Agent).order_by(Agent.username)):
+                state = "actief" if agent.active else "uitgeschakeld"
+                print(f"{agent.username:20} {agent.first_name:15} {agent.role:6} {state}{' (demo)' if agent.is_demo else ''}")
+            return 0
+        if args.agents_command == "disable":
+            agent = session.scalars(select(Agent).where(Agent.username == args.username.lower())).first()
+            if agent is None:
+                print(f"No agent called {args.username}.", file=sys.stderr)
+                return 1
+            agent.active = False
+            session.commit()
+            print(f"{agent.username} is disabled.")
+            return 0
+        password = os.environ.get("BALIE_AGENT_PASSWORD") or getpass.getpass("Password (8+ characters): ")
+        try:
+            service.create_agent(session, username=args.username, first_name=args.first_name, password=password,
+                                 role=args.role)
+            session.commit()
+        except ValueError as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+        except Exception as exc:  # noqa: BLE001 - unique username violated
+            print(f"Could not add {args.username}: {exc.__class__.__name__}", file=sys.stderr)
+            return 1
+        print(f"{args.username} added as {args.role}.")
+        return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bot", description="Balie: webshop assistant and desk")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="start Rasa, the action server and the desk")
+    run.add_argument("--model", default=str(ROOT / "models" / "balie.tar.gz"))
+    run.add_argument("--rasa-port", type=int, default=5005)
+    run.add_argument("--action-port", type=int, default=5055)
+    run.add_argument("--desk-port", type=int, default=8000)
+    run.set_defaults(func=_run)
+    db = sub.add_parser("db", help="database schema")
+    db.add_argument("db_command", choices=["upgrade"])
+    db.set_defaults(func=_db_upgrade)
+    sub.add_parser("seed", help="demo shop and demo agent").set_defaults(func=_seed)
+    agents = sub.add_parser("agents", help="manage agent accounts")
+    agents_sub = agents.add_subparsers(dest="agents_command", required=True)
+    add = agents_sub.add_parser("add")
+    add.add_argument("username")
+    add.add_argument("--first-name", required=True)
+    add.add_argument("--role", choices=["agent", "admin"], default="agent")
+    agents_sub.add_parser("list")
+    disable = agents_sub.add_parser("disable")
+    disable.add_argument("username")
+    agents.set_defaults(func=_agents)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

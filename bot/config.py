@@ -1,0 +1,48 @@
+"""All settings, read from the environment in one place (no I/O at import)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str
+    shop_database_url: str
+    shop_url: str | None
+    desk_url: str
+    desk_secret: str
+    rasa_url: str
+    rasa_token: str
+    action_server_url: str
+    demo_mode: bool
+    max_message_chars: int
+    session_hours: int
+
+
+def get_settings() -> Settings:
+    default_db = f"sqlite:///{ROOT / 'var' / 'balie.db'}"
+    database_url = os.environ.get("DATABASE_URL", default_db)
+    return Settings(
+        database_url=database_url,
+        shop_database_url=os.environ.get("SHOP_DATABASE_URL", database_url),
+        shop_url=os.environ.get("SHOP_URL") or None,
+        desk_url=os.environ.get("DESK_URL", "http://127.0.0.1:8000").rstrip("/"),
+        desk_secret=os.environ.get("DESK_SECRET", ""),
+        rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+        rasa_token=os.environ.get("RASA_TOKEN", ""),
+        action_server_url=os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055").rstrip("/"),
+        demo_mode=_flag("BALIE_DEMO"),
+        max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", "1000")),
+        session_hours=int(os.environ.get("AGENT_SESSION_HOURS", "10")),
+    )

@@ -1,0 +1,1 @@
+"""The desk: the hub between customers, the bot and human agents."""

@@ -1,0 +1,84 @@
+"""The desk's web application: customer API, agent API, pages and health."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+
+from bot.config import Settings, get_settings
+from bot.desk.agents.views import router as agents_router
+from bot.desk.bot_client import BotClient
+from bot.desk.conversations.views import router as conversations_router
+from bot.desk.db import make_engine, make_sessionmaker
+from bot.desk.handoffs.views import router as handoffs_router
+from bot.desk.push import PushHub
+
+STATIC = Path(__file__).parent / "static"
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        await app.state.bot.close()
+        app.state.engine.dispose()
+
+    app = FastAPI(
+        title="Balie desk",
+        version="1.0.0",
+        description="Customer chat API, agent API and handoff intake of the Balie desk.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.database_url)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.hub = PushHub()
+    app.state.bot = BotClient(settings.rasa_url, settings.rasa_token, settings.action_server_url)
+
+    @app.middleware("http")
+    async def limit_body(request: Request, call_next):
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
+            return JSONResponse({"detail": "Het verzoek is te groot."}, status_code=413)
+        response = await call_next(request)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        return response
+
+    app.include_router(conversations_router)
+    app.include_router(agents_router)
+    app.include_router(handoffs_router)
+
+    @app.get("/health", tags=["health"])
+    async def health() -> JSONResponse:
+        checks = {"desk": True}
+        try:
+            with app.state.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            checks["database"] = True
+        except Exception:  # noqa: BLE001 - any failure means unhealthy
+            checks["database"] = False
+        checks.update(await app.state.bot.health())
+        ok = all(checks.values())
+        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+
+    @app.get("/", include_in_schema=False)
+    async def shop_page() -> FileResponse:
+        return FileResponse(STATIC / "shop.html")
+
+    @app.get("/console", include_in_schema=False)
+    async def console_page() -> FileResponse:
+        return FileResponse(STATIC / "console.html")
+
+    @app.get("/widget.js", include_in_schema=False)
+    async def widget() -> FileResponse:
+        return FileResponse(STATIC / "widget.js", media_type="application/javascript")
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

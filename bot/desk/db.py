@@ -1,0 +1,40 @@
+"""Database engine and sessions. SQLAlchemy 1.4 written in 2.0 style; SQLite or PostgreSQL."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import DeclarativeMeta, registry, sessionmaker
+
+mapper_registry = registry()
+
+
+class Base(metaclass=DeclarativeMeta):
+    __abstract__ = True
+    registry = mapper_registry
+    metadata = mapper_registry.metadata
+
+
+def utcnow() -> datetime:
+    # Naive UTC everywhere: SQLite keeps no time zones, PostgreSQL columns are "without time zone".
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 15})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")  # readers don't block the writer
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return create_engine(url, future=True, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def make_sessionmaker(engine: Engine) -> sessionmaker:
+    return sessionmaker(bind=engine, future=True, expire_on_commit=False)

@@ -1,0 +1,166 @@
+"""Handoffs: the action server's intake (shared secret) and the agents' queue and actions."""
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel
+
+from bot.desk import routing
+from bot.desk.agents.models import Agent
+from bot.desk.agents.views import current_agent
+from bot.desk.bot_client import BotUnavailable
+from bot.desk.conversations import service as conversations
+from bot.desk.conversations.models import Conversation
+from bot.desk.deps import clean_text, db
+from bot.desk.handoffs import service
+from bot.desk.handoffs.models import Handoff
+
+router = APIRouter(tags=["handoffs"])
+
+
+class ReplyIn(BaseModel):
+    text: str
+
+
+def _summary(session, handoff: Handoff) -> dict[str, Any]:
+    agent = session.get(Agent, handoff.agent_id) if handoff.agent_id else None
+    return {
+        "id": handoff.id, "conversation_id": handoff.conversation_id, "reason": handoff.reason,
+        "priority": handoff.priority, "status": handoff.status, "summary": handoff.context.get("summary", ""),
+        "waiting_since": handoff.created_at.isoformat() + "Z",
+        "agent": agent.first_name if agent else None,
+    }
+
+
+@router.post("/api/internal/handoffs", tags=["internal"])
+async def intake(request: Request) -> dict:
+    secret = request.app.state.settings.desk_secret
+    given = request.headers.get("x-desk-secret", "")
+    if not secret or not hmac.compare_digest(given.encode(), secret.encode()):
+        raise HTTPException(401, detail="wrong secret")
+    try:
+        context = service.validate_context(await request.json())
+    except (ValueError, service.InvalidContext) as exc:
+        raise HTTPException(422, detail=str(exc)) from exc
+    with db(request) as session:
+        conversation = session.get(Conversation, str(context.get("conversation_id", "")))
+        if conversation is None:
+            raise HTTPException(404, detail="unknown conversation")
+        handoff, created = service.create_or_get(session, conversation=conversation, context=context, actor="bot")
+        position = service.position(session, handoff=handoff)
+        answer = {"handoff_id": handoff.id, "created": created, "position": position,
+                  "estimated_wait_minutes": service.estimated_wait_minutes(session, queue_position=position)}
+    if created:
+        await routing.notify_queue(request.app)
+    return answer
+
+
+@router.get("/api/handoffs")
+async def list_handoffs(request: Request) -> dict:
+    with db(request) as session:
+        agent = current_agent(request, session)
+        return {"queue": [_summary(session, h) for h in service.queue(session)],
+                "mine": [_summary(session, h) for h in service.assigned_to(session, agent=agent)]}
+
+
+def _handoff(session, handoff_id: int) -> Handoff:
+    handoff = session.get(Handoff, handoff_id)
+    if handoff is None:
+        raise HTTPException(404, detail="Deze overdracht bestaat niet.")
+    return handoff
+
+
+def _own(session, request: Request, handoff_id: int) -> tuple[Agent, Handoff]:
+    agent = current_agent(request, session)
+    handoff = _handoff(session, handoff_id)
+    if handoff.status != "assigned" or (handoff.agent_id != agent.id and agent.role != "admin"):
+        raise HTTPException(409, detail="Dit gesprek is niet aan jou toegewezen.")
+    return agent, handoff
+
+
+@router.get("/api/handoffs/{handoff_id}")
+async def handoff_detail(handoff_id: int, request: Request) -> dict:
+    with db(request) as session:
+        current_agent(request, session)
+        handoff = _handoff(session, handoff_id)
+        conversation = session.get(Conversation, handoff.conversation_id)
+        messages = [m.to_json() for m in conversations.list_messages(session, conversation_id=handoff.conversation_id)]
+        return {**_summary(session, handoff), "context": handoff.context, "state": conversation.state,
+                "messages": messages}
+
+
+@router.post("/api/handoffs/{handoff_id}/claim")
+async def claim(handoff_id: int, request: Request) -> dict:
+    with db(request) as session:
+        agent = current_agent(request, session)
+        _handoff(session, handoff_id)
+        if not service.claim(session, handoff_id=handoff_id, agent=agent):
+            raise HTTPException(409, detail="Een collega heeft dit gesprek al opgepakt.")
+        conversation_id = session.get(Handoff, handoff_id).conversation_id
+        first_name = agent.first_name
+        notice = conversations.add_message(session, conversation=session.get(Conversation, conversation_id),
+                                           sender="system", text=f"{first_name} van de klantenservice helpt je nu verder.")
+        stored = notice.to_json()
+    await request.app.state.hub.to_customer(conversation_id, {"type": "message", "message": stored})
+    await routing.push_state(request.app, conversation_id, "agent")
+    await routing.notify_queue(request.app)
+    return {"ok": True, "conversation_id": conversation_id}
+
+
+@router.post("/api/handoffs/{handoff_id}/messages")
+async def agent_reply(handoff_id: int, body: ReplyIn, request: Request) -> dict:
+    text = clean_text(body.text, max_chars=4000)
+    with db(request) as session:
+        agent, handoff = _own(session, request, handoff_id)
+        conversation = session.get(Conversation, handoff.conversation_id)
+        message = conversations.add_message(session, conversation=conversation, sender="agent", text=text,
+                                            agent_name=agent.first_name)
+        stored, conversation_id = message.to_json(), conversation.id
+    await request.app.state.hub.to_customer(conversation_id, {"type": "message", "message": stored})
+    await request.app.state.hub.to_agents({"type": "message", "conversation_id": conversation_id, "message": stored})
+    return {"message": stored}
+
+
+@router.post("/api/handoffs/{handoff_id}/handback")
+async def hand_back(handoff_id: int, request: Request) -> dict:
+    """The bot takes over again and learns what happened while a person had the conversation."""
+    with db(request) as session:
+        agent, handoff = _own(session, request, handoff_id)
+        conversation_id, first_name = handoff.conversation_id, agent.first_name
+        since = handoff.claimed_at or handoff.created_at
+        later = [m for m in conversations.list_messages(session, conversation_id=conversation_id) if m.created_at >= since]
+    events: list[dict[str, Any]] = [
+        {"event": "bot", "text": m.text, "metadata": {"sender": m.sender, "agent_name": m.agent_name}} for m in later]
+    events.append({"event": "slot", "name": "handback_agent", "value": first_name})
+    bot = request.app.state.bot
+    try:
+        await bot.append_events(sender=conversation_id, events=events)
+        replies = await bot.trigger_intent(sender=conversation_id, intent="EXTERNAL_handback")
+    except BotUnavailable as exc:
+        raise HTTPException(502, detail="De bot is nu niet bereikbaar; het gesprek blijft bij jou.") from exc
+    with db(request) as session:
+        service.close(session, handoff=session.get(Handoff, handoff_id), agent=agent, status="handed_back", to_state="bot")
+    result = await routing.store_bot_replies(request.app, conversation_id, replies, push=True)
+    await routing.push_state(request.app, conversation_id, "bot")
+    await request.app.state.hub.to_agents({"type": "queue_changed"})
+    return {"ok": True, "replies": result["replies"]}
+
+
+@router.post("/api/handoffs/{handoff_id}/resolve")
+async def resolve(handoff_id: int, request: Request) -> dict:
+    """Closed, and the customer is asked whether the problem is solved (P10)."""
+    with db(request) as session:
+        agent, handoff = _own(session, request, handoff_id)
+        conversation = service.close(session, handoff=handoff, agent=agent, status="resolved", to_state="closed")
+        question = conversations.add_message(
+            session, conversation=conversation, sender="system",
+            text=f"{agent.first_name} heeft je vraag afgerond. Is je probleem hiermee opgelost?",
+            buttons=routing.SATISFACTION_BUTTONS)
+        conversation.offered_payloads = [b["payload"] for b in routing.SATISFACTION_BUTTONS]
+        stored, conversation_id = question.to_json(), conversation.id
+    await request.app.state.hub.to_customer(conversation_id, {"type": "message", "message": stored})
+    await routing.push_state(request.app, conversation_id, "closed")
+    await request.app.state.hub.to_agents({"type": "queue_changed"})
+    return {"ok": True}

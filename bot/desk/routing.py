@@ -1,0 +1,129 @@
+"""Where a conversation goes next: bot replies, handovers, the satisfaction check, queue updates.
+
+The views stay thin; these functions own the transactions and the pushes that follow them.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI
+
+from bot.desk.conversations import service as conversations
+from bot.desk.conversations.models import Conversation
+from bot.desk.deps import db
+from bot.desk.handoffs import service as handoffs
+from bot.handoff import TranscriptLine, build_context
+
+SOLVED_YES, SOLVED_NO = "/solved_yes", "/solved_no"
+DESK_PAYLOADS = (SOLVED_YES, SOLVED_NO)
+SATISFACTION_BUTTONS = [{"title": "Ja, opgelost", "payload": SOLVED_YES}, {"title": "Nee, nog niet", "payload": SOLVED_NO}]
+
+
+def wait_sentence(position: int | None, minutes: int | None) -> str:
+    if not position:
+        return ""
+    place = "Je bent als eerste aan de beurt" if position == 1 else f"Je bent nummer {position} in de rij"
+    wait = f"ongeveer {minutes} minuten" if minutes and minutes > 1 else "minder dan een minuut"
+    return f"{place}; de verwachte wachttijd is {wait}."
+
+
+def queue_info(app: FastAPI, conversation_id: str) -> dict[str, Any]:
+    with db(app) as session:
+        handoff = handoffs.open_handoff(session, conversation_id=conversation_id)
+        if handoff is None:
+            return {}
+        position = handoffs.position(session, handoff=handoff)
+        return {"queue_position": position,
+                "estimated_wait_minutes": handoffs.estimated_wait_minutes(session, queue_position=position)}
+
+
+async def notify_queue(app: FastAPI) -> None:
+    """Every waiting customer hears their new place; agents refresh their queue."""
+    with db(app) as session:
+        waiting = [(h.conversation_id, i + 1) for i, h in enumerate(handoffs.queue(session))]
+        updates = [(cid, pos, handoffs.estimated_wait_minutes(session, queue_position=pos)) for cid, pos in waiting]
+    for conversation_id, position, minutes in updates:
+        await app.state.hub.to_customer(conversation_id, {
+            "type": "state", "state": "queued", "queue_position": position, "estimated_wait_minutes": minutes})
+    await app.state.hub.to_agents({"type": "queue_changed"})
+
+
+async def push_state(app: FastAPI, conversation_id: str, state: str) -> None:
+    await app.state.hub.to_customer(conversation_id, {"type": "state", "state": state, **queue_info(app, conversation_id)})
+
+
+async def store_bot_replies(app: FastAPI, conversation_id: str, replies: list[dict[str, Any]],
+                            push: bool = False) -> dict[str, Any]:
+    with db(app) as session:
+        conversation = session.get(Conversation, conversation_id)
+        stored = []
+        offered: list[str] = []
+        for reply in replies:
+            message = conversations.add_message(session, conversation=conversation, sender="bot",
+                                                text=reply["text"], buttons=reply.get("buttons"))
+            offered += [b["payload"] for b in reply.get("buttons") or []]
+            stored.append(message.to_json())
+        conversation.offered_payloads = offered
+        state = conversation.state
+    if push or state != "bot":
+        for message in stored:
+            await app.state.hub.to_customer(conversation_id, {"type": "message", "message": message})
+    if state != "bot":
+        await app.state.hub.to_agents({"type": "message", "conversation_id": conversation_id, "messages": stored})
+    return {"replies": [_reply(m) for m in stored], "state": state, **queue_info(app, conversation_id)}
+
+
+def _reply(message: dict[str, Any]) -> dict[str, Any]:
+    return {"id": message["id"], "text": message["text"], "buttons": message.get("buttons"), "sender": message["sender"]}
+
+
+def desk_transcript(session, conversation_id: str) -> list[TranscriptLine]:
+    return [TranscriptLine(sender=m.sender, text=m.text, at=m.created_at.isoformat() + "Z")
+            for m in conversations.list_messages(session, conversation_id=conversation_id)]
+
+
+async def hand_over_bot_unavailable(app: FastAPI, conversation_id: str, error: str) -> dict[str, Any]:
+    """Rasa or the action server is down: keep the message, queue for a person, say so politely."""
+    with db(app) as session:
+        conversation = session.get(Conversation, conversation_id)
+        context = build_context(
+            conversation_id=conversation_id, reason="bot_unavailable",
+            transcript=desk_transcript(session, conversation_id), topics=[], facts={}, bot_actions=[],
+            signals=[{"name": "bot_unavailable", "evidence": error[:300]}])
+        handoff, _ = handoffs.create_or_get(session, conversation=conversation, context=context, actor="desk")
+        position = handoffs.position(session, handoff=handoff)
+        minutes = handoffs.estimated_wait_minutes(session, queue_position=position)
+        text = ("Excuses, ik kan je op dit moment niet automatisch helpen door een storing. Je bericht is bewaard "
+                "en een collega neemt het gesprek van me over; je hoeft niets te herhalen. " + wait_sentence(position, minutes))
+        message = conversations.add_message(session, conversation=conversation, sender="system", text=text.strip())
+        stored = message.to_json()
+    await notify_queue(app)
+    return {"replies": [_reply(stored)], "state": "queued", "queue_position": position, "estimated_wait_minutes": minutes}
+
+
+def reopen_for_bot(app: FastAPI, conversation_id: str) -> None:
+    """A closed conversation in which the customer writes again goes back to the bot."""
+    with db(app) as session:
+        conversation = session.get(Conversation, conversation_id)
+        if conversation.state == "closed":
+            conversations.transition(session, conversation=conversation, to_state="bot", actor="customer")
+
+
+async def answer_satisfaction(app: FastAPI, conversation_id: str, payload: str) -> dict[str, Any]:
+    with db(app) as session:
+        conversation = session.get(Conversation, conversation_id)
+        handoff = handoffs.latest_for_conversation(session, conversation_id=conversation_id)
+        conversations.record_event(session, conversation=conversation, kind="satisfaction", actor="customer",
+                                   data={"solved": payload == SOLVED_YES, "handoff_id": handoff.id if handoff else None})
+        if payload == SOLVED_YES or handoff is None:
+            text = "Fijn dat je geholpen bent! Bedankt voor je bericht en nog een fijne dag."
+        else:
+            handoffs.reopen(session, handoff=handoff, actor="customer")
+            position = handoffs.position(session, handoff=handoff)
+            text = ("Wat vervelend dat het nog niet is opgelost. Ik zet je terug in de rij, een collega helpt je "
+                    "zo verder. " + wait_sentence(position, handoffs.estimated_wait_minutes(session, queue_position=position)))
+        message = conversations.add_message(session, conversation=conversation, sender="system", text=text.strip())
+        stored, state = message.to_json(), conversation.state
+    if state == "queued":
+        await notify_queue(app)
+    return {"replies": [_reply(stored)], "state": state, **queue_info(app, conversation_id)}

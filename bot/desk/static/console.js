@@ -1,0 +1,167 @@
+/* Agent console. All customer-provided text is inserted with textContent. */
+(function () {
+  "use strict";
+  var TOKEN_KEY = "balie.agent.token";
+  var token = sessionStorage.getItem(TOKEN_KEY);
+  var me = null, current = null, socket = null, knownQueue = {};
+  var REASONS = {
+    customer_request: "Klant vraagt om een medewerker", frustration: "Frustratie", abuse: "Grof taalgebruik",
+    complexity: "Complexe vraag", not_understood: "Niet begrepen door de bot", repeated_question: "Herhaalde vraag",
+    legal_threat: "Juridische dreiging", sensitive: "Gevoelige kwestie", deadline_at_risk: "Deadline in gevaar",
+    bot_unavailable: "Bot niet beschikbaar"
+  };
+  var PRIORITY = { urgent: "Urgent", high: "Hoog", normal: "Normaal" };
+  var SENDER = { customer: "Klant", bot: "Bot", agent: "Medewerker", system: "Systeem" };
+  var FACT_LABELS = { order_number: "Bestelnummer", postcode_verified: "Postcode gecontroleerd", deadline: "Deadline",
+    return_code: "Retourcode", order_status: "Status" };
+
+  function $(id) { return document.getElementById(id); }
+  function el(tag, cls, text) { var n = document.createElement(tag); if (cls) n.className = cls; if (text !== undefined) n.textContent = text; return n; }
+
+  function api(method, path, body) {
+    return fetch(path, {
+      method: method,
+      headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
+      body: body ? JSON.stringify(body) : undefined
+    }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        if (r.status === 401 && path !== "/api/agent/login") { showLogin(); }
+        if (!r.ok) { var e = new Error(typeof data.detail === "string" ? data.detail : "Er ging iets mis (" + r.status + ")."); e.status = r.status; throw e; }
+        return data;
+      });
+    });
+  }
+
+  function showLogin() {
+    token = null; sessionStorage.removeItem(TOKEN_KEY);
+    if (socket) { socket.close(); socket = null; }
+    $("desk").hidden = true; $("login").hidden = false;
+  }
+
+  function start() {
+    api("GET", "/api/agent/me").then(function (agent) {
+      me = agent;
+      $("me-name").textContent = agent.first_name;
+      $("login").hidden = true; $("desk").hidden = false;
+      refresh(); connect();
+      if (window.Notification && Notification.permission === "default") { Notification.requestPermission(); }
+    }).catch(function () { showLogin(); });
+  }
+
+  $("login-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var form = event.target;
+    $("login-error").textContent = "";
+    fetch("/api/agent/login", { method: "POST", headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ username: form.username.value, password: form.password.value }) })
+      .then(function (r) { return r.json().then(function (d) { if (!r.ok) throw new Error(d.detail || "Inloggen mislukt."); return d; }); })
+      .then(function (data) { token = data.token; sessionStorage.setItem(TOKEN_KEY, token); form.password.value = ""; start(); })
+      .catch(function (e) { $("login-error").textContent = e.message; });
+  });
+
+  $("logout").addEventListener("click", function () { api("POST", "/api/agent/logout").finally(showLogin); });
+
+  function item(h) {
+    var li = el("li", h.priority);
+    li.setAttribute("data-handoff", h.id);
+    if (current && current.id === h.id) li.classList.add("active");
+    li.appendChild(el("strong", "", REASONS[h.reason] || h.reason));
+    li.appendChild(el("small", "", PRIORITY[h.priority] + " · wacht sinds " + new Date(h.waiting_since).toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit" })));
+    li.appendChild(el("small", "", h.summary));
+    li.addEventListener("click", function () { open(h.id); });
+    return li;
+  }
+
+  function refresh() {
+    return api("GET", "/api/handoffs").then(function (data) {
+      var fresh = data.queue.filter(function (h) { return !knownQueue[h.id]; });
+      knownQueue = {};
+      data.queue.forEach(function (h) { knownQueue[h.id] = true; });
+      $("queue").replaceChildren.apply($("queue"), data.queue.map(item));
+      $("mine").replaceChildren.apply($("mine"), data.mine.map(item));
+      $("queue-count").textContent = data.queue.length;
+      document.title = (data.queue.length ? "(" + data.queue.length + ") " : "") + "Balie · Medewerkersconsole";
+      if (fresh.length && document.hidden && window.Notification && Notification.permission === "granted") {
+        new Notification("Nieuwe klant in de wachtrij", { body: REASONS[fresh[0].reason] || fresh[0].reason });
+      }
+      if (current) { open(current.id); }
+    });
+  }
+
+  function line(m) {
+    var div = el("div", "line " + m.sender);
+    div.appendChild(el("time", "", new Date(m.at).toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit" })));
+    div.appendChild(el("span", "who", m.sender === "agent" && m.agent_name ? m.agent_name : SENDER[m.sender] || m.sender));
+    div.appendChild(document.createTextNode(m.text));
+    return div;
+  }
+
+  function factValue(key, value) {
+    if (key === "order_status" && value && typeof value === "object") return value.summary || "";
+    if (value === true) return "ja";
+    if (value === false) return "nee";
+    return typeof value === "object" ? JSON.stringify(value) : String(value);
+  }
+
+  function open(id) {
+    return api("GET", "/api/handoffs/" + id).then(function (h) {
+      current = h;
+      $("empty").hidden = true; $("conversation").hidden = false;
+      var ctx = h.context || {};
+      $("card-priority").textContent = PRIORITY[h.priority] || h.priority;
+      $("card-priority").className = "badge " + h.priority;
+      $("card-reason").textContent = REASONS[h.reason] || h.reason;
+      $("card-status").textContent = h.status === "queued" ? "· in de wachtrij" : h.agent ? "· bij " + h.agent : "";
+      $("card-summary").textContent = ctx.summary || "";
+      $("card-signals").replaceChildren.apply($("card-signals"), (ctx.signals || []).map(function (s) {
+        var li = el("li"); li.appendChild(el("strong", "", s.name + ": ")); li.appendChild(document.createTextNode("“" + s.evidence + "”")); return li;
+      }));
+      var facts = $("card-facts"); facts.replaceChildren();
+      Object.keys(ctx.facts || {}).forEach(function (k) {
+        facts.appendChild(el("dt", "", FACT_LABELS[k] || k));
+        facts.appendChild(el("dd", "", factValue(k, ctx.facts[k])));
+      });
+      $("card-actions").replaceChildren.apply($("card-actions"), (ctx.bot_actions || []).map(function (a) { return el("li", "", a); }));
+      var t = $("transcript");
+      t.replaceChildren.apply(t, h.messages.map(line));
+      t.scrollTop = t.scrollHeight;
+      var mine = h.status === "assigned" && me && (h.agent === me.first_name || me.role === "admin");
+      $("claim").disabled = h.status !== "queued";
+      $("handback").disabled = !mine; $("resolve").disabled = !mine;
+      $("reply").disabled = !mine; $("reply-form").querySelector("button").disabled = !mine;
+      Array.prototype.forEach.call(document.querySelectorAll(".list li"), function (li) {
+        li.classList.toggle("active", String(li.getAttribute("data-handoff")) === String(h.id));
+      });
+    });
+  }
+
+  function act(path, body) {
+    $("action-error").textContent = "";
+    return api("POST", path, body).then(refresh).catch(function (e) { $("action-error").textContent = e.message; });
+  }
+  $("claim").addEventListener("click", function () { act("/api/handoffs/" + current.id + "/claim"); });
+  $("handback").addEventListener("click", function () { act("/api/handoffs/" + current.id + "/handback"); });
+  $("resolve").addEventListener("click", function () { act("/api/handoffs/" + current.id + "/resolve"); });
+  $("reply-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = $("reply").value.trim();
+    if (!text) { $("action-error").textContent = "Typ eerst een antwoord."; return; }
+    act("/api/handoffs/" + current.id + "/messages", { text: text }).then(function () { $("reply").value = ""; });
+  });
+  $("reply").addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); $("reply-form").requestSubmit(); }
+  });
+
+  function connect() {
+    if (!token || socket) return;
+    socket = new WebSocket(location.origin.replace(/^http/, "ws") + "/api/agent/ws?token=" + encodeURIComponent(token));
+    socket.onmessage = function (event) {
+      var data = JSON.parse(event.data);
+      if (data.type === "queue_changed") refresh();
+      if (data.type === "message" && current && data.conversation_id === current.conversation_id) open(current.id);
+    };
+    socket.onclose = function (event) { socket = null; if (event.code !== 4401 && token) setTimeout(connect, 2000); };
+  }
+
+  if (token) start(); else showLogin();
+})();

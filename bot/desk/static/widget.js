@@ -1,0 +1,235 @@
+/* Balie chat widget: add <script src="https://desk.example/widget.js" defer></script> to any page.
+   Everything shown is set with textContent, never innerHTML: customer, bot and agent text stay text. */
+(function () {
+  "use strict";
+  var script = document.currentScript;
+  var BASE = new URL(script && script.src ? script.src : "/widget.js", location.href).origin;
+  var KEY = "balie.conversation." + BASE;
+  var OPEN_KEY = "balie.open";
+  var conversation = load();
+  var seen = {};
+  var socket = null, pollTimer = null, retry = 0, busy = false;
+
+  function load() { try { return JSON.parse(localStorage.getItem(KEY)); } catch (e) { return null; } }
+  function save(c) { conversation = c; if (c) localStorage.setItem(KEY, JSON.stringify(c)); else localStorage.removeItem(KEY); }
+
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  var css = el("style");
+  css.textContent = [
+    ".balie-launcher{position:fixed;right:24px;bottom:24px;z-index:2147483000;background:#2f5d46;color:#fff;border:0;border-radius:28px;padding:14px 22px;font:600 15px system-ui,sans-serif;box-shadow:0 4px 14px rgba(0,0,0,.2);cursor:pointer}",
+    ".balie-panel{position:fixed;right:24px;bottom:24px;z-index:2147483001;width:370px;max-width:calc(100vw - 32px);height:560px;max-height:calc(100vh - 48px);background:#fff;border-radius:14px;box-shadow:0 8px 30px rgba(0,0,0,.25);display:none;flex-direction:column;overflow:hidden;font:14px/1.45 system-ui,sans-serif;color:#1f2a24}",
+    ".balie-panel.open{display:flex}",
+    ".balie-head{background:#2f5d46;color:#fff;padding:12px 16px;display:flex;justify-content:space-between;align-items:center}",
+    ".balie-head strong{font-size:15px}.balie-head small{display:block;opacity:.85}",
+    ".balie-close{background:none;border:0;color:#fff;font-size:22px;cursor:pointer;line-height:1}",
+    ".balie-status{background:#fff6dd;color:#6b5200;padding:8px 14px;font-size:13px;display:none}",
+    ".balie-status.show{display:block}",
+    ".balie-log{flex:1;overflow-y:auto;padding:14px;background:#f7f8f6}",
+    ".balie-msg{margin:0 0 10px;max-width:85%;padding:9px 12px;border-radius:12px;white-space:pre-wrap;word-wrap:break-word}",
+    ".balie-msg .who{display:block;font-size:11px;font-weight:600;opacity:.7;margin-bottom:2px}",
+    ".balie-customer{margin-left:auto;background:#2f5d46;color:#fff;border-bottom-right-radius:4px}",
+    ".balie-bot{background:#fff;border:1px solid #e1e5e1;border-bottom-left-radius:4px}",
+    ".balie-agent{background:#e6f0ff;border:1px solid #c9dbf7;border-bottom-left-radius:4px}",
+    ".balie-system{margin:6px auto 12px;text-align:center;background:none;color:#5c6660;font-size:12.5px;font-style:italic}",
+    ".balie-buttons{display:flex;flex-wrap:wrap;gap:6px;margin:-4px 0 12px}",
+    ".balie-buttons button{border:1px solid #2f5d46;background:#fff;color:#2f5d46;border-radius:16px;padding:6px 12px;cursor:pointer;font:inherit}",
+    ".balie-buttons button:hover{background:#2f5d46;color:#fff}",
+    ".balie-form{display:flex;border-top:1px solid #e1e5e1}",
+    ".balie-form textarea{flex:1;border:0;padding:12px;font:inherit;resize:none;height:44px;outline:none}",
+    ".balie-form button{border:0;background:#2f5d46;color:#fff;padding:0 18px;font:600 14px system-ui,sans-serif;cursor:pointer}",
+    ".balie-form button:disabled{opacity:.5;cursor:default}",
+    ".balie-error{color:#a1261b;font-size:12.5px;padding:4px 14px}",
+    ".balie-typing{color:#5c6660;font-size:12.5px;padding:0 14px 6px;min-height:18px}"
+  ].join("\n");
+  document.head.appendChild(css);
+
+  var launcher = el("button", "balie-launcher", "💬 Chat met ons");
+  launcher.setAttribute("data-testid", "balie-launcher");
+  var panel = el("section", "balie-panel");
+  panel.setAttribute("aria-label", "Chat met de klantenservice");
+  panel.setAttribute("data-testid", "balie-panel");
+  var head = el("div", "balie-head");
+  var title = el("div");
+  title.appendChild(el("strong", "", "Klantenservice"));
+  var subtitle = el("small", "", "Digitale assistent · een medewerker als het nodig is");
+  title.appendChild(subtitle);
+  var close = el("button", "balie-close", "×");
+  close.setAttribute("aria-label", "Chat sluiten");
+  head.appendChild(title); head.appendChild(close);
+  var status = el("div", "balie-status");
+  status.setAttribute("data-testid", "balie-status");
+  status.setAttribute("role", "status");
+  var log = el("div", "balie-log");
+  log.setAttribute("data-testid", "balie-log");
+  log.setAttribute("aria-live", "polite");
+  var typing = el("div", "balie-typing");
+  var error = el("div", "balie-error");
+  error.setAttribute("role", "alert");
+  var form = el("form", "balie-form");
+  var input = el("textarea");
+  input.setAttribute("placeholder", "Typ je vraag…");
+  input.setAttribute("aria-label", "Je bericht");
+  input.setAttribute("maxlength", "1000");
+  input.setAttribute("data-testid", "balie-input");
+  var send = el("button", "", "Verstuur");
+  send.type = "submit";
+  send.setAttribute("data-testid", "balie-send");
+  form.appendChild(input); form.appendChild(send);
+  [head, status, log, typing, error, form].forEach(function (n) { panel.appendChild(n); });
+
+  function mount() {
+    document.body.appendChild(launcher);
+    document.body.appendChild(panel);
+    if (sessionStorage.getItem(OPEN_KEY) === "1") openPanel();
+  }
+
+  function who(m) {
+    if (m.sender === "customer") return "Jij";
+    if (m.sender === "agent") return (m.agent_name || "Medewerker") + " · medewerker";
+    if (m.sender === "bot") return "Assistent";
+    return "";
+  }
+
+  function clearButtons() {
+    Array.prototype.forEach.call(log.querySelectorAll(".balie-buttons"), function (b) { b.remove(); });
+  }
+
+  function render(m) {
+    if (m.id !== undefined && m.id !== null) { if (seen[m.id]) return; seen[m.id] = true; }
+    var node = el("div", "balie-msg balie-" + (m.sender || "bot"));
+    node.setAttribute("data-sender", m.sender || "bot");
+    var label = who(m);
+    if (label) node.appendChild(el("span", "who", label));
+    node.appendChild(document.createTextNode(m.text));
+    log.appendChild(node);
+    if (m.buttons && m.buttons.length) {
+      clearButtons();
+      var row = el("div", "balie-buttons");
+      m.buttons.forEach(function (b) {
+        var button = el("button", "", b.title);
+        button.type = "button";
+        button.addEventListener("click", function () { row.remove(); post(b.title, b.payload); });
+        row.appendChild(button);
+      });
+      log.appendChild(row);
+    }
+    log.scrollTop = log.scrollHeight;
+  }
+
+  function showState(s) {
+    if (s.state === "queued") {
+      var text = "Je wacht op een medewerker.";
+      if (s.queue_position) text += s.queue_position === 1 ? " Je bent als eerste aan de beurt." : " Je bent nummer " + s.queue_position + " in de rij.";
+      if (s.estimated_wait_minutes) text += " Verwachte wachttijd: ongeveer " + s.estimated_wait_minutes + " min.";
+      status.textContent = text;
+      status.classList.add("show");
+      subtitle.textContent = "Je wordt doorverbonden met een medewerker";
+    } else if (s.state === "agent") {
+      status.classList.remove("show");
+      subtitle.textContent = "Je chat met een medewerker";
+    } else {
+      status.classList.remove("show");
+      subtitle.textContent = "Digitale assistent · een medewerker als het nodig is";
+    }
+  }
+
+  function api(method, path, body) {
+    var headers = { "Content-Type": "application/json" };
+    if (conversation) headers.Authorization = "Bearer " + conversation.token;
+    return fetch(BASE + path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined })
+      .then(function (r) {
+        return r.json().catch(function () { return {}; }).then(function (data) {
+          if (!r.ok) { var e = new Error(typeof data.detail === "string" ? data.detail : "Er ging iets mis."); e.status = r.status; throw e; }
+          return data;
+        });
+      });
+  }
+
+  function ensureConversation() {
+    if (conversation) return Promise.resolve(conversation);
+    return api("POST", "/api/conversations").then(function (c) { save(c); connect(); return c; });
+  }
+
+  function history() {
+    if (!conversation) return Promise.resolve();
+    return api("GET", "/api/conversations/" + conversation.conversation_id + "/messages").then(function (data) {
+      data.messages.forEach(render);
+      showState(data);
+    }).catch(function (e) { if (e.status === 401) save(null); });
+  }
+
+  function post(text, payload) {
+    if (busy) return;
+    busy = true; send.disabled = true; error.textContent = "";
+    var body = { text: text };
+    if (payload) body.payload = payload;
+    render({ sender: "customer", text: text });
+    typing.textContent = "De assistent typt…";
+    ensureConversation().then(function (c) {
+      return api("POST", "/api/conversations/" + c.conversation_id + "/messages", body);
+    }).then(function (data) {
+      data.replies.forEach(render);
+      showState(data);
+    }).catch(function (e) {
+      error.textContent = e.message && e.status ? e.message : "Je bericht kon niet worden verstuurd. Controleer je verbinding en probeer het opnieuw.";
+    }).then(function () { busy = false; send.disabled = false; typing.textContent = ""; input.focus(); });
+  }
+
+  function connect() {
+    if (!conversation || socket) return;
+    var url = BASE.replace(/^http/, "ws") + "/api/conversations/" + conversation.conversation_id + "/ws?token=" + encodeURIComponent(conversation.token);
+    try { socket = new WebSocket(url); } catch (e) { socket = null; return poll(); }
+    socket.onopen = function () { retry = 0; if (pollTimer) { clearInterval(pollTimer); pollTimer = null; } };
+    socket.onmessage = function (event) {
+      var data = JSON.parse(event.data);
+      if (data.type === "message") render(data.message);
+      if (data.type === "state") showState(data);
+    };
+    socket.onclose = function (event) {
+      socket = null;
+      if (event.code === 4401) return;
+      poll();
+      retry = Math.min(retry + 1, 6);
+      setTimeout(connect, 1000 * retry);
+    };
+  }
+
+  function poll() {
+    if (pollTimer) return;
+    pollTimer = setInterval(history, 5000);  // until the WebSocket is back
+  }
+
+  function openPanel() {
+    panel.classList.add("open");
+    launcher.style.display = "none";
+    sessionStorage.setItem(OPEN_KEY, "1");
+    if (!log.childNodes.length && !conversation) {
+      render({ sender: "bot", text: "Hoi! Ik ben de digitale assistent. Vraag me bijvoorbeeld waar je pakket is, hoe retourneren werkt of wat verzenden kost." });
+    }
+    input.focus();
+  }
+
+  launcher.addEventListener("click", openPanel);
+  close.addEventListener("click", function () {
+    panel.classList.remove("open"); launcher.style.display = ""; sessionStorage.setItem(OPEN_KEY, "0");
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var text = input.value.trim();
+    if (!text) { error.textContent = "Typ eerst een bericht."; return; }
+    input.value = "";
+    post(text);
+  });
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); form.requestSubmit(); }
+  });
+
+  mount();
+  history().then(connect);
+})();

@@ -5,9 +5,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.config import Settings, get_settings
 from bot.desk.agents.views import router as agents_router
@@ -50,6 +52,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         return response
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # FastAPI answers an unreadable JSON body with 400; the API contract says 422 for a bad body.
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            return JSONResponse({"detail": "Het verzoek is geen geldige JSON."}, status_code=422)
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = sorted({".".join(str(p) for p in error["loc"][1:]) or "body" for error in exc.errors()})
+        return JSONResponse({"detail": f"Ongeldig verzoek: controleer {', '.join(fields)}."}, status_code=422)
 
     app.include_router(conversations_router)
     app.include_router(agents_router)

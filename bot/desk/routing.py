@@ -30,7 +30,7 @@ def wait_sentence(position: int | None, minutes: int | None) -> str:
 def queue_info(app: FastAPI, conversation_id: str) -> dict[str, Any]:
     with db(app) as session:
         handoff = handoffs.open_handoff(session, conversation_id=conversation_id)
-        if handoff is None:
+        if handoff is None or handoff.status != "queued":
             return {}
         position = handoffs.position(session, handoff=handoff)
         return {"queue_position": position,

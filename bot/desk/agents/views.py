@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictStr
 
 from bot.desk.agents import service
 from bot.desk.agents.models import Agent
@@ -12,8 +12,8 @@ router = APIRouter(tags=["agent"])
 
 
 class LoginIn(BaseModel):
-    username: str
-    password: str
+    username: StrictStr
+    password: StrictStr
 
 
 def agent_json(agent: Agent) -> dict:

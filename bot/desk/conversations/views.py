@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictStr
 
 from bot.desk import routing
 from bot.desk.bot_client import BotUnavailable
@@ -20,8 +20,8 @@ class ConversationCreated(BaseModel):
 
 
 class MessageIn(BaseModel):
-    text: str
-    payload: Optional[str] = None  # only the payload of a button the bot offered in this conversation
+    text: StrictStr
+    payload: Optional[StrictStr] = None  # only the payload of a button the bot offered in this conversation
 
 
 class Reply(BaseModel):

@@ -5,7 +5,7 @@ import hmac
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel
+from pydantic import BaseModel, StrictStr
 
 from bot.desk import routing
 from bot.desk.agents.models import Agent
@@ -21,7 +21,7 @@ router = APIRouter(tags=["handoffs"])
 
 
 class ReplyIn(BaseModel):
-    text: str
+    text: StrictStr
 
 
 def _summary(session, handoff: Handoff) -> dict[str, Any]:

@@ -1,0 +1,298 @@
+"""The desk over real HTTP, on SQLite and PostgreSQL, with a scripted Rasa stand-in."""
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+from dataclasses import replace
+
+import pytest
+import requests
+import websockets
+from sqlalchemy import create_engine, func, select
+
+from bot.config import get_settings
+from bot.desk.agents import service as agents
+from bot.desk.conversations.models import Message
+from bot.desk.db import make_engine, make_sessionmaker
+from tests.conftest import free_port
+from tests.desk_server import DeskServer
+from tests.fake_rasa import FakeRasa
+
+SECRET = "desk-secret-for-tests"
+
+
+@pytest.fixture
+def rasa():
+    with FakeRasa() as fake:
+        yield fake
+
+
+@pytest.fixture
+def desk(database_url, rasa):
+    settings = replace(get_settings(), database_url=database_url, desk_secret=SECRET, rasa_url=rasa.url,
+                       action_server_url=rasa.url, demo_mode=True, max_message_chars=1000)
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine)() as session:
+        agents.create_agent(session, username="anna", first_name="Anna", password="wachtwoord-anna")
+        agents.create_agent(session, username="bram", first_name="Bram", password="wachtwoord-bram")
+        agents.create_agent(session, username="demo", first_name="Sanne", password="balie-demo", is_demo=True)
+        session.commit()
+    engine.dispose()
+    with DeskServer(settings) as server:
+        rasa.desk_url, rasa.desk_secret = server.url, SECRET
+        server.database_url = database_url
+        yield server
+
+
+class Customer:
+    def __init__(self, desk):
+        self.desk = desk
+        created = requests.post(desk.url + "/api/conversations")
+        assert created.status_code == 201
+        self.id, self.token = created.json()["conversation_id"], created.json()["token"]
+
+    def say(self, text, payload=None, token=None, **kwargs):
+        body = {"text": text} if payload is None else {"text": text, "payload": payload}
+        return requests.post(f"{self.desk.url}/api/conversations/{self.id}/messages", json=body,
+                             headers={"Authorization": f"Bearer {token or self.token}"}, **kwargs)
+
+    def history(self):
+        response = requests.get(f"{self.desk.url}/api/conversations/{self.id}/messages",
+                                headers={"Authorization": f"Bearer {self.token}"})
+        assert response.status_code == 200
+        return response.json()
+
+
+def login(desk, username, password):
+    response = requests.post(desk.url + "/api/agent/login", json={"username": username, "password": password})
+    assert response.status_code == 200, response.text
+    return {"Authorization": "Bearer " + response.json()["token"]}
+
+
+def message_count(desk) -> int:
+    engine = create_engine(desk.database_url, future=True)
+    with engine.connect() as conn:
+        count = conn.execute(select(func.count()).select_from(Message)).scalar_one()
+    engine.dispose()
+    return count
+
+
+def test_a_customer_chats_with_the_bot_and_the_history_is_kept(desk, rasa):
+    customer = Customer(desk)
+    assert len(customer.token) >= 40
+    reply = customer.say("Hoe werkt retourneren?")
+    assert reply.status_code == 200
+    assert reply.json()["state"] == "bot" and reply.json()["replies"][0]["text"] == "echo: Hoe werkt retourneren?"
+    assert [(m["sender"], m["text"]) for m in customer.history()["messages"]] == [
+        ("customer", "Hoe werkt retourneren?"), ("bot", "echo: Hoe werkt retourneren?")]
+
+
+@pytest.mark.parametrize("body, status", [
+    ({"text": ""}, 422), ({"text": "   \n "}, 422), ({"text": "hoi\x00\x01"}, 422), ({"text": "x" * 1001}, 413),
+    ({"tekst": "hoi"}, 422), ({"text": 12}, 422),
+])
+def test_bad_input_gets_a_clear_error_and_changes_nothing(desk, rasa, body, status):
+    customer = Customer(desk)
+    response = requests.post(f"{desk.url}/api/conversations/{customer.id}/messages", json=body,
+                             headers={"Authorization": f"Bearer {customer.token}"})
+    assert response.status_code == status
+    assert customer.history()["messages"] == [] and rasa.received == []
+
+
+def test_a_huge_or_non_json_body_is_refused(desk):
+    customer = Customer(desk)
+    headers = {"Authorization": f"Bearer {customer.token}", "Content-Type": "application/json"}
+    url = f"{desk.url}/api/conversations/{customer.id}/messages"
+    assert requests.post(url, data=b"{" + b"a" * 200_000, headers=headers).status_code == 413
+    assert requests.post(url, data=b"\xff\xfe\x00binary", headers=headers).status_code == 422
+    assert customer.history()["messages"] == []
+
+
+def test_wrong_or_missing_tokens_are_refused(desk):
+    customer, other = Customer(desk), Customer(desk)
+    assert customer.say("hoi", token=other.token).status_code == 401
+    assert requests.post(f"{desk.url}/api/conversations/{customer.id}/messages", json={"text": "hoi"}).status_code == 401
+    assert requests.get(f"{desk.url}/api/conversations/{customer.id}/messages").status_code == 401
+    assert requests.get(f"{desk.url}/api/conversations/onbekend/messages",
+                        headers={"Authorization": f"Bearer {customer.token}"}).status_code == 401
+    assert message_count(desk) == 0
+
+
+def test_script_and_sql_like_text_is_kept_as_plain_text(desk, rasa):
+    customer = Customer(desk)
+    nasty = "<script>alert('x')</script> '; DROP TABLE messages; --"
+    assert customer.say(nasty).status_code == 200
+    assert customer.history()["messages"][0]["text"] == nasty
+    assert message_count(desk) == 2
+
+
+def test_typed_slash_commands_reach_rasa_as_plain_text(desk, rasa):
+    customer = Customer(desk)
+    customer.say("/request_human")
+    sent = rasa.received[-1]["message"]
+    assert not sent.strip().startswith("/") and sent.endswith("/request_human")
+
+
+def test_only_offered_button_payloads_reach_rasa_as_intents(desk, rasa):
+    customer = Customer(desk)
+    assert customer.say("Ja", payload="/affirm").status_code == 422  # nothing offered yet
+    offered = customer.say("knop graag").json()["replies"][0]["buttons"]
+    assert [b["payload"] for b in offered] == ["/affirm", "/deny"]
+    assert customer.say("Ja", payload="/request_human").status_code == 422
+    assert customer.say("Ja", payload="/affirm").status_code == 200
+    assert rasa.received[-1]["message"] == "/affirm"
+    assert customer.say("Ja", payload="/affirm").status_code == 422  # a button is used once
+
+
+def test_handoff_intake_needs_the_secret_and_is_idempotent(desk, rasa):
+    customer = Customer(desk)
+    customer.say("hallo")
+    context = {"conversation_id": customer.id, "reason": "customer_request", "priority": "normal", "signals": [],
+               "summary": "Klant wil een medewerker.", "topics": [], "facts": {}, "bot_actions": [], "transcript": []}
+    url = desk.url + "/api/internal/handoffs"
+    assert requests.post(url, json=context, headers={"X-Desk-Secret": "fout"}).status_code == 401
+    assert requests.post(url, json={**context, "reason": "verveling"}, headers={"X-Desk-Secret": SECRET}).status_code == 422
+    first = requests.post(url, json=context, headers={"X-Desk-Secret": SECRET}).json()
+    again = requests.post(url, json=context, headers={"X-Desk-Secret": SECRET}).json()
+    assert first["created"] and not again["created"] and first["handoff_id"] == again["handoff_id"]
+    headers = login(desk, "anna", "wachtwoord-anna")
+    assert len(requests.get(desk.url + "/api/handoffs", headers=headers).json()["queue"]) == 1
+
+
+def test_an_unreachable_bot_queues_the_conversation_and_loses_nothing(desk, rasa):
+    rasa.httpd.shutdown()
+    rasa.httpd.server_close()
+    customer = Customer(desk)
+    reply = customer.say("Waar is mijn pakket WS-100001?")
+    assert reply.status_code == 200
+    assert reply.json()["state"] == "queued" and reply.json()["queue_position"] == 1
+    assert "storing" in reply.json()["replies"][0]["text"] and "niets te herhalen" in reply.json()["replies"][0]["text"]
+    customer.say("Hallo? Is daar iemand?")
+    headers = login(desk, "anna", "wachtwoord-anna")
+    [handoff] = requests.get(desk.url + "/api/handoffs", headers=headers).json()["queue"]
+    assert handoff["reason"] == "bot_unavailable"
+    detail = requests.get(f"{desk.url}/api/handoffs/{handoff['id']}", headers=headers).json()
+    assert [m["text"] for m in detail["messages"] if m["sender"] == "customer"] == [
+        "Waar is mijn pakket WS-100001?", "Hallo? Is daar iemand?"]
+
+
+def test_an_action_server_that_is_down_also_counts_as_unavailable(desk, rasa):
+    rasa.action_server_up = False
+    reply = Customer(desk).say("Waar is mijn pakket?")
+    assert reply.json()["state"] == "queued"
+
+
+def test_health_is_200_only_when_rasa_and_the_action_server_answer(desk, rasa):
+    assert requests.get(desk.url + "/health").status_code == 200
+    rasa.action_server_up = False
+    response = requests.get(desk.url + "/health")
+    assert response.status_code == 503 and response.json()["checks"]["action_server"] is False
+
+
+def test_openapi_documents_the_customer_and_agent_api(desk):
+    paths = requests.get(desk.url + "/openapi.json").json()["paths"]
+    for path in ("/api/conversations", "/api/conversations/{conversation_id}/messages", "/api/handoffs",
+                 "/api/handoffs/{handoff_id}/claim", "/api/handoffs/{handoff_id}/resolve", "/health"):
+        assert path in paths
+
+
+def test_agent_login_is_checked_and_the_demo_agent_only_works_in_demo_mode(desk):
+    assert requests.post(desk.url + "/api/agent/login", json={"username": "anna", "password": "fout"}).status_code == 401
+    assert requests.get(desk.url + "/api/handoffs", headers={"Authorization": "Bearer nep"}).status_code == 401
+    assert login(desk, "demo", "balie-demo")
+    desk.app.state.settings = replace(desk.app.state.settings, demo_mode=False)
+    assert requests.post(desk.url + "/api/agent/login", json={"username": "demo", "password": "balie-demo"}).status_code == 401
+
+
+def test_the_queue_is_ordered_by_priority_then_waiting_time(desk):
+    ids = []
+    for priority in ("normal", "normal", "urgent", "high"):
+        customer = Customer(desk)
+        context = {"conversation_id": customer.id, "reason": "customer_request", "priority": priority,
+                   "summary": priority}
+        requests.post(desk.url + "/api/internal/handoffs", json=context, headers={"X-Desk-Secret": SECRET})
+        ids.append(customer.id)
+    queue = requests.get(desk.url + "/api/handoffs", headers=login(desk, "anna", "wachtwoord-anna")).json()["queue"]
+    assert [h["conversation_id"] for h in queue] == [ids[2], ids[3], ids[0], ids[1]]
+
+
+def test_two_agents_claiming_at_once_exactly_one_wins(desk, rasa):
+    Customer(desk).say("mens graag")
+    anna, bram = login(desk, "anna", "wachtwoord-anna"), login(desk, "bram", "wachtwoord-bram")
+    [handoff] = requests.get(desk.url + "/api/handoffs", headers=anna).json()["queue"]
+    results, barrier = [], threading.Barrier(2)
+
+    def claim(headers):
+        barrier.wait()
+        results.append(requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/claim", headers=headers).status_code)
+
+    threads = [threading.Thread(target=claim, args=(h,)) for h in (anna, bram)]
+    [t.start() for t in threads]
+    [t.join() for t in threads]
+    assert sorted(results) == [200, 409]
+
+
+async def test_an_agent_takes_over_replies_live_and_resolves_with_a_satisfaction_check(desk, rasa):
+    customer = Customer(desk)
+    queued = customer.say("Ik wil een mens spreken").json()
+    assert queued["state"] == "queued" and "nummer 1" in queued["replies"][0]["text"]
+    anna = login(desk, "anna", "wachtwoord-anna")
+    [handoff] = requests.get(desk.url + "/api/handoffs", headers=anna).json()["queue"]
+    detail = requests.get(f"{desk.url}/api/handoffs/{handoff['id']}", headers=anna).json()
+    assert detail["reason"] == "customer_request" and detail["context"]["summary"]
+    assert [m["sender"] for m in detail["messages"]] == ["customer", "bot"]
+
+    ws_url = desk.url.replace("http", "ws") + f"/api/conversations/{customer.id}/ws?token={customer.token}"
+    async with websockets.connect(ws_url) as socket:
+        loop = asyncio.get_running_loop()
+        assert (await loop.run_in_executor(None, lambda: requests.post(
+            f"{desk.url}/api/handoffs/{handoff['id']}/claim", headers=anna))).status_code == 200
+        pushed = [json.loads(await asyncio.wait_for(socket.recv(), 5)) for _ in range(2)]
+        assert pushed[0]["message"]["text"] == "Anna van de klantenservice helpt je nu verder."
+        assert pushed[1] == {"type": "state", "state": "agent"}
+        await loop.run_in_executor(None, lambda: requests.post(
+            f"{desk.url}/api/handoffs/{handoff['id']}/messages", json={"text": "Hoi, ik help je verder!"}, headers=anna))
+        message = json.loads(await asyncio.wait_for(socket.recv(), 5))["message"]
+        assert (message["sender"], message["agent_name"], message["text"]) == ("agent", "Anna", "Hoi, ik help je verder!")
+
+    assert customer.say("Fijn, dank je").json() == {"replies": [], "state": "agent"}
+    assert rasa.received[-1]["message"] == "Ik wil een mens spreken"  # the agent has it, not the bot
+    bram = login(desk, "bram", "wachtwoord-bram")
+    assert requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/resolve", headers=bram).status_code == 409
+    assert requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/resolve", headers=anna).status_code == 200
+    history = customer.history()
+    assert history["state"] == "closed"
+    question = history["messages"][-1]
+    assert "opgelost" in question["text"] and [b["payload"] for b in question["buttons"]] == ["/solved_yes", "/solved_no"]
+    reopened = customer.say("Nee, nog niet", payload="/solved_no").json()
+    assert reopened["state"] == "queued" and reopened["queue_position"] == 1
+
+
+def test_hand_back_tells_the_bot_what_happened_and_the_bot_says_it_is_back(desk, rasa):
+    customer = Customer(desk)
+    customer.say("mens graag")
+    anna = login(desk, "anna", "wachtwoord-anna")
+    [handoff] = requests.get(desk.url + "/api/handoffs", headers=anna).json()["queue"]
+    requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/claim", headers=anna)
+    requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/messages", json={"text": "Je adres is aangepast."}, headers=anna)
+    response = requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/handback", headers=anna)
+    assert response.status_code == 200
+    assert rasa.triggered == ["EXTERNAL_handback"]
+    events = rasa.tracker_events[-1]
+    assert {"event": "slot", "name": "handback_agent", "value": "Anna"} in events
+    assert any(e.get("text") == "Je adres is aangepast." and e["metadata"]["sender"] == "agent" for e in events)
+    history = customer.history()
+    assert history["state"] == "bot" and history["messages"][-1]["text"] == "Ik ben er weer."
+    assert customer.say("Bedankt").json()["replies"][0]["text"] == "echo: Bedankt"
+
+
+def test_hand_back_with_the_bot_down_keeps_the_conversation_with_the_agent(desk, rasa):
+    customer = Customer(desk)
+    customer.say("mens graag")
+    anna = login(desk, "anna", "wachtwoord-anna")
+    [handoff] = requests.get(desk.url + "/api/handoffs", headers=anna).json()["queue"]
+    requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/claim", headers=anna)
+    desk.app.state.bot.rasa_url = f"http://127.0.0.1:{free_port()}"
+    response = requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/handback", headers=anna)
+    assert response.status_code == 502 and customer.history()["state"] == "agent"

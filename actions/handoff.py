@@ -68,20 +68,15 @@ def hand_over(
             text="Het spijt me, het lukt me nu niet om je door te verbinden. Bel ons op 020 123 45 67 "
                  "(ma–vr 8:30–20:00, za 9:00–17:00) of probeer het over een paar minuten opnieuw."
         )
-        return _clear_offer(tracker)
+        return []
     dispatcher.utter_message(text=opening or OPENINGS.get(reason, OPENINGS["customer_request"]))
     dispatcher.utter_message(
         text="Je hoeft niets te herhalen: mijn collega ziet ons hele gesprek. " + _wait_sentence(answer)
     )
-    events: List[EventType] = [SlotSet("handoff_id", str(answer.get("handoff_id"))), *_clear_offer(tracker)]
+    events: List[EventType] = [SlotSet("handoff_id", str(answer.get("handoff_id")))]
     if tracker.active_loop.get("name"):
         events.append(ActiveLoop(None))
     return events
-
-
-def _clear_offer(tracker: Tracker) -> List[EventType]:
-    # Only touch the slot when an offer was open: the rules that follow an offer expect this event.
-    return [SlotSet("human_offered", False)] if tracker.get_slot("human_offered") else []
 
 
 class ActionHandoff(Action):
@@ -94,12 +89,3 @@ class ActionHandoff(Action):
             evidence = tracker.latest_message.get("text") or ""
             return hand_over(dispatcher, tracker, "complexity", signals=[{"name": intent, "evidence": evidence}])
         return hand_over(dispatcher, tracker, "customer_request")
-
-
-class ActionDeclineOffer(Action):
-    def name(self) -> Text:
-        return "action_decline_offer"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(response="utter_deny_ack")
-        return [SlotSet("human_offered", False)]

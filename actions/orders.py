@@ -83,7 +83,8 @@ class ActionCheckOrderStatus(Action):
         events: List[EventType] = []
 
         deadline = find_deadline(" . ".join(conversation.customer_texts(tracker)), now)
-        if deadline and order.status != "delivered":
+        # A deadline already dealt with (told and handed over) is not raised a second time.
+        if deadline and order.status != "delivered" and not stored.get("deadline"):
             on_time = arrives_in_time(order.expected_until, deadline)
             order_facts["deadline"] = f"{deadline.label} ({deadline.evidence})"
             dispatcher.utter_message(text=deadline_message(order, deadline, on_time, today))

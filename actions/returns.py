@@ -63,7 +63,7 @@ class ActionRegisterReturn(Action):
                 )
                 done = conversation.record_bot_action(
                     tracker, f"Uitgelegd dat de retourtermijn is verlopen (tot {_long_date(deadline)})")
-                return [SlotSet("human_offered", True), SlotSet("bot_actions", done)]
+                return [SlotSet("bot_actions", done)]
             registration = webshop().register_return(number, postcode)
         except ShopUnavailable:
             return hand_over(dispatcher, tracker, "bot_unavailable",

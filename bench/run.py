@@ -1,0 +1,155 @@
+"""`make bench`: latency and throughput of bot turns through the desk versus straight to Rasa,
+training time and peak memory of each process. Prints a table and writes it to docs/benchmarks.md."""
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date
+from pathlib import Path
+
+import requests
+
+from bot.config import ROOT
+from bot.processes import Stack
+from bot.seed import seed_demo
+from tests.conftest import free_port
+
+FAQ = "Wat kost verzenden?"
+LOOKUP = "Waar is mijn pakket? WS-100001, postcode 1234AB"
+TURNS_PER_CLIENT = {1: 60, 20: 10}
+MARK_START, MARK_END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def via_desk(stack: Stack, text: str, fresh: bool):
+    session = requests.Session()
+
+    def conversation():
+        created = session.post(stack.desk_url + "/api/conversations", timeout=30).json()
+        return created["conversation_id"], {"Authorization": "Bearer " + created["token"]}
+
+    state = {"conv": conversation()}
+
+    def turn() -> float:
+        if fresh:
+            state["conv"] = conversation()
+        cid, headers = state["conv"]
+        start = time.perf_counter()
+        response = session.post(f"{stack.desk_url}/api/conversations/{cid}/messages", json={"text": text},
+                                headers=headers, timeout=60)
+        elapsed = time.perf_counter() - start
+        assert response.status_code == 200 and response.json()["replies"], response.text
+        return elapsed
+
+    return turn
+
+
+def via_rasa(stack: Stack, text: str, fresh: bool):
+    session = requests.Session()
+    state = {"sender": uuid.uuid4().hex}
+
+    def turn() -> float:
+        if fresh:
+            state["sender"] = uuid.uuid4().hex
+        start = time.perf_counter()
+        response = session.post(stack.rasa_url + "/webhooks/rest/webhook",
+                                json={"sender": state["sender"], "message": text}, timeout=60)
+        elapsed = time.perf_counter() - start
+        assert response.status_code == 200 and response.json(), response.text
+        return elapsed
+
+    return turn
+
+
+def load(make_client, clients: int) -> dict:
+    turns = TURNS_PER_CLIENT[clients]
+
+    def client(_):
+        turn = make_client()
+        turn()  # warm-up, not counted
+        return [turn() for _ in range(turns)]
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        latencies = [x for result in pool.map(client, range(clients)) for x in result]
+    wall = time.perf_counter() - start
+    return {"p50": percentile(latencies, 0.5) * 1000, "p95": percentile(latencies, 0.95) * 1000,
+            "throughput": len(latencies) / wall, "n": len(latencies)}
+
+
+def peak_memory_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def training_seconds() -> float:
+    with tempfile.TemporaryDirectory() as out:
+        start = time.perf_counter()
+        subprocess.run([str(Path(sys.executable).parent / "rasa"), "train", "--force", "--out", out],
+                       cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
+                       env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
+        return time.perf_counter() - start
+
+
+def main() -> int:
+    folder = Path(tempfile.mkdtemp(prefix="balie-bench-"))
+    url = f"sqlite:///{folder / 'bench.db'}"
+    seed_demo(url)
+    stack = Stack(database_url=url, model=ROOT / "models" / "balie.tar.gz", log_dir=folder / "logs",
+                  rasa_port=free_port(), action_port=free_port(), desk_port=free_port())
+    print(f"Starting the stack (logs in {folder}/logs) ...", flush=True)
+    stack.start()
+    rows = []
+    try:
+        stack.wait_healthy(timeout=300)
+        for label, text, fresh in (("FAQ turn", FAQ, False), ("order lookup turn", LOOKUP, True)):
+            for clients in (1, 20):
+                rasa = load(lambda: via_rasa(stack, text, fresh), clients)
+                desk = load(lambda: via_desk(stack, text, fresh), clients)
+                rows.append((label, clients, rasa, desk))
+                print(f"{label}, {clients} clients: Rasa p50 {rasa['p50']:.0f} ms, desk p50 {desk['p50']:.0f} ms", flush=True)
+        memory = {name: peak_memory_mb(p.pid) for name, p in stack.processes.items()}
+    finally:
+        stack.stop()
+    print("Timing a full training run ...", flush=True)
+    train = training_seconds()
+
+    lines = [f"Measured on {date.today().isoformat()}, {os.cpu_count()} cores, SQLite, demo shop. "
+             "Latency per turn as the client sees it; throughput = turns per second over the whole run.", "",
+             "| turn | clients | path | p50 ms | p95 ms | turns/s | n |", "|---|---|---|---|---|---|---|"]
+    for label, clients, rasa, desk in rows:
+        for path, m in (("Rasa REST directly", rasa), ("through the desk", desk)):
+            lines.append(f"| {label} | {clients} | {path} | {m['p50']:.0f} | {m['p95']:.0f} | {m['throughput']:.1f} | {m['n']} |")
+        lines.append(f"| {label} | {clients} | **desk / Rasa** | {desk['p50'] / rasa['p50']:.2f}× | "
+                     f"{desk['p95'] / rasa['p95']:.2f}× | {desk['throughput'] / rasa['throughput']:.2f}× | |")
+    lines += ["", f"Training (`rasa train --force`): {train:.0f} s.", "",
+              "| process | peak memory (VmHWM) |", "|---|---|"]
+    lines += [f"| {name} | {mb:.0f} MB |" for name, mb in memory.items()]
+    table = "\n".join(lines)
+    print("\n" + table)
+
+    doc = ROOT / "docs" / "benchmarks.md"
+    text = doc.read_text() if doc.exists() else f"# Benchmarks\n\n{MARK_START}\n{MARK_END}\n"
+    if MARK_START in text:
+        head, rest = text.split(MARK_START, 1)
+        tail = rest.split(MARK_END, 1)[1] if MARK_END in rest else ""
+        text = f"{head}{MARK_START}\n{table}\n{MARK_END}{tail}"
+    doc.write_text(text)
+    print(f"\nWritten to {doc.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

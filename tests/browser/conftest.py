@@ -1,0 +1,39 @@
+"""Debian's chromium driven by Playwright (no browser download), against the real stack."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import require
+from tests.e2e.conftest import agent, chat, stack  # noqa: F401 - the same running stack
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    require(shutil.which("chromium") is not None, "Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page_factory(browser):
+    contexts = []
+
+    def make():
+        context = browser.new_context(locale="nl-NL")
+        context.set_default_timeout(30_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()

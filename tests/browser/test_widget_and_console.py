@@ -1,0 +1,67 @@
+"""A customer in the widget and an agent in the console, in a real browser."""
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from bot.seed import DEMO_AGENT
+
+pytestmark = pytest.mark.browser
+
+
+def send(page, text):
+    page.get_by_test_id("balie-input").fill(text)
+    page.get_by_test_id("balie-send").click()
+
+
+def test_parcel_status_handover_and_agent_reply(stack, page_factory):
+    shop = page_factory()
+    shop.goto(stack.desk_url + "/")
+    shop.get_by_test_id("balie-launcher").click()
+    send(shop, "Waar is mijn pakket? WS-100001, postcode 1234AB")
+    log = shop.get_by_test_id("balie-log")
+    expect(log).to_contain_text("morgen tussen 10:00 en 12:00")
+
+    send(shop, "<img src=x onerror=\"document.body.dataset.hacked=1\"> ik wil een medewerker spreken")
+    expect(shop.get_by_test_id("balie-status")).to_contain_text("Je wacht op een medewerker")
+    expect(shop.get_by_test_id("balie-status")).to_contain_text("aan de beurt")
+    expect(log).to_contain_text("<img src=x")  # shown as text, never as markup
+    assert shop.locator(".balie-log img").count() == 0
+
+    shop.reload()  # the conversation survives a reload
+    expect(shop.get_by_test_id("balie-panel")).to_be_visible()
+    expect(shop.get_by_test_id("balie-log")).to_contain_text("morgen tussen 10:00 en 12:00")
+    expect(shop.get_by_test_id("balie-status")).to_contain_text("Je wacht op een medewerker")
+
+    console = page_factory()
+    console.goto(stack.desk_url + "/console")
+    console.get_by_test_id("login-username").fill(DEMO_AGENT["username"])
+    console.get_by_test_id("login-password").fill("fout-wachtwoord")
+    console.get_by_test_id("login-submit").click()
+    expect(console.locator("#login-error")).to_contain_text("klopt niet")
+    console.get_by_test_id("login-password").fill(DEMO_AGENT["password"])
+    console.get_by_test_id("login-submit").click()
+    item = console.get_by_test_id("queue").locator("li", has_text="Klant vraagt om een medewerker").last
+    item.click()
+    card = console.get_by_test_id("context-card")
+    expect(card).to_contain_text("Klant vraagt om een medewerker")
+    expect(console.get_by_test_id("card-summary")).to_contain_text("Klant")
+    expect(card).to_contain_text("WS-100001")  # the verified order is on the card
+    expect(console.get_by_test_id("transcript")).to_contain_text("<img src=x")
+    assert console.locator("#transcript img").count() == 0
+    assert console.evaluate("document.body.dataset.hacked") is None
+
+    console.get_by_test_id("claim").click()
+    expect(console.get_by_test_id("mine")).to_contain_text("Klant vraagt om een medewerker")
+    console.get_by_test_id("reply-input").fill("Hoi, ik ben Sanne. Ik kijk even met je mee!")
+    console.get_by_test_id("reply-send").click()
+
+    expect(log).to_contain_text("Sanne van de klantenservice helpt je nu verder.")
+    agent_line = shop.locator(".balie-agent").last
+    expect(agent_line).to_contain_text("Sanne · medewerker")
+    expect(agent_line).to_contain_text("Ik kijk even met je mee!")
+
+    console.get_by_test_id("resolve").click()
+    expect(log).to_contain_text("Is je probleem hiermee opgelost?")
+    shop.get_by_role("button", name="Ja, opgelost").click()
+    expect(log).to_contain_text("Fijn dat je geholpen bent!")

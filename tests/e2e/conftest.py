@@ -1,0 +1,70 @@
+"""One real stack (Rasa, action server, desk as processes) for all end-to-end and browser tests."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+from bot.processes import Stack
+from bot.seed import DEMO_AGENT, seed_demo
+from tests.conftest import free_port
+
+
+@pytest.fixture(scope="session")
+def stack(model_path, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("stack")
+    url = f"sqlite:///{folder / 'balie.db'}"
+    seed_demo(url)
+    stack = Stack(database_url=url, model=model_path, log_dir=folder / "logs", rasa_port=free_port(),
+                  action_port=free_port(), desk_port=free_port())
+    stack.start()
+    try:
+        stack.wait_healthy(timeout=300)
+        yield stack
+    finally:
+        stack.stop()
+
+
+class Chat:
+    """A customer talking to the desk's public API."""
+
+    def __init__(self, stack: Stack) -> None:
+        self.url = stack.desk_url
+        created = requests.post(self.url + "/api/conversations", timeout=10).json()
+        self.id, self.token = created["conversation_id"], created["token"]
+        self.state = "bot"
+
+    def say(self, text: str, payload: str | None = None) -> str:
+        body = {"text": text} if payload is None else {"text": text, "payload": payload}
+        response = requests.post(f"{self.url}/api/conversations/{self.id}/messages", json=body,
+                                 headers={"Authorization": f"Bearer {self.token}"}, timeout=60)
+        assert response.status_code == 200, response.text
+        data = response.json()
+        self.state = data["state"]
+        self.last = data
+        return " ".join(r["text"] for r in data["replies"])
+
+
+class Agent:
+    def __init__(self, stack: Stack) -> None:
+        self.url = stack.desk_url
+        token = requests.post(self.url + "/api/agent/login", json={
+            "username": DEMO_AGENT["username"], "password": DEMO_AGENT["password"]}, timeout=10).json()["token"]
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def handoff_for(self, conversation_id: str) -> dict:
+        data = requests.get(self.url + "/api/handoffs", headers=self.headers, timeout=10).json()
+        [summary] = [h for h in data["queue"] + data["mine"] if h["conversation_id"] == conversation_id]
+        return requests.get(f"{self.url}/api/handoffs/{summary['id']}", headers=self.headers, timeout=10).json()
+
+    def post(self, path: str, **kwargs) -> requests.Response:
+        return requests.post(self.url + path, headers=self.headers, timeout=60, **kwargs)
+
+
+@pytest.fixture
+def chat(stack):
+    return lambda: Chat(stack)
+
+
+@pytest.fixture
+def agent(stack):
+    return Agent(stack)

@@ -9,6 +9,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import ROOT
+from bot.processes import Stack
+from bot.seed import seed_demo
+from tests.stack_clients import Agent, Chat
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 POSTGRES_BASE = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/test")
@@ -79,3 +82,29 @@ def model_path() -> Path:
     if not MODEL.exists():
         pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does this first)")
     return MODEL
+
+
+# One real stack (Rasa, action server, desk as processes), shared by the end-to-end and browser tests.
+@pytest.fixture(scope="session")
+def stack(model_path, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("stack")
+    url = f"sqlite:///{folder / 'balie.db'}"
+    seed_demo(url)
+    stack = Stack(database_url=url, model=model_path, log_dir=folder / "logs", rasa_port=free_port(),
+                  action_port=free_port(), desk_port=free_port())
+    stack.start()
+    try:
+        stack.wait_healthy(timeout=300)
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture
+def chat(stack):
+    return lambda: Chat(stack)
+
+
+@pytest.fixture
+def agent(stack):
+    return Agent(stack)

@@ -6,14 +6,15 @@ import shutil
 import pytest
 
 from tests.conftest import require
-from tests.e2e.conftest import agent, chat, stack  # noqa: F401 - the same running stack
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
+# Module scope: sync Playwright keeps an event loop running in this thread while it is open,
+# which the async tests after this module must not find.
+@pytest.fixture(scope="module")
 def browser():
     require(shutil.which("chromium") is not None, "Debian's chromium is not installed (apt-get install chromium)")
     from playwright.sync_api import sync_playwright

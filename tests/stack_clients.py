@@ -1,27 +1,10 @@
-"""One real stack (Rasa, action server, desk as processes) for all end-to-end and browser tests."""
+"""Clients for the running stack: a customer on the public API and an agent on the agent API."""
 from __future__ import annotations
 
-import pytest
 import requests
 
 from bot.processes import Stack
-from bot.seed import DEMO_AGENT, seed_demo
-from tests.conftest import free_port
-
-
-@pytest.fixture(scope="session")
-def stack(model_path, tmp_path_factory):
-    folder = tmp_path_factory.mktemp("stack")
-    url = f"sqlite:///{folder / 'balie.db'}"
-    seed_demo(url)
-    stack = Stack(database_url=url, model=model_path, log_dir=folder / "logs", rasa_port=free_port(),
-                  action_port=free_port(), desk_port=free_port())
-    stack.start()
-    try:
-        stack.wait_healthy(timeout=300)
-        yield stack
-    finally:
-        stack.stop()
+from bot.seed import DEMO_AGENT
 
 
 class Chat:
@@ -58,13 +41,3 @@ class Agent:
 
     def post(self, path: str, **kwargs) -> requests.Response:
         return requests.post(self.url + path, headers=self.headers, timeout=60, **kwargs)
-
-
-@pytest.fixture
-def chat(stack):
-    return lambda: Chat(stack)
-
-
-@pytest.fixture
-def agent(stack):
-    return Agent(stack)

@@ -12,7 +12,7 @@ TRAIN_INPUTS := $(shell find data -name '*.yml' 2>/dev/null) config.yml domain.y
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: run test install train validate shell bench clean
+.PHONY: run test install train validate shell bench eval-escalation clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it with 'pyenv install 3.10' (Rasa 3.6 needs 3.10)"; exit 1; }
@@ -49,6 +49,9 @@ test: $(MODEL)
 shell: $(MODEL)
 	@SANIC_HOST=127.0.0.1 $(RASA) run actions --actions actions > var/shell-actions.log 2>&1 & \
 	trap "kill $$!" EXIT; $(RASA) shell -m $(MODEL) --endpoints endpoints.yml
+
+eval-escalation: $(VENV)/.installed
+	@$(PY) -m bot.escalation.evaluate
 
 bench: $(MODEL)
 	@$(PY) -m bench.run

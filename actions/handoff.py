@@ -46,6 +46,7 @@ def hand_over(
     bot_actions: Optional[List[str]] = None,
     priority: Optional[str] = None,
     opening: Optional[str] = None,
+    apologise: bool = True,
 ) -> List[EventType]:
     """Post the context to the desk and tell the customer why, what happens next and how long it takes."""
     context = build_context(
@@ -59,7 +60,7 @@ def hand_over(
         bot_actions=bot_actions if bot_actions is not None else conversation.bot_actions(tracker),
     )
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if intent in APOLOGY:
+    if apologise and intent in APOLOGY:
         dispatcher.utter_message(text=APOLOGY[intent])
     try:
         answer = post_handoff(dict(context))

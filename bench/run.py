@@ -87,6 +87,36 @@ def load(make_client, clients: int) -> dict:
             "throughput": len(latencies) / wall, "n": len(latencies)}
 
 
+def escalation_cost(model: Path, folder: Path) -> list[tuple[str, int, float, float]]:
+    """p50 of a FAQ turn straight to Rasa with the escalation check on and off, at turn 1 and turn 100."""
+    rows = []
+    for setting in ("on", "off"):
+        stack = Stack(database_url=f"sqlite:///{folder / f'esc-{setting}.db'}", model=model,
+                      log_dir=folder / f"logs-esc-{setting}", rasa_port=free_port(), action_port=free_port(),
+                      desk_port=free_port(), extra_env={"BALIE_ESCALATION": setting})
+        seed_demo(stack.database_url)
+        stack.start()
+        try:
+            stack.wait_healthy(timeout=300)
+            session = requests.Session()
+            for depth in (1, 100):
+                samples = []
+                for _ in range(15):
+                    sender = uuid.uuid4().hex
+                    for _ in range(depth - 1):  # build up the conversation first, untimed
+                        session.post(stack.rasa_url + "/webhooks/rest/webhook", json={"sender": sender, "message": FAQ}, timeout=60)
+                    start = time.perf_counter()
+                    session.post(stack.rasa_url + "/webhooks/rest/webhook", json={"sender": sender, "message": FAQ}, timeout=60)
+                    samples.append((time.perf_counter() - start) * 1000)
+                    if depth == 100 and len(samples) >= 5:
+                        break  # 100-turn conversations are slow to build; 5 samples suffice
+                rows.append((setting, depth, statistics.median(samples), percentile(samples, 0.95)))
+                print(f"escalation check {setting}, turn {depth}: p50 {rows[-1][2]:.0f} ms", flush=True)
+        finally:
+            stack.stop()
+    return rows
+
+
 def peak_memory_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -123,6 +153,8 @@ def main() -> int:
         memory = {name: peak_memory_mb(p.pid) for name, p in stack.processes.items()}
     finally:
         stack.stop()
+    print("Measuring the escalation check (on/off) ...", flush=True)
+    escalation = escalation_cost(ROOT / "models" / "balie.tar.gz", folder)
     print("Timing a full training run ...", flush=True)
     train = training_seconds()
 
@@ -134,6 +166,12 @@ def main() -> int:
             lines.append(f"| {label} | {clients} | {path} | {m['p50']:.0f} | {m['p95']:.0f} | {m['throughput']:.1f} | {m['n']} |")
         lines.append(f"| {label} | {clients} | **desk / Rasa** | {desk['p50'] / rasa['p50']:.2f}× | "
                      f"{desk['p95'] / rasa['p95']:.2f}× | {desk['throughput'] / rasa['throughput']:.2f}× | |")
+    lines += ["", "Escalation check (EscalationPolicy inside Rasa), a FAQ turn straight to Rasa:", "",
+              "| turn in the conversation | check on p50 ms | check off p50 ms | added |", "|---|---|---|---|"]
+    for depth in (1, 100):
+        on = next(r for r in escalation if r[0] == "on" and r[1] == depth)
+        off = next(r for r in escalation if r[0] == "off" and r[1] == depth)
+        lines.append(f"| {depth} | {on[2]:.1f} | {off[2]:.1f} | {(on[2] - off[2]) / off[2]:+.0%} |")
     lines += ["", f"Training (`rasa train --force`): {train:.0f} s.", "",
               "| process | peak memory (VmHWM) |", "|---|---|"]
     lines += [f"| {name} | {mb:.0f} MB |" for name, mb in memory.items()]

@@ -296,3 +296,18 @@ def test_hand_back_with_the_bot_down_keeps_the_conversation_with_the_agent(desk,
     desk.app.state.bot.rasa_url = f"http://127.0.0.1:{free_port()}"
     response = requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/handback", headers=anna)
     assert response.status_code == 502 and customer.history()["state"] == "agent"
+
+
+def test_a_conversation_ended_for_abuse_stays_closed_and_is_kept_for_review(desk, rasa):
+    customer = Customer(desk)
+    customer.say("hallo")
+    context = {"conversation_id": customer.id, "reason": "abuse", "priority": "high", "close": True,
+               "signals": [{"name": "insult", "evidence": "jij bent een idioot"}], "summary": "Klant is grof."}
+    answer = requests.post(desk.url + "/api/internal/handoffs", json=context, headers={"X-Desk-Secret": SECRET})
+    assert answer.status_code == 200 and answer.json()["position"] is None
+    received = len(rasa.received)
+    reply = customer.say("hallo??").json()
+    assert reply["state"] == "closed" and "beëindigd" in reply["replies"][0]["text"]
+    assert len(rasa.received) == received  # not forwarded to the bot
+    handoffs = requests.get(desk.url + "/api/handoffs", headers=login(desk, "anna", "wachtwoord-anna")).json()
+    assert handoffs["queue"] == [] and [h["reason"] for h in handoffs["review"]] == ["abuse"]

@@ -101,6 +101,17 @@ async def hand_over_bot_unavailable(app: FastAPI, conversation_id: str, error: s
     return {"replies": [_reply(stored)], "state": "queued", "queue_position": position, "estimated_wait_minutes": minutes}
 
 
+def ended_notice(app: FastAPI, conversation_id: str) -> dict[str, Any]:
+    """A conversation the bot ended after abuse stays closed; the message is kept for the team."""
+    with db(app) as session:
+        conversation = session.get(Conversation, conversation_id)
+        message = conversations.add_message(
+            session, conversation=conversation, sender="system",
+            text="Dit gesprek is beëindigd. Je bericht is bewaard; wil je verder, begin dan later een nieuw gesprek.")
+        stored = message.to_json()
+    return {"replies": [_reply(stored)], "state": "closed"}
+
+
 def reopen_for_bot(app: FastAPI, conversation_id: str) -> None:
     """A closed conversation in which the customer writes again goes back to the bot."""
     with db(app) as session:

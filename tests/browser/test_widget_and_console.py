@@ -65,3 +65,24 @@ def test_parcel_status_handover_and_agent_reply(stack, page_factory):
     expect(log).to_contain_text("Is je probleem hiermee opgelost?")
     shop.get_by_role("button", name="Ja, opgelost").click()
     expect(log).to_contain_text("Fijn dat je geholpen bent!")
+
+
+def test_the_context_card_shows_reason_signals_with_evidence_and_summary(stack, page_factory):
+    shop = page_factory()
+    shop.goto(stack.desk_url + "/")
+    shop.get_by_test_id("balie-launcher").click()
+    send(shop, "Mijn hond heeft het vlooienmiddel ingeslikt, wat moet ik doen?")
+    expect(shop.get_by_test_id("balie-log")).to_contain_text("dierenarts")
+    expect(shop.get_by_test_id("balie-status")).to_contain_text("Je wacht op een medewerker")
+
+    console = page_factory()
+    console.goto(stack.desk_url + "/console")
+    console.get_by_test_id("login-username").fill(DEMO_AGENT["username"])
+    console.get_by_test_id("login-password").fill(DEMO_AGENT["password"])
+    console.get_by_test_id("login-submit").click()
+    console.get_by_test_id("queue").locator("li[data-reason=sensitive]").last.click()
+    card = console.get_by_test_id("context-card")
+    expect(card).to_contain_text("Gevoelige kwestie")
+    expect(card).to_contain_text("Hoog")
+    expect(card.locator("#card-signals")).to_contain_text("pets: “Mijn hond heeft het vlooienmiddel ingeslikt")
+    expect(console.get_by_test_id("card-summary")).to_contain_text("gevoelige kwestie")

@@ -14,6 +14,7 @@ class Conversation(Base):
     token_hash = Column(String(64), nullable=False)
     state = Column(String(16), nullable=False, default="bot")
     agent_id = Column(Integer, ForeignKey("agents.id"), nullable=True)
+    closed_reason = Column(String(32), nullable=True)  # "abuse": the bot ended it; it stays closed
     # Button payloads the last bot turn offered: only these may reach Rasa as intents.
     offered_payloads = Column(JSON, nullable=False, default=list)
     created_at = Column(DateTime, nullable=False, default=utcnow)

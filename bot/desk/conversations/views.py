@@ -70,7 +70,7 @@ async def post_message(conversation_id: str, body: MessageIn, request: Request) 
             raise HTTPException(422, detail="Deze keuze hoort niet bij dit gesprek.")
         message = service.add_message(session, conversation=conversation, sender="customer", text=text)
         conversation.offered_payloads = []
-        state = conversation.state
+        state, closed_reason = conversation.state, conversation.closed_reason
         stored = message.to_json()
     # Stored first; from here on nothing the customer wrote can be lost.
     hub = request.app.state.hub
@@ -80,6 +80,8 @@ async def post_message(conversation_id: str, body: MessageIn, request: Request) 
         return MessageOut(**await routing.answer_satisfaction(request.app, conversation_id, body.payload))
     if state in ("queued", "agent"):
         return MessageOut(replies=[], state=state, **routing.queue_info(request.app, conversation_id))
+    if state == "closed" and closed_reason == "abuse":
+        return MessageOut(**routing.ended_notice(request.app, conversation_id))
     if state == "closed":
         routing.reopen_for_bot(request.app, conversation_id)
     try:

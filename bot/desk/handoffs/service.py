@@ -57,6 +57,22 @@ def create_or_get(session: Session, *, conversation: Conversation, context: dict
     return handoff, True
 
 
+def close_for_abuse(session: Session, *, conversation: Conversation, context: dict[str, Any]) -> Handoff:
+    """The bot ended the conversation after a second insult: closed for the customer, kept for review."""
+    handoff, _ = create_or_get(session, conversation=conversation, context=context, actor="bot")
+    handoff.status = "review"
+    handoff.closed_at = utcnow()
+    conversation.closed_reason = "abuse"
+    conversations.transition(session, conversation=conversation, to_state="closed", actor="bot",
+                             data={"handoff_id": handoff.id, "reason": "abuse"})
+    return handoff
+
+
+def for_review(session: Session) -> list[Handoff]:
+    query = select(Handoff).where(Handoff.status == "review").order_by(Handoff.created_at.desc()).limit(50)
+    return list(session.scalars(query))
+
+
 def queue(session: Session) -> list[Handoff]:
     query = select(Handoff).where(Handoff.status == "queued").order_by(Handoff.priority_rank, Handoff.created_at, Handoff.id)
     return list(session.scalars(query))

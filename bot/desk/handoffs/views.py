@@ -48,6 +48,9 @@ async def intake(request: Request) -> dict:
         conversation = session.get(Conversation, str(context.get("conversation_id", "")))
         if conversation is None:
             raise HTTPException(404, detail="unknown conversation")
+        if context.get("close"):
+            handoff = service.close_for_abuse(session, conversation=conversation, context=context)
+            return {"handoff_id": handoff.id, "created": True, "position": None, "estimated_wait_minutes": None}
         handoff, created = service.create_or_get(session, conversation=conversation, context=context, actor="bot")
         position = service.position(session, handoff=handoff)
         answer = {"handoff_id": handoff.id, "created": created, "position": position,
@@ -62,7 +65,8 @@ async def list_handoffs(request: Request) -> dict:
     with db(request) as session:
         agent = current_agent(request, session)
         return {"queue": [_summary(session, h) for h in service.queue(session)],
-                "mine": [_summary(session, h) for h in service.assigned_to(session, agent=agent)]}
+                "mine": [_summary(session, h) for h in service.assigned_to(session, agent=agent)],
+                "review": [_summary(session, h) for h in service.for_review(session)]}
 
 
 def _handoff(session, handoff_id: int) -> Handoff:

@@ -66,6 +66,7 @@
     li.setAttribute("data-handoff", h.id);
     if (current && current.id === h.id) li.classList.add("active");
     li.appendChild(el("strong", "", REASONS[h.reason] || h.reason));
+    li.setAttribute("data-reason", h.reason);
     li.appendChild(el("small", "", PRIORITY[h.priority] + " · wacht sinds " + new Date(h.waiting_since).toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit" })));
     li.appendChild(el("small", "", h.summary));
     li.addEventListener("click", function () { open(h.id); });
@@ -79,6 +80,7 @@
       data.queue.forEach(function (h) { knownQueue[h.id] = true; });
       $("queue").replaceChildren.apply($("queue"), data.queue.map(item));
       $("mine").replaceChildren.apply($("mine"), data.mine.map(item));
+      $("review").replaceChildren.apply($("review"), (data.review || []).map(item));
       $("queue-count").textContent = data.queue.length;
       document.title = (data.queue.length ? "(" + data.queue.length + ") " : "") + "Balie · Medewerkersconsole";
       if (fresh.length && document.hidden && window.Notification && Notification.permission === "granted") {
@@ -111,7 +113,8 @@
       $("card-priority").textContent = PRIORITY[h.priority] || h.priority;
       $("card-priority").className = "badge " + h.priority;
       $("card-reason").textContent = REASONS[h.reason] || h.reason;
-      $("card-status").textContent = h.status === "queued" ? "· in de wachtrij" : h.agent ? "· bij " + h.agent : "";
+      $("card-status").textContent = h.status === "queued" ? "· in de wachtrij"
+        : h.status === "review" ? "· gesprek beëindigd door de bot" : h.agent ? "· bij " + h.agent : "";
       $("card-summary").textContent = ctx.summary || "";
       $("card-signals").replaceChildren.apply($("card-signals"), (ctx.signals || []).map(function (s) {
         var li = el("li"); li.appendChild(el("strong", "", s.name + ": ")); li.appendChild(document.createTextNode("“" + s.evidence + "”")); return li;

@@ -1,0 +1,81 @@
+"""A Rasa policy that judges every customer message with bot.escalation, inside the Rasa process.
+
+Why a policy: it sees the whole tracker without an extra HTTP round trip, so the check costs
+almost nothing per turn (see docs/benchmarks.md); the action server is only called when a
+person must take over. It outranks RulePolicy, so it also interrupts an active form.
+"""
+import json
+import os
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.escalation import Turn, assess
+
+ACTION_ESCALATE = "action_escalate"
+UTTER_ABUSE_WARNING = "utter_abuse_warning"
+SLOT = "escalation"
+
+
+def turns_from_tracker(tracker: DialogueStateTracker) -> Tuple[List[Turn], int]:
+    """Customer and bot turns of the conversation, and how many abuse warnings were given."""
+    turns: List[Turn] = []
+    warnings = 0
+    for event in tracker.events:
+        if isinstance(event, UserUttered) and event.text is not None:
+            intent = event.intent or {}
+            turns.append(Turn(text=event.text, intent=intent.get("name"), confidence=intent.get("confidence")))
+        elif isinstance(event, BotUttered) and event.text:
+            response = (event.metadata or {}).get("utter_action")
+            warnings += response == UTTER_ABUSE_WARNING
+            turns.append(Turn(text=event.text, sender="bot", response=response))
+    return turns, warnings
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
+class EscalationPolicy(Policy):
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"priority": 7}  # above RulePolicy (6): wins ties, also against an active form
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # BALIE_ESCALATION=off switches the check off (make bench compares both).
+        self.enabled = os.environ.get("BALIE_ESCALATION", "on").lower() not in ("off", "0", "false")
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+        return self._resource
+
+    def _predict(self, domain: Domain, action: str, events: Optional[list] = None) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        probabilities[domain.index_for_action(action)] = 1.0
+        return self._prediction(probabilities, optional_events=events)
+
+    def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
+                                     rule_only_data: Optional[Dict[Text, Any]] = None,
+                                     **kwargs: Any) -> PolicyPrediction:
+        abstain = self._prediction(self._default_predictions(domain))
+        if not self.enabled:
+            return abstain
+        latest_action = tracker.latest_action_name
+        if latest_action in (ACTION_ESCALATE, UTTER_ABUSE_WARNING):
+            return self._predict(domain, ACTION_LISTEN_NAME)  # never twice for one message
+        if latest_action != ACTION_LISTEN_NAME or tracker.latest_message is None:
+            return abstain
+        intent = (tracker.latest_message.intent or {}).get("name") or ""
+        if intent.startswith("EXTERNAL_") or tracker.get_slot("handoff_id"):
+            return abstain
+        turns, warnings = turns_from_tracker(tracker)
+        result = assess(turns, previous_warnings=warnings)
+        if result.action == "warn":
+            return self._predict(domain, UTTER_ABUSE_WARNING)
+        if result.action in ("handoff", "end"):
+            return self._predict(domain, ACTION_ESCALATE, [SlotSet(SLOT, json.dumps(result.to_json()))])
+        return abstain

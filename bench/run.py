@@ -117,6 +117,24 @@ def escalation_cost(model: Path, folder: Path) -> list[tuple[str, int, float, fl
     return rows
 
 
+def detector_microseconds() -> dict[int, float]:
+    """The detector's own time per message (in-process, median of 200 runs), at turn 1 and turn 100."""
+    from bot.escalation import Turn, assess, load_rules
+
+    load_rules()
+    result = {}
+    for depth in (1, 100):
+        turns = [Turn("Hoe lang duurt de levering naar België?", intent="faq") if i % 2 == 0 else
+                 Turn("Bestel je voor 22:00, dan bezorgen we morgen.", sender="bot") for i in range(2 * depth - 1)]
+        runs = []
+        for _ in range(200):
+            start = time.perf_counter()
+            assess(turns)
+            runs.append((time.perf_counter() - start) * 1e6)
+        result[depth] = statistics.median(runs)
+    return result
+
+
 def peak_memory_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -155,6 +173,7 @@ def main() -> int:
         stack.stop()
     print("Measuring the escalation check (on/off) ...", flush=True)
     escalation = escalation_cost(ROOT / "models" / "balie.tar.gz", folder)
+    detector = detector_microseconds()
     print("Timing a full training run ...", flush=True)
     train = training_seconds()
 
@@ -172,6 +191,9 @@ def main() -> int:
         on = next(r for r in escalation if r[0] == "on" and r[1] == depth)
         off = next(r for r in escalation if r[0] == "off" and r[1] == depth)
         lines.append(f"| {depth} | {on[2]:.1f} | {off[2]:.1f} | {(on[2] - off[2]) / off[2]:+.0%} |")
+    lines += ["", "The detector's own time per message (in-process, median of 200): "
+              + ", ".join(f"turn {d}: {us:.0f} µs ({us / 1000 / next(r[2] for r in escalation if r[0] == 'off' and r[1] == d):.2%} of a turn)"
+                          for d, us in detector.items()) + "."]
     lines += ["", f"Training (`rasa train --force`): {train:.0f} s.", "",
               "| process | peak memory (VmHWM) |", "|---|---|"]
     lines += [f"| {name} | {mb:.0f} MB |" for name, mb in memory.items()]

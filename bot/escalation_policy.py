@@ -22,6 +22,9 @@ from bot.escalation import Turn, assess
 ACTION_ESCALATE = "action_escalate"
 UTTER_ABUSE_WARNING = "utter_abuse_warning"
 SLOT = "escalation"
+# These intents already go to a person by rule; the policy only steps in when it knows a more
+# specific reason (a complaint that is also a legal threat is urgent, not "complexity").
+HANDED_OVER_BY_RULE = {"request_human", "complain", "product_issue"}
 
 
 def turns_from_tracker(tracker: DialogueStateTracker) -> Tuple[List[Turn], int]:
@@ -76,6 +79,8 @@ class EscalationPolicy(Policy):
         result = assess(turns, previous_warnings=warnings)
         if result.action == "warn":
             return self._predict(domain, UTTER_ABUSE_WARNING)
+        if result.action == "handoff" and result.reason == "complexity" and intent in HANDED_OVER_BY_RULE:
+            return abstain
         if result.action in ("handoff", "end"):
             return self._predict(domain, ACTION_ESCALATE, [SlotSet(SLOT, json.dumps(result.to_json()))])
         return abstain

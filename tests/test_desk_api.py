@@ -269,12 +269,18 @@ async def test_an_agent_takes_over_replies_live_and_resolves_with_a_satisfaction
     assert reopened["state"] == "queued" and reopened["queue_position"] == 1
 
 
-def test_hand_back_tells_the_bot_what_happened_and_the_bot_says_it_is_back(desk, rasa):
+def claimed_by_anna(desk) -> tuple[Customer, dict, dict]:
+    """A customer who asked for a person, and Anna who took the conversation."""
     customer = Customer(desk)
     customer.say("mens graag")
     anna = login(desk, "anna", "wachtwoord-anna")
     [handoff] = requests.get(desk.url + "/api/handoffs", headers=anna).json()["queue"]
-    requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/claim", headers=anna)
+    assert requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/claim", headers=anna).status_code == 200
+    return customer, handoff, anna
+
+
+def test_hand_back_tells_the_bot_what_happened_and_the_bot_says_it_is_back(desk, rasa):
+    customer, handoff, anna = claimed_by_anna(desk)
     requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/messages", json={"text": "Je adres is aangepast."}, headers=anna)
     response = requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/handback", headers=anna)
     assert response.status_code == 200
@@ -288,11 +294,7 @@ def test_hand_back_tells_the_bot_what_happened_and_the_bot_says_it_is_back(desk,
 
 
 def test_hand_back_with_the_bot_down_keeps_the_conversation_with_the_agent(desk, rasa):
-    customer = Customer(desk)
-    customer.say("mens graag")
-    anna = login(desk, "anna", "wachtwoord-anna")
-    [handoff] = requests.get(desk.url + "/api/handoffs", headers=anna).json()["queue"]
-    requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/claim", headers=anna)
+    customer, handoff, anna = claimed_by_anna(desk)
     desk.app.state.bot.rasa_url = f"http://127.0.0.1:{free_port()}"
     response = requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/handback", headers=anna)
     assert response.status_code == 502 and customer.history()["state"] == "agent"

@@ -10,7 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import conversation
 from actions.desk_client import DeskUnavailable, post_handoff
-from bot.handoff import build_context
+from bot.handoff import build_context, wait_sentence
 
 # What the customer hears first, per reason: acknowledge, apologise where due, never blame (P4, P9).
 OPENINGS = {
@@ -27,13 +27,9 @@ APOLOGY = {
 
 
 def _wait_sentence(answer: Dict[str, Any]) -> str:
-    position = answer.get("position")
-    minutes = answer.get("estimated_wait_minutes")
-    if not position:
+    if not answer.get("position"):
         return "Een collega neemt het gesprek zo van me over."
-    wait = f"ongeveer {minutes} minuten" if minutes and minutes > 1 else "minder dan een minuut"
-    place = "Je bent als eerste aan de beurt" if position == 1 else f"Je bent nummer {position} in de rij"
-    return f"{place}; de verwachte wachttijd is {wait}."
+    return wait_sentence(answer["position"], answer.get("estimated_wait_minutes"), bool(answer.get("estimate_is_rough")))
 
 
 def hand_over(

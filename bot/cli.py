@@ -17,7 +17,13 @@ from pathlib import Path
 from bot.config import ROOT, get_settings
 
 
+def _stop_on_signal(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def _run(args: argparse.Namespace) -> int:
+    import signal
+
     from bot.processes import Stack
     from bot.seed import DEMO_AGENT, seed_demo
 
@@ -33,6 +39,9 @@ def _run(args: argparse.Namespace) -> int:
     stack = Stack(database_url=settings.database_url, model=model, log_dir=ROOT / "var" / "logs",
                   rasa_port=args.rasa_port, action_port=args.action_port, desk_port=args.desk_port)
     print("Starting Rasa, the action server and the desk (logs in var/logs/) ...", flush=True)
+    # Ctrl-C and SIGTERM both stop all three, also when started without a terminal.
+    signal.signal(signal.SIGINT, _stop_on_signal)
+    signal.signal(signal.SIGTERM, _stop_on_signal)
     stack.start()
     try:
         stack.wait_healthy()

@@ -28,6 +28,7 @@ class Settings:
     demo_mode: bool
     max_message_chars: int
     session_hours: int
+    max_chats_per_agent: int
 
 
 def get_settings() -> Settings:
@@ -45,4 +46,5 @@ def get_settings() -> Settings:
         demo_mode=_flag("BALIE_DEMO"),
         max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", "1000")),
         session_hours=int(os.environ.get("AGENT_SESSION_HOURS", "10")),
+        max_chats_per_agent=int(os.environ.get("MAX_CHATS_PER_AGENT", "3")),
     )

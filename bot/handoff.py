@@ -117,3 +117,13 @@ def build_context(
         bot_actions=list(bot_actions),
         transcript=list(transcript),
     )
+
+
+def wait_sentence(position: int | None, minutes: int | None, rough: bool = False) -> str:
+    """Place in line and expected wait, honestly worded (P2); empty when not waiting."""
+    if not position:
+        return ""
+    place = "Je bent als eerste aan de beurt" if position == 1 else f"Je bent nummer {position} in de rij"
+    wait = f"ongeveer {minutes} minuten" if minutes and minutes > 1 else "minder dan een minuut"
+    caveat = " (een ruwe schatting: we hebben nog weinig gegevens)" if rough else ""
+    return f"{place}; de verwachte wachttijd is {wait}{caveat}."

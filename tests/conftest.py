@@ -91,7 +91,7 @@ def stack(model_path, tmp_path_factory):
     url = f"sqlite:///{folder / 'balie.db'}"
     seed_demo(url)
     stack = Stack(database_url=url, model=model_path, log_dir=folder / "logs", rasa_port=free_port(),
-                  action_port=free_port(), desk_port=free_port())
+                  action_port=free_port(), desk_port=free_port(), extra_env={"MAX_CHATS_PER_AGENT": "1"})
     stack.start()
     try:
         stack.wait_healthy(timeout=300)

@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, func, select
 
 from bot.config import get_settings
 from bot.desk.agents import service as agents
-from bot.desk.conversations.models import Message
+from bot.desk.conversations.models import ConversationEvent, Message
 from bot.desk.db import make_engine, make_sessionmaker
 from tests.conftest import free_port
 from tests.desk_server import DeskServer
@@ -313,3 +313,49 @@ def test_a_conversation_ended_for_abuse_stays_closed_and_is_kept_for_review(desk
     assert len(rasa.received) == received  # not forwarded to the bot
     handoffs = requests.get(desk.url + "/api/handoffs", headers=login(desk, "anna", "wachtwoord-anna")).json()
     assert handoffs["queue"] == [] and [h["reason"] for h in handoffs["review"]] == ["abuse"]
+
+
+def test_going_online_routes_waiting_customers_and_a_finished_chat_frees_room(desk, rasa):
+    desk.app.state.settings = replace(desk.app.state.settings, max_chats_per_agent=1)
+    first, second = Customer(desk), Customer(desk)
+    first.say("mens graag")
+    second.say("mens graag")
+    anna = login(desk, "anna", "wachtwoord-anna")
+    assert requests.post(desk.url + "/api/agent/status", json={"status": "druk"}, headers=anna).status_code == 422
+    assert requests.post(desk.url + "/api/agent/status", json={"status": "online"}, headers=anna).json()["status"] == "online"
+    handoffs = requests.get(desk.url + "/api/handoffs", headers=anna).json()
+    assert [h["conversation_id"] for h in handoffs["mine"]] == [first.id]
+    assert first.history()["state"] == "agent" and "Anna van de klantenservice" in first.history()["messages"][-1]["text"]
+    assert second.history()["state"] == "queued" and second.history()["queue_position"] == 1
+    requests.post(f"{desk.url}/api/handoffs/{handoffs['mine'][0]['id']}/resolve", headers=anna)
+    assert second.history()["state"] == "agent"  # nobody clicked
+    requests.post(desk.url + "/api/agent/status", json={"status": "offline"}, headers=anna)
+    assert second.history()["state"] == "queued"  # back in the queue, nothing lost
+    assert [m["text"] for m in second.history()["messages"] if m["sender"] == "customer"] == ["mens graag"]
+
+
+def test_the_satisfaction_check_records_solved_score_and_comment(desk, rasa):
+    customer, handoff, anna = claimed_by_anna(desk)
+    requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/resolve", headers=anna)
+    assert "Hoe tevreden" in customer.say("Ja, opgelost", payload="/solved_yes").json()["replies"][0]["text"]
+    assert customer.say("9", payload="/score_9").status_code == 422  # not offered
+    asked = customer.say("4 ★★★★", payload="/score_4").json()
+    assert "toelichten" in asked["replies"][0]["text"] and asked["replies"][0]["buttons"][0]["payload"] == "/no_comment"
+    thanks = customer.say("Snel geholpen, dank je").json()
+    assert thanks["state"] == "closed" and thanks["replies"][0]["text"].startswith("Bedankt voor je reactie")
+    assert rasa.received[-1]["message"] == "mens graag"  # the comment never reached the bot
+    engine = create_engine(desk.database_url, future=True)
+    with engine.connect() as conn:
+        kinds = conn.execute(select(ConversationEvent.kind, ConversationEvent.data)
+                             .where(ConversationEvent.kind.like("satisfaction%")).order_by(ConversationEvent.id)).all()
+    engine.dispose()
+    assert [k for k, _ in kinds] == ["satisfaction", "satisfaction_score", "satisfaction_comment"]
+    assert kinds[1][1]["score"] == 4 and kinds[2][1]["comment"] == "Snel geholpen, dank je"
+
+
+def test_not_solved_goes_back_to_the_same_agent_when_they_have_room(desk, rasa):
+    customer, handoff, anna = claimed_by_anna(desk)
+    requests.post(desk.url + "/api/agent/status", json={"status": "online"}, headers=anna)
+    requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/resolve", headers=anna)
+    answer = customer.say("Nee, nog niet", payload="/solved_no").json()
+    assert answer["state"] == "agent" and "Anna helpt je meteen verder" in answer["replies"][0]["text"]

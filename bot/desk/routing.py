@@ -12,19 +12,8 @@ from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
 from bot.desk.deps import db
 from bot.desk.handoffs import service as handoffs
-from bot.handoff import TranscriptLine, build_context
+from bot.handoff import TranscriptLine, build_context, wait_sentence
 
-SOLVED_YES, SOLVED_NO = "/solved_yes", "/solved_no"
-DESK_PAYLOADS = (SOLVED_YES, SOLVED_NO)
-SATISFACTION_BUTTONS = [{"title": "Ja, opgelost", "payload": SOLVED_YES}, {"title": "Nee, nog niet", "payload": SOLVED_NO}]
-
-
-def wait_sentence(position: int | None, minutes: int | None) -> str:
-    if not position:
-        return ""
-    place = "Je bent als eerste aan de beurt" if position == 1 else f"Je bent nummer {position} in de rij"
-    wait = f"ongeveer {minutes} minuten" if minutes and minutes > 1 else "minder dan een minuut"
-    return f"{place}; de verwachte wachttijd is {wait}."
 
 
 def queue_info(app: FastAPI, conversation_id: str) -> dict[str, Any]:
@@ -34,7 +23,8 @@ def queue_info(app: FastAPI, conversation_id: str) -> dict[str, Any]:
             return {}
         position = handoffs.position(session, handoff=handoff)
         return {"queue_position": position,
-                "estimated_wait_minutes": handoffs.estimated_wait_minutes(session, queue_position=position)}
+                "estimated_wait_minutes": handoffs.estimated_wait_minutes(session, queue_position=position),
+                "estimate_is_rough": handoffs.estimate_is_rough(session)}
 
 
 async def notify_queue(app: FastAPI) -> None:
@@ -42,10 +32,39 @@ async def notify_queue(app: FastAPI) -> None:
     with db(app) as session:
         waiting = [(h.conversation_id, i + 1) for i, h in enumerate(handoffs.queue(session))]
         updates = [(cid, pos, handoffs.estimated_wait_minutes(session, queue_position=pos)) for cid, pos in waiting]
+        rough = handoffs.estimate_is_rough(session)
     for conversation_id, position, minutes in updates:
         await app.state.hub.to_customer(conversation_id, {
-            "type": "state", "state": "queued", "queue_position": position, "estimated_wait_minutes": minutes})
+            "type": "state", "state": "queued", "queue_position": position, "estimated_wait_minutes": minutes,
+            "estimate_is_rough": rough})
     await app.state.hub.to_agents({"type": "queue_changed"})
+
+
+def agent_joins(session, *, conversation_id: str, first_name: str) -> dict[str, Any]:
+    """The line that tells the customer who took over; returned for pushing after the commit."""
+    conversation = session.get(Conversation, conversation_id)
+    message = conversations.add_message(session, conversation=conversation, sender="system",
+                                        text=f"{first_name} van de klantenservice helpt je nu verder.")
+    return message.to_json()
+
+
+async def announce_agent(app: FastAPI, conversation_id: str, message: dict[str, Any]) -> None:
+    await app.state.hub.to_customer(conversation_id, {"type": "message", "message": message})
+    await push_state(app, conversation_id, "agent")
+
+
+async def assign_waiting(app: FastAPI) -> None:
+    """Route waiting customers to online agents with room, then tell everyone where they stand."""
+    settings = app.state.settings
+    with db(app) as session:
+        assigned = handoffs.auto_assign(session, default_cap=settings.max_chats_per_agent, demo_mode=settings.demo_mode)
+        notices = [(h.conversation_id, h.id, agent.id,
+                    agent_joins(session, conversation_id=h.conversation_id, first_name=agent.first_name))
+                   for h, agent in assigned]
+    for conversation_id, handoff_id, agent_id, message in notices:
+        await announce_agent(app, conversation_id, message)
+        await app.state.hub.to_agents({"type": "assigned", "handoff_id": handoff_id, "agent_id": agent_id})
+    await notify_queue(app)
 
 
 async def push_state(app: FastAPI, conversation_id: str, state: str) -> None:
@@ -70,10 +89,10 @@ async def store_bot_replies(app: FastAPI, conversation_id: str, replies: list[di
             await app.state.hub.to_customer(conversation_id, {"type": "message", "message": message})
     if state != "bot":
         await app.state.hub.to_agents({"type": "message", "conversation_id": conversation_id, "messages": stored})
-    return {"replies": [_reply(m) for m in stored], "state": state, **queue_info(app, conversation_id)}
+    return {"replies": [reply_of(m) for m in stored], "state": state, **queue_info(app, conversation_id)}
 
 
-def _reply(message: dict[str, Any]) -> dict[str, Any]:
+def reply_of(message: dict[str, Any]) -> dict[str, Any]:
     return {"id": message["id"], "text": message["text"], "buttons": message.get("buttons"), "sender": message["sender"]}
 
 
@@ -94,11 +113,12 @@ async def hand_over_bot_unavailable(app: FastAPI, conversation_id: str, error: s
         position = handoffs.position(session, handoff=handoff)
         minutes = handoffs.estimated_wait_minutes(session, queue_position=position)
         text = ("Excuses, ik kan je op dit moment niet automatisch helpen door een storing. Je bericht is bewaard "
-                "en een collega neemt het gesprek van me over; je hoeft niets te herhalen. " + wait_sentence(position, minutes))
+                "en een collega neemt het gesprek van me over; je hoeft niets te herhalen. "
+                + wait_sentence(position, minutes, handoffs.estimate_is_rough(session)))
         message = conversations.add_message(session, conversation=conversation, sender="system", text=text.strip())
         stored = message.to_json()
-    await notify_queue(app)
-    return {"replies": [_reply(stored)], "state": "queued", "queue_position": position, "estimated_wait_minutes": minutes}
+    await assign_waiting(app)
+    return {"replies": [reply_of(stored)], "state": "queued", "queue_position": position, "estimated_wait_minutes": minutes}
 
 
 def ended_notice(app: FastAPI, conversation_id: str) -> dict[str, Any]:
@@ -109,7 +129,7 @@ def ended_notice(app: FastAPI, conversation_id: str) -> dict[str, Any]:
             session, conversation=conversation, sender="system",
             text="Dit gesprek is beëindigd. Je bericht is bewaard; wil je verder, begin dan later een nieuw gesprek.")
         stored = message.to_json()
-    return {"replies": [_reply(stored)], "state": "closed"}
+    return {"replies": [reply_of(stored)], "state": "closed"}
 
 
 def reopen_for_bot(app: FastAPI, conversation_id: str) -> None:
@@ -120,21 +140,6 @@ def reopen_for_bot(app: FastAPI, conversation_id: str) -> None:
             conversations.transition(session, conversation=conversation, to_state="bot", actor="customer")
 
 
-async def answer_satisfaction(app: FastAPI, conversation_id: str, payload: str) -> dict[str, Any]:
+def current_state(app: FastAPI, conversation_id: str) -> str:
     with db(app) as session:
-        conversation = session.get(Conversation, conversation_id)
-        handoff = handoffs.latest_for_conversation(session, conversation_id=conversation_id)
-        conversations.record_event(session, conversation=conversation, kind="satisfaction", actor="customer",
-                                   data={"solved": payload == SOLVED_YES, "handoff_id": handoff.id if handoff else None})
-        if payload == SOLVED_YES or handoff is None:
-            text = "Fijn dat je geholpen bent! Bedankt voor je bericht en nog een fijne dag."
-        else:
-            handoffs.reopen(session, handoff=handoff, actor="customer")
-            position = handoffs.position(session, handoff=handoff)
-            text = ("Wat vervelend dat het nog niet is opgelost. Ik zet je terug in de rij, een collega helpt je "
-                    "zo verder. " + wait_sentence(position, handoffs.estimated_wait_minutes(session, queue_position=position)))
-        message = conversations.add_message(session, conversation=conversation, sender="system", text=text.strip())
-        stored, state = message.to_json(), conversation.state
-    if state == "queued":
-        await notify_queue(app)
-    return {"replies": [_reply(stored)], "state": state, **queue_info(app, conversation_id)}
+        return session.get(Conversation, conversation_id).state

@@ -1,6 +1,8 @@
 """A customer in the widget and an agent in the console, in a real browser."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -24,7 +26,7 @@ def test_parcel_status_handover_and_agent_reply(stack, page_factory):
 
     send(shop, "<img src=x onerror=\"document.body.dataset.hacked=1\"> ik wil een medewerker spreken")
     expect(shop.get_by_test_id("balie-status")).to_contain_text("Je wacht op een medewerker")
-    expect(shop.get_by_test_id("balie-status")).to_contain_text("aan de beurt")
+    expect(shop.get_by_test_id("balie-status")).to_contain_text(re.compile(r"aan de beurt|nummer \d+ in de rij"))
     expect(log).to_contain_text("<img src=x")  # shown as text, never as markup
     assert shop.locator(".balie-log img").count() == 0
 
@@ -64,7 +66,11 @@ def test_parcel_status_handover_and_agent_reply(stack, page_factory):
     console.get_by_test_id("resolve").click()
     expect(log).to_contain_text("Is je probleem hiermee opgelost?")
     shop.get_by_role("button", name="Ja, opgelost").click()
-    expect(log).to_contain_text("Fijn dat je geholpen bent!")
+    expect(log).to_contain_text("Hoe tevreden ben je over de hulp?")
+    shop.get_by_role("button", name="4 ★★★★").click()
+    expect(log).to_contain_text("Wil je nog iets toelichten?")
+    send(shop, "Snel en vriendelijk geholpen")
+    expect(log).to_contain_text("Bedankt voor je reactie")
 
 
 def test_the_context_card_shows_reason_signals_with_evidence_and_summary(stack, page_factory):

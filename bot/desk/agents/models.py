@@ -15,6 +15,8 @@ class Agent(Base):
     role = Column(String(16), nullable=False, default="agent")  # agent | admin
     active = Column(Boolean, nullable=False, default=True)
     is_demo = Column(Boolean, nullable=False, default=False)
+    status = Column(String(16), nullable=False, default="offline")  # online | away | offline
+    max_chats = Column(Integer, nullable=True)  # None: the team default (MAX_CHATS_PER_AGENT)
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 

@@ -14,6 +14,7 @@ from bot.desk.agents.models import Agent, AgentSession
 from bot.desk.db import utcnow
 
 ROLES = ("agent", "admin")
+STATUSES = ("online", "away", "offline")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 
 

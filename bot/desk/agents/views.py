@@ -4,9 +4,11 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, StrictStr
 
+from bot.desk import routing
 from bot.desk.agents import service
 from bot.desk.agents.models import Agent
 from bot.desk.deps import bearer, db
+from bot.desk.handoffs import service as handoffs
 
 router = APIRouter(tags=["agent"])
 
@@ -16,8 +18,13 @@ class LoginIn(BaseModel):
     password: StrictStr
 
 
+class StatusIn(BaseModel):
+    status: StrictStr
+
+
 def agent_json(agent: Agent) -> dict:
-    return {"id": agent.id, "username": agent.username, "first_name": agent.first_name, "role": agent.role}
+    return {"id": agent.id, "username": agent.username, "first_name": agent.first_name, "role": agent.role,
+            "status": agent.status}
 
 
 def current_agent(request: Request, session) -> Agent:
@@ -54,6 +61,23 @@ async def logout(request: Request) -> dict:
 async def me(request: Request) -> dict:
     with db(request) as session:
         return agent_json(current_agent(request, session))
+
+
+@router.post("/api/agent/status")
+async def set_status(body: StatusIn, request: Request) -> dict:
+    """online: new chats are routed to you; away: you keep your chats but get no new ones;
+    offline: your open chats go back to the queue."""
+    if body.status not in service.STATUSES:
+        raise HTTPException(422, detail="Kies online, afwezig (away) of offline.")
+    with db(request) as session:
+        agent = current_agent(request, session)
+        agent.status = body.status
+        released = [h.conversation_id for h in handoffs.release(session, agent=agent)] if body.status == "offline" else []
+        answer = agent_json(agent)
+    for conversation_id in released:
+        await routing.push_state(request.app, conversation_id, "queued")
+    await routing.assign_waiting(request.app)
+    return answer
 
 
 @router.websocket("/api/agent/ws")

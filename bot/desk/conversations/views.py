@@ -6,7 +6,7 @@ from typing import Any, Optional
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, StrictStr
 
-from bot.desk import routing
+from bot.desk import routing, satisfaction
 from bot.desk.bot_client import BotUnavailable
 from bot.desk.conversations import service
 from bot.desk.deps import bearer, clean_text, db
@@ -36,6 +36,7 @@ class MessageOut(BaseModel):
     state: str
     queue_position: Optional[int] = None
     estimated_wait_minutes: Optional[int] = None
+    estimate_is_rough: Optional[bool] = None
 
 
 class HistoryOut(BaseModel):
@@ -68,6 +69,7 @@ async def post_message(conversation_id: str, body: MessageIn, request: Request) 
         conversation = _authenticated(session, conversation_id, bearer(request))
         if body.payload is not None and body.payload not in (conversation.offered_payloads or []):
             raise HTTPException(422, detail="Deze keuze hoort niet bij dit gesprek.")
+        comment = body.payload is None and satisfaction.awaits_comment(conversation)
         message = service.add_message(session, conversation=conversation, sender="customer", text=text)
         conversation.offered_payloads = []
         state, closed_reason = conversation.state, conversation.closed_reason
@@ -76,8 +78,10 @@ async def post_message(conversation_id: str, body: MessageIn, request: Request) 
     hub = request.app.state.hub
     if state in ("queued", "agent"):
         await hub.to_agents({"type": "message", "conversation_id": conversation_id, "message": stored})
-    if body.payload in routing.DESK_PAYLOADS:
-        return MessageOut(**await routing.answer_satisfaction(request.app, conversation_id, body.payload))
+    if body.payload in satisfaction.PAYLOADS:
+        return MessageOut(**await satisfaction.answer(request.app, conversation_id, body.payload))
+    if comment:
+        return MessageOut(**await satisfaction.comment(request.app, conversation_id, text))
     if state in ("queued", "agent"):
         return MessageOut(replies=[], state=state, **routing.queue_info(request.app, conversation_id))
     if state == "closed" and closed_reason == "abuse":

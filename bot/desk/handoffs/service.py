@@ -112,10 +112,17 @@ def handling_minutes(session: Session) -> tuple[float, int]:
 
 
 def estimated_wait_minutes(session: Session, *, queue_position: int | None) -> int | None:
+    """Place in line times the recent median handling time, shared by the agents online."""
     if not queue_position:
         return None
     minutes, _ = handling_minutes(session)
-    return max(1, round(queue_position * minutes))
+    online = session.scalar(select(func.count()).select_from(Agent).where(Agent.status == "online", Agent.active.is_(True)))
+    return max(1, round(queue_position * minutes / max(1, online or 0)))
+
+
+def estimate_is_rough(session: Session) -> bool:
+    """True while fewer than five handled chats of the last week back the estimate."""
+    return handling_minutes(session)[1] < 5
 
 
 def claim(session: Session, *, handoff_id: int, agent: Agent) -> bool:
@@ -135,6 +142,43 @@ def claim(session: Session, *, handoff_id: int, agent: Agent) -> bool:
     conversations.transition(session, conversation=conversation, to_state="agent", actor=f"agent:{agent.username}",
                              data={"handoff_id": handoff_id})
     return True
+
+
+def active_counts(session: Session) -> dict[int, int]:
+    rows = session.execute(select(Handoff.agent_id, func.count()).where(Handoff.status == "assigned")
+                           .group_by(Handoff.agent_id)).all()
+    return {agent_id: count for agent_id, count in rows}
+
+
+def auto_assign(session: Session, *, default_cap: int, demo_mode: bool) -> list[tuple[Handoff, Agent]]:
+    """Give waiting handoffs (priority, then waiting time) to online agents with room, least loaded
+    first; between equally loaded agents the one who got a chat longest ago (P13: fair routing)."""
+    agents = [a for a in session.scalars(select(Agent).where(Agent.status == "online", Agent.active.is_(True)))
+              if demo_mode or not a.is_demo]
+    if not agents:
+        return []
+    load = active_counts(session)
+    last = dict(session.execute(select(Handoff.agent_id, func.max(Handoff.claimed_at))
+                                .where(Handoff.agent_id.is_not(None)).group_by(Handoff.agent_id)).all())
+    assigned: list[tuple[Handoff, Agent]] = []
+    for handoff in queue(session):
+        room = [a for a in agents if load.get(a.id, 0) < (a.max_chats or default_cap)]
+        if not room:
+            break
+        agent = min(room, key=lambda a: (load.get(a.id, 0), last.get(a.id) or utcnow().replace(year=1970), a.id))
+        if claim(session, handoff_id=handoff.id, agent=agent):
+            load[agent.id] = load.get(agent.id, 0) + 1
+            last[agent.id] = utcnow()
+            assigned.append((handoff, agent))
+    return assigned
+
+
+def release(session: Session, *, agent: Agent) -> list[Handoff]:
+    """An agent goes offline: their open chats go back to the queue, every message kept."""
+    released = assigned_to(session, agent=agent)
+    for handoff in released:
+        reopen(session, handoff=handoff, actor=f"agent:{agent.username}")
+    return released
 
 
 def close(session: Session, *, handoff: Handoff, agent: Agent, status: str, to_state: str) -> Conversation:

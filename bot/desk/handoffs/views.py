@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, StrictStr
 
-from bot.desk import routing
+from bot.desk import routing, satisfaction
 from bot.desk.agents.models import Agent
 from bot.desk.agents.views import current_agent
 from bot.desk.bot_client import BotUnavailable
@@ -54,9 +54,10 @@ async def intake(request: Request) -> dict:
         handoff, created = service.create_or_get(session, conversation=conversation, context=context, actor="bot")
         position = service.position(session, handoff=handoff)
         answer = {"handoff_id": handoff.id, "created": created, "position": position,
-                  "estimated_wait_minutes": service.estimated_wait_minutes(session, queue_position=position)}
+                  "estimated_wait_minutes": service.estimated_wait_minutes(session, queue_position=position),
+                  "estimate_is_rough": service.estimate_is_rough(session)}
     if created:
-        await routing.notify_queue(request.app)
+        await routing.assign_waiting(request.app)
     return answer
 
 
@@ -100,15 +101,14 @@ async def claim(handoff_id: int, request: Request) -> dict:
     with db(request) as session:
         agent = current_agent(request, session)
         _handoff(session, handoff_id)
+        cap = agent.max_chats or request.app.state.settings.max_chats_per_agent
+        if service.active_counts(session).get(agent.id, 0) >= cap:
+            raise HTTPException(409, detail=f"Je hebt al {cap} gesprek(ken) open; rond er eerst een af.")
         if not service.claim(session, handoff_id=handoff_id, agent=agent):
             raise HTTPException(409, detail="Een collega heeft dit gesprek al opgepakt.")
         conversation_id = session.get(Handoff, handoff_id).conversation_id
-        first_name = agent.first_name
-        notice = conversations.add_message(session, conversation=session.get(Conversation, conversation_id),
-                                           sender="system", text=f"{first_name} van de klantenservice helpt je nu verder.")
-        stored = notice.to_json()
-    await request.app.state.hub.to_customer(conversation_id, {"type": "message", "message": stored})
-    await routing.push_state(request.app, conversation_id, "agent")
+        stored = routing.agent_joins(session, conversation_id=conversation_id, first_name=agent.first_name)
+    await routing.announce_agent(request.app, conversation_id, stored)
     await routing.notify_queue(request.app)
     return {"ok": True, "conversation_id": conversation_id}
 
@@ -148,7 +148,7 @@ async def hand_back(handoff_id: int, request: Request) -> dict:
         service.close(session, handoff=session.get(Handoff, handoff_id), agent=agent, status="handed_back", to_state="bot")
     result = await routing.store_bot_replies(request.app, conversation_id, replies, push=True)
     await routing.push_state(request.app, conversation_id, "bot")
-    await request.app.state.hub.to_agents({"type": "queue_changed"})
+    await routing.assign_waiting(request.app)  # the agent has room again
     return {"ok": True, "replies": result["replies"]}
 
 
@@ -158,13 +158,9 @@ async def resolve(handoff_id: int, request: Request) -> dict:
     with db(request) as session:
         agent, handoff = _own(session, request, handoff_id)
         conversation = service.close(session, handoff=handoff, agent=agent, status="resolved", to_state="closed")
-        question = conversations.add_message(
-            session, conversation=conversation, sender="system",
-            text=f"{agent.first_name} heeft je vraag afgerond. Is je probleem hiermee opgelost?",
-            buttons=routing.SATISFACTION_BUTTONS)
-        conversation.offered_payloads = [b["payload"] for b in routing.SATISFACTION_BUTTONS]
-        stored, conversation_id = question.to_json(), conversation.id
+        stored = satisfaction.ask_if_solved(session, conversation=conversation, agent_name=agent.first_name)
+        conversation_id = conversation.id
     await request.app.state.hub.to_customer(conversation_id, {"type": "message", "message": stored})
     await routing.push_state(request.app, conversation_id, "closed")
-    await request.app.state.hub.to_agents({"type": "queue_changed"})
+    await routing.assign_waiting(request.app)  # the next waiting customer, without anyone clicking
     return {"ok": True}

@@ -3,7 +3,7 @@
   "use strict";
   var TOKEN_KEY = "balie.agent.token";
   var token = sessionStorage.getItem(TOKEN_KEY);
-  var me = null, current = null, socket = null, knownQueue = {};
+  var me = null, current = null, socket = null, knownQueue = {}, loaded = false;
   var REASONS = {
     customer_request: "Klant vraagt om een medewerker", frustration: "Frustratie", abuse: "Grof taalgebruik",
     complexity: "Complexe vraag", not_understood: "Niet begrepen door de bot", repeated_question: "Herhaalde vraag",
@@ -42,6 +42,7 @@
     api("GET", "/api/agent/me").then(function (agent) {
       me = agent;
       $("me-name").textContent = agent.first_name;
+      $("status").value = agent.status;
       $("login").hidden = true; $("desk").hidden = false;
       refresh(); connect();
       if (window.Notification && Notification.permission === "default") { Notification.requestPermission(); }
@@ -58,6 +59,23 @@
       .then(function (data) { token = data.token; sessionStorage.setItem(TOKEN_KEY, token); form.password.value = ""; start(); })
       .catch(function (e) { $("login-error").textContent = e.message; });
   });
+
+  $("status").addEventListener("change", function (event) {
+    $("action-error").textContent = "";
+    api("POST", "/api/agent/status", { status: event.target.value })
+      .then(function (agent) { me = agent; return refresh(); })
+      .catch(function (e) { $("action-error").textContent = e.message; });
+  });
+
+  function notify(title, body) {
+    // A short tone and, where the browser allows, a desktop notification.
+    try {
+      var audio = new (window.AudioContext || window.webkitAudioContext)();
+      var tone = audio.createOscillator();
+      tone.frequency.value = 880; tone.connect(audio.destination); tone.start(); tone.stop(audio.currentTime + 0.15);
+    } catch (e) { /* no audio: the title still changes */ }
+    if (window.Notification && Notification.permission === "granted") { new Notification(title, { body: body }); }
+  }
 
   $("logout").addEventListener("click", function () { api("POST", "/api/agent/logout").finally(showLogin); });
 
@@ -82,10 +100,9 @@
       $("mine").replaceChildren.apply($("mine"), data.mine.map(item));
       $("review").replaceChildren.apply($("review"), (data.review || []).map(item));
       $("queue-count").textContent = data.queue.length;
+      loaded = true;
       document.title = (data.queue.length ? "(" + data.queue.length + ") " : "") + "Balie · Medewerkersconsole";
-      if (fresh.length && document.hidden && window.Notification && Notification.permission === "granted") {
-        new Notification("Nieuwe klant in de wachtrij", { body: REASONS[fresh[0].reason] || fresh[0].reason });
-      }
+      if (fresh.length && loaded) { notify("Nieuwe klant in de wachtrij", REASONS[fresh[0].reason] || fresh[0].reason); }
       if (current) { open(current.id); }
     });
   }
@@ -161,6 +178,10 @@
     socket.onmessage = function (event) {
       var data = JSON.parse(event.data);
       if (data.type === "queue_changed") refresh();
+      if (data.type === "assigned" && me && data.agent_id === me.id) {
+        notify("Er is een klant aan je toegewezen", "Open het gesprek in Mijn gesprekken");
+        refresh().then(function () { if (!current) open(data.handoff_id); });
+      }
       if (data.type === "message" && current && data.conversation_id === current.conversation_id) open(current.id);
     };
     socket.onclose = function (event) { socket = null; if (event.code !== 4401 && token) setTimeout(connect, 2000); };

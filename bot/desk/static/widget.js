@@ -126,7 +126,8 @@
     if (s.state === "queued") {
       var text = "Je wacht op een medewerker.";
       if (s.queue_position) text += s.queue_position === 1 ? " Je bent als eerste aan de beurt." : " Je bent nummer " + s.queue_position + " in de rij.";
-      if (s.estimated_wait_minutes) text += " Verwachte wachttijd: ongeveer " + s.estimated_wait_minutes + " min.";
+      if (s.estimated_wait_minutes) text += " Verwachte wachttijd: ongeveer " + s.estimated_wait_minutes + " min" +
+        (s.estimate_is_rough ? " (ruwe schatting)." : ".");
       status.textContent = text;
       status.classList.add("show");
       subtitle.textContent = "Je wordt doorverbonden met een medewerker";

@@ -57,6 +57,7 @@ def database_url(request, tmp_path) -> str:
     """An empty database brought to the newest schema, on SQLite and on PostgreSQL."""
     from sqlalchemy import create_engine
 
+    from bot.desk import models  # noqa: F401 - every table on the metadata, so drop_all sees them all
     from bot.desk.db import Base
     from bot.desk.migrate import upgrade
 

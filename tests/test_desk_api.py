@@ -36,7 +36,8 @@ def desk(database_url, rasa):
     with make_sessionmaker(engine)() as session:
         agents.create_agent(session, username="anna", first_name="Anna", password="wachtwoord-anna")
         agents.create_agent(session, username="bram", first_name="Bram", password="wachtwoord-bram")
-        agents.create_agent(session, username="demo", first_name="Sanne", password="balie-demo", is_demo=True)
+        agents.create_agent(session, username="demo", first_name="Sanne", password="balie-demo", is_demo=True,
+                            role="admin")
         session.commit()
     engine.dispose()
     with DeskServer(settings) as server:
@@ -359,3 +360,47 @@ def test_not_solved_goes_back_to_the_same_agent_when_they_have_room(desk, rasa):
     requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/resolve", headers=anna)
     answer = customer.say("Nee, nog niet", payload="/solved_no").json()
     assert answer["state"] == "agent" and "Anna helpt je meteen verder" in answer["replies"][0]["text"]
+
+
+def test_internal_notes_are_for_colleagues_only(desk, rasa):
+    customer, handoff, anna = claimed_by_anna(desk)
+    assert requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/notes", json={"text": "  "}, headers=anna).status_code == 422
+    note = requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/notes",
+                         json={"text": "Klant is al twee keer teleurgesteld, extra zorgvuldig"}, headers=anna)
+    assert note.status_code == 200
+    assert all(m["sender"] != "note" for m in customer.history()["messages"])
+    detail = requests.get(f"{desk.url}/api/handoffs/{handoff['id']}", headers=login(desk, "bram", "wachtwoord-bram")).json()
+    assert [m["text"] for m in detail["messages"] if m["sender"] == "note"] == ["Klant is al twee keer teleurgesteld, extra zorgvuldig"]
+
+
+def test_canned_responses_are_read_by_all_and_edited_by_admins(desk):
+    anna = login(desk, "anna", "wachtwoord-anna")
+    admin = login(desk, "demo", "balie-demo")
+    body = {"title": "Vertraging", "text": "Het spijt me dat je pakket later komt. Ik kijk met je mee."}
+    assert requests.post(desk.url + "/api/canned", json=body, headers=anna).status_code == 403
+    created = requests.post(desk.url + "/api/canned", json=body, headers=admin)
+    assert created.status_code == 201
+    assert requests.post(desk.url + "/api/canned", json=body, headers=admin).status_code == 409
+    assert requests.post(desk.url + "/api/canned", json={"title": "", "text": "x"}, headers=admin).status_code == 422
+    assert [c["title"] for c in requests.get(desk.url + "/api/canned", headers=anna).json()["canned"]] == ["Vertraging"]
+    changed = requests.put(f"{desk.url}/api/canned/{created.json()['id']}", json={**body, "text": "Nieuwe tekst"}, headers=admin)
+    assert changed.json()["text"] == "Nieuwe tekst"
+    assert requests.delete(f"{desk.url}/api/canned/{created.json()['id']}", headers=admin).status_code == 200
+    assert requests.get(desk.url + "/api/canned", headers=anna).json()["canned"] == []
+
+
+def test_a_transfer_goes_to_a_colleague_with_room_and_a_note(desk, rasa):
+    customer, handoff, anna = claimed_by_anna(desk)
+    url = f"{desk.url}/api/handoffs/{handoff['id']}/transfer"
+    assert requests.post(url, json={"to": "anna"}, headers=anna).status_code == 422  # not to yourself
+    assert requests.post(url, json={"to": "niemand"}, headers=anna).status_code == 422
+    assert requests.post(url, json={"to": "bram"}, headers=anna).status_code == 409  # bram is offline
+    bram = login(desk, "bram", "wachtwoord-bram")
+    requests.post(desk.url + "/api/agent/status", json={"status": "away"}, headers=bram)
+    assert requests.post(url, json={"to": "bram", "note": "Gaat over de factuur"}, headers=anna).status_code == 200
+    mine = requests.get(desk.url + "/api/handoffs", headers=bram).json()["mine"]
+    assert [h["id"] for h in mine] == [handoff["id"]]
+    assert "Bram neemt je gesprek over van Anna" in customer.history()["messages"][-1]["text"]
+    detail = requests.get(f"{desk.url}/api/handoffs/{handoff['id']}", headers=bram).json()
+    assert any(m["sender"] == "note" and "Gaat over de factuur" in m["text"] for m in detail["messages"])
+    assert requests.post(url, json={"to": "anna"}, headers=anna).status_code == 409  # no longer hers

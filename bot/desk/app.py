@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from bot.config import Settings, get_settings
 from bot.desk.agents.views import router as agents_router
 from bot.desk.bot_client import BotClient
+from bot.desk.canned.views import router as canned_router
 from bot.desk.conversations.views import router as conversations_router
 from bot.desk.db import make_engine, make_sessionmaker
 from bot.desk.handoffs.views import router as handoffs_router
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(conversations_router)
     app.include_router(agents_router)
     app.include_router(handoffs_router)
+    app.include_router(canned_router)
 
     @app.get("/health", tags=["health"])
     async def health() -> JSONResponse:

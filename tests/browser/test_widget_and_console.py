@@ -63,6 +63,12 @@ def test_parcel_status_handover_and_agent_reply(stack, page_factory):
     expect(agent_line).to_contain_text("Sanne · medewerker")
     expect(agent_line).to_contain_text("Ik kijk even met je mee!")
 
+    console.get_by_test_id("reply-input").fill("Klant wacht al lang, graag snel afhandelen")
+    console.get_by_test_id("note-send").click()
+    expect(console.get_by_test_id("transcript")).to_contain_text("Notitie van Sanne")
+    shop.wait_for_timeout(500)
+    expect(log).not_to_contain_text("graag snel afhandelen")  # internal notes never reach the customer
+
     console.get_by_test_id("resolve").click()
     expect(log).to_contain_text("Is je probleem hiermee opgelost?")
     shop.get_by_role("button", name="Ja, opgelost").click()

@@ -26,7 +26,7 @@ class Message(Base):
 
     id = Column(Integer, primary_key=True, autoincrement=True)
     conversation_id = Column(String(32), ForeignKey("conversations.id"), nullable=False)
-    sender = Column(String(16), nullable=False)  # customer | bot | agent | system
+    sender = Column(String(16), nullable=False)  # customer | bot | agent | system | note (agents only)
     text = Column(Text, nullable=False)
     buttons = Column(JSON, nullable=True)
     agent_name = Column(String(64), nullable=True)

@@ -51,8 +51,11 @@ def add_message(
     return message
 
 
-def list_messages(session: Session, *, conversation_id: str) -> list[Message]:
+def list_messages(session: Session, *, conversation_id: str, include_notes: bool = False) -> list[Message]:
+    """The conversation's messages; agents' internal notes only when asked (never for customers)."""
     query = select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
+    if not include_notes:
+        query = query.where(Message.sender != "note")
     return list(session.scalars(query))
 
 

@@ -181,6 +181,15 @@ def release(session: Session, *, agent: Agent) -> list[Handoff]:
     return released
 
 
+def transfer(session: Session, *, handoff: Handoff, from_agent: Agent, to_agent: Agent) -> Conversation:
+    handoff.agent_id = to_agent.id
+    conversation = session.get(Conversation, handoff.conversation_id)
+    conversation.agent_id = to_agent.id
+    conversations.record_event(session, conversation=conversation, kind="transfer", actor=f"agent:{from_agent.username}",
+                               data={"handoff_id": handoff.id, "to": to_agent.username})
+    return conversation
+
+
 def close(session: Session, *, handoff: Handoff, agent: Agent, status: str, to_state: str) -> Conversation:
     handoff.status = status
     handoff.closed_at = utcnow()

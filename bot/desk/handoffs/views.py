@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, StrictStr
+from sqlalchemy import select
 
 from bot.desk import routing, satisfaction
 from bot.desk.agents.models import Agent
@@ -22,6 +23,11 @@ router = APIRouter(tags=["handoffs"])
 
 class ReplyIn(BaseModel):
     text: StrictStr
+
+
+class TransferIn(BaseModel):
+    to: StrictStr  # the colleague's username
+    note: StrictStr = ""
 
 
 def _summary(session, handoff: Handoff) -> dict[str, Any]:
@@ -91,7 +97,8 @@ async def handoff_detail(handoff_id: int, request: Request) -> dict:
         current_agent(request, session)
         handoff = _handoff(session, handoff_id)
         conversation = session.get(Conversation, handoff.conversation_id)
-        messages = [m.to_json() for m in conversations.list_messages(session, conversation_id=handoff.conversation_id)]
+        messages = [m.to_json() for m in conversations.list_messages(
+            session, conversation_id=handoff.conversation_id, include_notes=True)]
         return {**_summary(session, handoff), "context": handoff.context, "state": conversation.state,
                 "messages": messages}
 
@@ -127,6 +134,61 @@ async def agent_reply(handoff_id: int, body: ReplyIn, request: Request) -> dict:
     return {"message": stored}
 
 
+@router.post("/api/handoffs/{handoff_id}/notes")
+async def add_note(handoff_id: int, body: ReplyIn, request: Request) -> dict:
+    """An internal note on the conversation: colleagues see it, the customer never does."""
+    text = clean_text(body.text, max_chars=4000)
+    with db(request) as session:
+        agent = current_agent(request, session)
+        handoff = _handoff(session, handoff_id)
+        conversation = session.get(Conversation, handoff.conversation_id)
+        note = conversations.add_message(session, conversation=conversation, sender="note", text=text,
+                                         agent_name=agent.first_name)
+        stored, conversation_id = note.to_json(), conversation.id
+    await request.app.state.hub.to_agents({"type": "message", "conversation_id": conversation_id, "message": stored})
+    return {"message": stored}
+
+
+@router.post("/api/handoffs/{handoff_id}/transfer")
+async def transfer(handoff_id: int, body: TransferIn, request: Request) -> dict:
+    """Hand the conversation to a colleague who is not offline and has room, with a note for them."""
+    note_text = clean_text(body.note, max_chars=2000) if body.note.strip() else ""
+    with db(request) as session:
+        agent, handoff = _own(session, request, handoff_id)
+        colleague = session.scalars(select(Agent).where(Agent.username == body.to.strip().lower())).first()
+        if colleague is None or not colleague.active or colleague.id == agent.id:
+            raise HTTPException(422, detail="Kies een andere, actieve collega.")
+        if colleague.status == "offline":
+            raise HTTPException(409, detail=f"{colleague.first_name} is offline.")
+        cap = colleague.max_chats or request.app.state.settings.max_chats_per_agent
+        if service.active_counts(session).get(colleague.id, 0) >= cap:
+            raise HTTPException(409, detail=f"{colleague.first_name} heeft geen ruimte voor nog een gesprek.")
+        conversation = service.transfer(session, handoff=handoff, from_agent=agent, to_agent=colleague)
+        if note_text:
+            conversations.add_message(session, conversation=conversation, sender="note",
+                                      text=f"Overgedragen aan {colleague.first_name}: {note_text}", agent_name=agent.first_name)
+        notice = conversations.add_message(
+            session, conversation=conversation, sender="system",
+            text=f"{colleague.first_name} neemt je gesprek over van {agent.first_name}; je hoeft niets te herhalen.")
+        stored, conversation_id, colleague_id = notice.to_json(), conversation.id, colleague.id
+    await request.app.state.hub.to_customer(conversation_id, {"type": "message", "message": stored})
+    await request.app.state.hub.to_agents({"type": "assigned", "handoff_id": handoff_id, "agent_id": colleague_id})
+    await request.app.state.hub.to_agents({"type": "queue_changed"})
+    return {"ok": True}
+
+
+@router.get("/api/agents")
+async def colleagues(request: Request) -> dict:
+    """Colleagues to transfer to, with their status and load."""
+    with db(request) as session:
+        current_agent(request, session)
+        load = service.active_counts(session)
+        rows = session.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.first_name))
+        demo = request.app.state.settings.demo_mode
+        return {"agents": [{"username": a.username, "first_name": a.first_name, "status": a.status,
+                            "open_chats": load.get(a.id, 0)} for a in rows if demo or not a.is_demo]}
+
+
 @router.post("/api/handoffs/{handoff_id}/handback")
 async def hand_back(handoff_id: int, request: Request) -> dict:
     """The bot takes over again and learns what happened while a person had the conversation."""
@@ -134,7 +196,8 @@ async def hand_back(handoff_id: int, request: Request) -> dict:
         agent, handoff = _own(session, request, handoff_id)
         conversation_id, first_name = handoff.conversation_id, agent.first_name
         since = handoff.claimed_at or handoff.created_at
-        later = [m for m in conversations.list_messages(session, conversation_id=conversation_id) if m.created_at >= since]
+        later = [m for m in conversations.list_messages(session, conversation_id=conversation_id)
+                 if m.created_at >= since]  # without internal notes
     events: list[dict[str, Any]] = [
         {"event": "bot", "text": m.text, "metadata": {"sender": m.sender, "agent_name": m.agent_name}} for m in later]
     events.append({"event": "slot", "name": "handback_agent", "value": first_name})

@@ -11,7 +11,8 @@
     bot_unavailable: "Bot niet beschikbaar"
   };
   var PRIORITY = { urgent: "Urgent", high: "Hoog", normal: "Normaal" };
-  var SENDER = { customer: "Klant", bot: "Bot", agent: "Medewerker", system: "Systeem" };
+  var SENDER = { customer: "Klant", bot: "Bot", agent: "Medewerker", system: "Systeem", note: "Notitie" };
+  var canned = [];
   var FACT_LABELS = { order_number: "Bestelnummer", postcode_verified: "Postcode gecontroleerd", deadline: "Deadline",
     return_code: "Retourcode", order_status: "Status" };
 
@@ -44,7 +45,8 @@
       $("me-name").textContent = agent.first_name;
       $("status").value = agent.status;
       $("login").hidden = true; $("desk").hidden = false;
-      refresh(); connect();
+      refresh(); connect(); loadCanned(); loadColleagues();
+      $("canned-admin").hidden = agent.role !== "admin";
       if (window.Notification && Notification.permission === "default") { Notification.requestPermission(); }
     }).catch(function () { showLogin(); });
   }
@@ -110,7 +112,9 @@
   function line(m) {
     var div = el("div", "line " + m.sender);
     div.appendChild(el("time", "", new Date(m.at).toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit" })));
-    div.appendChild(el("span", "who", m.sender === "agent" && m.agent_name ? m.agent_name : SENDER[m.sender] || m.sender));
+    var who = m.sender === "agent" && m.agent_name ? m.agent_name
+      : m.sender === "note" ? "Notitie van " + (m.agent_name || "collega") : SENDER[m.sender] || m.sender;
+    div.appendChild(el("span", "who", who));
     div.appendChild(document.createTextNode(m.text));
     return div;
   }
@@ -149,6 +153,7 @@
       $("claim").disabled = h.status !== "queued";
       $("handback").disabled = !mine; $("resolve").disabled = !mine;
       $("reply").disabled = !mine; $("reply-form").querySelector("button").disabled = !mine;
+      $("transfer").disabled = !mine;
       Array.prototype.forEach.call(document.querySelectorAll(".list li"), function (li) {
         li.classList.toggle("active", String(li.getAttribute("data-handoff")) === String(h.id));
       });
@@ -156,8 +161,15 @@
   }
 
   function act(path, body) {
+    // Resolves to true when it worked; on failure the reason is shown and it resolves to false.
     $("action-error").textContent = "";
-    return api("POST", path, body).then(refresh).catch(function (e) { $("action-error").textContent = e.message; });
+    return api("POST", path, body).then(function () { return refresh().then(function () { return true; }); })
+      .catch(function (e) { $("action-error").textContent = e.message; return false; });
+  }
+  function send(path, text) {
+    // Empty the box at once, so that what the agent types next is never wiped; put the text back on failure.
+    $("reply").value = "";
+    act(path, { text: text }).then(function (ok) { if (!ok && !$("reply").value) { $("reply").value = text; } });
   }
   $("claim").addEventListener("click", function () { act("/api/handoffs/" + current.id + "/claim"); });
   $("handback").addEventListener("click", function () { act("/api/handoffs/" + current.id + "/handback"); });
@@ -166,10 +178,62 @@
     event.preventDefault();
     var text = $("reply").value.trim();
     if (!text) { $("action-error").textContent = "Typ eerst een antwoord."; return; }
-    act("/api/handoffs/" + current.id + "/messages", { text: text }).then(function () { $("reply").value = ""; });
+    send("/api/handoffs/" + current.id + "/messages", text);
   });
   $("reply").addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey) { event.preventDefault(); $("reply-form").requestSubmit(); }
+  });
+
+  function loadCanned() {
+    return api("GET", "/api/canned").then(function (data) {
+      canned = data.canned;
+      var select = $("canned");
+      select.replaceChildren(el("option", "", "Standaardantwoord invoegen…"));
+      select.firstChild.value = "";
+      canned.forEach(function (c) { var o = el("option", "", c.title); o.value = String(c.id); select.appendChild(o); });
+      $("canned-list").replaceChildren.apply($("canned-list"), canned.map(function (c) {
+        var li = el("li", "", c.title + " ");
+        var remove = el("button", "link", "verwijderen");
+        remove.type = "button";
+        remove.addEventListener("click", function () { api("DELETE", "/api/canned/" + c.id).then(loadCanned); });
+        li.appendChild(remove);
+        return li;
+      }));
+    });
+  }
+
+  function loadColleagues() {
+    return api("GET", "/api/agents").then(function (data) {
+      var select = $("transfer-to");
+      select.replaceChildren();
+      data.agents.filter(function (a) { return !me || a.username !== me.username; }).forEach(function (a) {
+        var label = { online: "online", away: "afwezig", offline: "offline" }[a.status] || a.status;
+        var o = el("option", "", a.first_name + " (" + label + ", " + a.open_chats + " open)");
+        o.value = a.username;
+        select.appendChild(o);
+      });
+    });
+  }
+
+  $("canned").addEventListener("change", function (event) {
+    var chosen = canned.filter(function (c) { return String(c.id) === event.target.value; })[0];
+    if (chosen) { $("reply").value = ($("reply").value ? $("reply").value + "\n" : "") + chosen.text; $("reply").focus(); }
+    event.target.value = "";
+  });
+  $("note-send").addEventListener("click", function () {
+    var text = $("reply").value.trim();
+    if (!text) { $("action-error").textContent = "Typ eerst je notitie."; return; }
+    send("/api/handoffs/" + current.id + "/notes", text);
+  });
+  $("transfer").addEventListener("click", function () {
+    act("/api/handoffs/" + current.id + "/transfer", { to: $("transfer-to").value, note: $("transfer-note").value })
+      .then(function (ok) { if (ok) { $("transfer-note").value = ""; loadColleagues(); } });
+  });
+  $("canned-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    api("POST", "/api/canned", { title: $("canned-title").value, text: $("canned-text").value })
+      .then(function () { $("canned-title").value = ""; $("canned-text").value = ""; return loadCanned(); })
+      .catch(function (e) { $("action-error").textContent = e.message; });
   });
 
   function connect() {

@@ -38,6 +38,11 @@ def test_escalation_also_interrupts_a_form(chat, agent):
     answer = customer.say("Ik heb al drie keer gebeld hierover, dit is BELACHELIJK")
     assert customer.state == "queued" and "klaar mee" in answer
     assert agent.handoff_for(customer.id)["reason"] == "frustration"
+    # Not again right after the handover: the next outburst waits for the agent, no second handoff.
+    assert customer.say("NOG STEEDS NIKS, ECHT SCHANDALIG!!!") == "" and customer.state == "queued"
+    handoffs = requests.get(agent.url + "/api/handoffs", headers=agent.headers, timeout=10).json()
+    assert len([h for h in handoffs["queue"] + handoffs["mine"] if h["conversation_id"] == customer.id]) == 1
+    assert agent.handoff_for(customer.id)["messages"][-1]["text"] == "NOG STEEDS NIKS, ECHT SCHANDALIG!!!"
 
 
 def test_two_insults_end_the_conversation_politely_and_agents_can_review_it(chat, agent):

@@ -206,7 +206,9 @@
     return api("GET", "/api/agents").then(function (data) {
       var select = $("transfer-to");
       select.replaceChildren();
-      data.agents.filter(function (a) { return !me || a.username !== me.username; }).forEach(function (a) {
+      var others = data.agents.filter(function (a) { return !me || a.username !== me.username; });
+      if (!others.length) { var none = el("option", "", "Geen collega's"); none.value = ""; select.appendChild(none); }
+      others.forEach(function (a) {
         var label = { online: "online", away: "afwezig", offline: "offline" }[a.status] || a.status;
         var o = el("option", "", a.first_name + " (" + label + ", " + a.open_chats + " open)");
         o.value = a.username;

@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from bot.text import clause_around
+
 WEEKDAYS = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
 MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
           "september", "oktober", "november", "december"]
@@ -46,10 +48,7 @@ _WEEKEND = re.compile(r"\b(dit|het) weekend\b", re.IGNORECASE)
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:
-    left = max(text.rfind(".", 0, start), text.rfind("!", 0, start), text.rfind("?", 0, start), text.rfind(",", 0, start))
-    right_candidates = [i for i in (text.find(c, end) for c in ".!?,") if i != -1]
-    right = min(right_candidates) if right_candidates else len(text)
-    return text[left + 1:right].strip()
+    return clause_around(text, start, end, stops=".!?,")
 
 
 def _at(day: date, part: str | None) -> datetime:

@@ -31,7 +31,9 @@ async def notify_queue(app: FastAPI) -> None:
     """Every waiting customer hears their new place; agents refresh their queue."""
     with db(app) as session:
         waiting = [(h.conversation_id, i + 1) for i, h in enumerate(handoffs.queue(session))]
-        updates = [(cid, pos, handoffs.estimated_wait_minutes(session, queue_position=pos)) for cid, pos in waiting]
+        per_place = handoffs.minutes_per_place(session)  # once, not once per waiting customer
+        updates = [(cid, pos, handoffs.estimated_wait_minutes(session, queue_position=pos, per_place=per_place))
+                   for cid, pos in waiting]
         rough = handoffs.estimate_is_rough(session)
     for conversation_id, position, minutes in updates:
         await app.state.hub.to_customer(conversation_id, {

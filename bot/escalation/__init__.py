@@ -15,6 +15,7 @@ from typing import Any, Iterable
 import yaml
 
 from bot.config import ROOT
+from bot.text import clause_around
 
 RULES_FILE = ROOT / "escalation.yml"
 _ORDER_OR_POSTCODE = re.compile(r"\bws[ -]?\d{6}\b|\b[1-9]\d{3} ?[a-z]{2}\b", re.IGNORECASE)
@@ -74,10 +75,7 @@ def _normalise(text: str) -> str:
 
 def _evidence(text: str, start: int, end: int, limit: int = 140) -> str:
     """The clause around a match: what the agent should read."""
-    left = max(text.rfind(c, 0, start) for c in ".!?\n")
-    right_candidates = [i for i in (text.find(c, end) for c in ".!?\n") if i != -1]
-    right = min(right_candidates) if right_candidates else len(text)
-    clause = text[left + 1:right].strip() or text[start:end]
+    clause = clause_around(text, start, end) or text[start:end]
     return clause if len(clause) <= limit else text[max(0, start - 50):end + 50].strip()
 
 

@@ -111,13 +111,19 @@ def handling_minutes(session: Session) -> tuple[float, int]:
     return max(1.0, median(durations)), len(durations)
 
 
-def estimated_wait_minutes(session: Session, *, queue_position: int | None) -> int | None:
-    """Place in line times the recent median handling time, shared by the agents online."""
-    if not queue_position:
-        return None
+def minutes_per_place(session: Session) -> float:
+    """Recent median handling time, shared by the agents online: the wait per place in line."""
     minutes, _ = handling_minutes(session)
     online = session.scalar(select(func.count()).select_from(Agent).where(Agent.status == "online", Agent.active.is_(True)))
-    return max(1, round(queue_position * minutes / max(1, online or 0)))
+    return minutes / max(1, online or 0)
+
+
+def estimated_wait_minutes(session: Session, *, queue_position: int | None, per_place: float | None = None) -> int | None:
+    """Place in line times the wait per place (computed here unless the caller already has it)."""
+    if not queue_position:
+        return None
+    per_place = minutes_per_place(session) if per_place is None else per_place
+    return max(1, round(queue_position * per_place))
 
 
 def estimate_is_rough(session: Session) -> bool:

@@ -10,6 +10,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import conversation
 from actions.desk_client import DeskUnavailable, post_handoff
+from bot import hours
 from bot.handoff import build_context, wait_sentence
 
 # What the customer hears first, per reason: acknowledge, apologise where due, never blame (P4, P9).
@@ -24,6 +25,15 @@ APOLOGY = {
     "complain": "Wat vervelend dat het zo is gelopen, het spijt me echt.",
     "product_issue": "Wat vervelend dat je product niet in orde is, het spijt me echt.",
 }
+
+
+def desk_down_text() -> str:
+    try:
+        when = f" ({hours.load().weekly_summary()})"
+    except hours.HoursError:
+        when = ""
+    return ("Het spijt me, het lukt me nu niet om je door te verbinden. Bel ons op 020 123 45 67"
+            f"{when} of probeer het over een paar minuten opnieuw.")
 
 
 def _wait_sentence(answer: Dict[str, Any]) -> str:
@@ -61,15 +71,17 @@ def hand_over(
     try:
         answer = post_handoff(dict(context))
     except DeskUnavailable:
-        dispatcher.utter_message(
-            text="Het spijt me, het lukt me nu niet om je door te verbinden. Bel ons op 020 123 45 67 "
-                 "(ma–vr 8:30–20:00, za 9:00–17:00) of probeer het over een paar minuten opnieuw."
-        )
+        dispatcher.utter_message(text=desk_down_text())
         return []
     dispatcher.utter_message(text=opening or OPENINGS.get(reason, OPENINGS["customer_request"]))
-    dispatcher.utter_message(
-        text="Je hoeft niets te herhalen: mijn collega ziet ons hele gesprek. " + _wait_sentence(answer)
-    )
+    offer = answer.get("callback_offer")
+    if offer:  # nobody can help soon (closed, nobody online, long queue): the desk offers a callback instead
+        dispatcher.utter_message(text="Je hoeft niets te herhalen: mijn collega ziet ons hele gesprek.")
+        dispatcher.utter_message(text=offer["text"], buttons=offer["buttons"])
+    else:
+        dispatcher.utter_message(
+            text="Je hoeft niets te herhalen: mijn collega ziet ons hele gesprek. " + _wait_sentence(answer)
+        )
     events: List[EventType] = [SlotSet("handoff_id", str(answer.get("handoff_id")))]
     if tracker.active_loop.get("name"):
         events.append(ActiveLoop(None))

@@ -32,6 +32,16 @@ def _run(args: argparse.Namespace) -> int:
     if not model.exists():
         print(f"No trained model at {model}; run `make train` first.", file=sys.stderr)
         return 1
+    from datetime import datetime, timezone
+
+    from bot import hours
+
+    try:
+        team = hours.load()
+    except hours.HoursError as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 1
+    open_now = team.is_open(datetime.now(timezone.utc))
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     print("Preparing the database and the demo shop ...", flush=True)
@@ -52,6 +62,9 @@ def _run(args: argparse.Namespace) -> int:
             f"(demo login: {DEMO_AGENT['username']} / {DEMO_AGENT['password']})\n"
             f"  Health:               {stack.desk_url}/health\n"
             f"  API documentation:    {stack.desk_url}/docs\n"
+            f"  Team hours:           {team.weekly_summary()} ({hours.hours_file().name}); "
+            + ("open now.\n" if open_now else "closed now, so customers who ask for a person get a callback offer.\n")
+            +
             "Press Ctrl-C to stop all three.",
             flush=True,
         )
@@ -125,6 +138,26 @@ def _agents(args: argparse.Namespace) -> int:
         return 0
 
 
+def _nlu_check(args: argparse.Namespace) -> int:
+    from bot.nlu.check import check, errors
+
+    data_dir = Path(args.data).resolve()
+    if not data_dir.is_dir():
+        print(f"Geen map {data_dir}.", file=sys.stderr)
+        return 2
+    if not args.no_rasa:
+        print("rasa data validate draait mee (een halve minuut) ...", flush=True)
+    findings = check(ROOT, data_dir, with_rasa=not args.no_rasa, min_examples=args.min_examples)
+    for finding in findings:
+        print(finding)
+    wrong, warned = len(errors(findings)), len(findings) - len(errors(findings))
+    if wrong:
+        print(f"\n{wrong} fout(en), {warned} waarschuwing(en): los de fouten op voordat je traint.")
+        return 1
+    print(f"NLU-gegevens: geen fouten, {warned} waarschuwing(en).")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bot", description="Balie: webshop assistant and desk")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -143,11 +176,18 @@ def main(argv: list[str] | None = None) -> int:
     add = agents_sub.add_parser("add")
     add.add_argument("username")
     add.add_argument("--first-name", required=True)
-    add.add_argument("--role", choices=["agent", "admin"], default="agent")
+    add.add_argument("--role", choices=["agent", "editor", "admin"], default="agent")
     agents_sub.add_parser("list")
     disable = agents_sub.add_parser("disable")
     disable.add_argument("username")
     agents.set_defaults(func=_agents)
+    nlu = sub.add_parser("nlu", help="check the NLU data (editors)")
+    nlu_sub = nlu.add_subparsers(dest="nlu_command", required=True)
+    nlu_check = nlu_sub.add_parser("check", help="rasa data validate plus checks Rasa lacks")
+    nlu_check.add_argument("--data", default=str(ROOT / "data"))
+    nlu_check.add_argument("--no-rasa", action="store_true", help="skip rasa data validate (fast)")
+    nlu_check.add_argument("--min-examples", type=int, default=10)
+    nlu_check.set_defaults(func=_nlu_check)
     args = parser.parse_args(argv)
     return args.func(args)
 

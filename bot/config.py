@@ -29,6 +29,10 @@ class Settings:
     max_message_chars: int
     session_hours: int
     max_chats_per_agent: int
+    max_wait_minutes: int
+    project_dir: Path  # where data/, domain.yml and config.yml live (editors change data/ from the desk)
+    models_dir: Path
+    callback_check_seconds: float
 
 
 def get_settings() -> Settings:
@@ -47,4 +51,8 @@ def get_settings() -> Settings:
         max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", "1000")),
         session_hours=int(os.environ.get("AGENT_SESSION_HOURS", "10")),
         max_chats_per_agent=int(os.environ.get("MAX_CHATS_PER_AGENT", "3")),
+        max_wait_minutes=int(os.environ.get("MAX_WAIT_MINUTES", "15")),
+        project_dir=Path(os.environ.get("BOT_PROJECT_DIR") or ROOT),
+        models_dir=Path(os.environ.get("MODELS_DIR") or ROOT / "models"),
+        callback_check_seconds=float(os.environ.get("CALLBACK_CHECK_SECONDS", "30")),
     )

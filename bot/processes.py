@@ -62,7 +62,10 @@ class Stack:
 
     def _endpoints_file(self) -> Path:
         path = self.log_dir / "endpoints.yml"
-        path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n')
+        # Conversations in a SQL tracker store: they survive a model swap from the desk and a Rasa restart.
+        trackers = (self.log_dir.parent / "trackers.db").resolve()
+        path.write_text(f'action_endpoint:\n  url: "http://127.0.0.1:{self.action_port}/webhook"\n'
+                        f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{trackers}"\n')
         return path
 
     def commands(self) -> dict[str, list[str]]:

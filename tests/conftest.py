@@ -18,6 +18,42 @@ POSTGRES_BASE = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://postg
 MODEL = ROOT / "models" / "balie.tar.gz"
 
 
+ALWAYS_OPEN = ROOT / "tests" / "data" / "hours_always_open.yml"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def hours_file(tmp_path_factory) -> Path:
+    """Tests run at any hour: a copy of an always-open hours file, which a test may close on purpose."""
+    path = tmp_path_factory.mktemp("hours") / "business_hours.yml"
+    path.write_text(ALWAYS_OPEN.read_text())
+    os.environ["BUSINESS_HOURS_FILE"] = str(path)
+    yield path
+    path.write_text(ALWAYS_OPEN.read_text())
+
+
+def closed_today_yaml() -> str:
+    """Realistic hours with today (Amsterdam) as a holiday: the team is away all day."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    today = datetime.now(ZoneInfo("Europe/Amsterdam")).date().isoformat()
+    return f"""timezone: Europe/Amsterdam
+hours: {{monday: "08:30-20:00", tuesday: "08:30-20:00", wednesday: "08:30-20:00", thursday: "08:30-20:00",
+        friday: "08:30-20:00", saturday: "09:00-17:00", sunday: closed}}
+holidays:
+  - {{date: {today}, name: Teamdag}}
+callbacks: {{slot_minutes: 120, days_ahead: 3, slots_per_day: 3, per_slot: 4, lead_minutes: 30}}
+"""
+
+
+@pytest.fixture
+def closed_today(hours_file):
+    """The team is away today (a holiday in the hours file) for the duration of one test."""
+    hours_file.write_text(closed_today_yaml())
+    yield hours_file
+    hours_file.write_text(ALWAYS_OPEN.read_text())
+
+
 def require(condition: bool, why: str) -> None:
     """Skip on a developer machine that lacks something; fail in CI, where it must be there."""
     if not condition:
@@ -88,11 +124,17 @@ def model_path() -> Path:
 # One real stack (Rasa, action server, desk as processes), shared by the end-to-end and browser tests.
 @pytest.fixture(scope="session")
 def stack(model_path, tmp_path_factory):
+    from tests.desk_support import project_copy
+
     folder = tmp_path_factory.mktemp("stack")
     url = f"sqlite:///{folder / 'balie.db'}"
     seed_demo(url)
+    project = project_copy(folder / "project")  # editors' changes in tests stay out of the repo
     stack = Stack(database_url=url, model=model_path, log_dir=folder / "logs", rasa_port=free_port(),
-                  action_port=free_port(), desk_port=free_port(), extra_env={"MAX_CHATS_PER_AGENT": "1"})
+                  action_port=free_port(), desk_port=free_port(),
+                  extra_env={"MAX_CHATS_PER_AGENT": "1", "BOT_PROJECT_DIR": str(project),
+                             "MODELS_DIR": str(folder / "models")})
+    stack.project_dir = project
     stack.start()
     try:
         stack.wait_healthy(timeout=300)

@@ -20,6 +20,11 @@ class FakeRasa(LocalServer):
         self.desk_url = ""
         self.desk_secret = ""
         self.action_server_up = True
+        # What the NLU "made of" a message, for the desk channel: vague messages are not understood.
+        self.nlu = lambda text: ({"intent": "nlu_fallback", "confidence": 0.31} if "vaag" in text.lower()
+                                 else {"intent": "faq", "confidence": 0.99, "response_key": "faq/shipping_costs",
+                                       "response_confidence": 0.42} if "cadeau" in text.lower()
+                                 else {"intent": "greet", "confidence": 0.97})
         fake = self
 
         class Handler(JsonHandler):
@@ -30,7 +35,7 @@ class FakeRasa(LocalServer):
 
             def do_POST(self):
                 body = self.read_json()
-                if self.path.startswith("/webhooks/rest/webhook"):
+                if self.path.startswith(("/webhooks/rest/webhook", "/webhooks/desk/webhook")):
                     fake.received.append(body)
                     text = body["message"]
                     if "knop" in text:
@@ -43,11 +48,19 @@ class FakeRasa(LocalServer):
                                    "facts": {}, "bot_actions": [], "transcript": [{"sender": "customer", "text": text, "at": "x"}]}
                         answer = requests.post(fake.desk_url + "/api/internal/handoffs", json=context,
                                                headers={"X-Desk-Secret": fake.desk_secret}, timeout=5).json()
+                        offer = answer.get("callback_offer")
+                        if offer:  # as actions/handoff.py does: the desk's callback offer instead of a wait
+                            return self.send_json(200, [{"recipient_id": body["sender"], "text": "Ik verbind je door."},
+                                                        {"recipient_id": body["sender"], "text": offer["text"],
+                                                         "buttons": offer["buttons"]}])
                         return self.send_json(200, [{"recipient_id": body["sender"],
                                                  "text": f"Ik verbind je door. Je bent nummer {answer['position']}."}])
                     if not fake.action_server_up:
                         return self.send_json(200, [])
-                    return self.send_json(200, [{"recipient_id": body["sender"], "text": f"echo: {text}"}])
+                    replies = [{"recipient_id": body["sender"], "text": f"echo: {text}"}]
+                    if self.path.startswith("/webhooks/desk/"):
+                        return self.send_json(200, {"messages": replies, "nlu": fake.nlu(text)})
+                    return self.send_json(200, replies)
                 if self.path.startswith("/conversations/") and "/tracker/events" in self.path:
                     fake.tracker_events.append(body)
                     return self.send_json(200, {})

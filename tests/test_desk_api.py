@@ -16,59 +16,8 @@ from bot.desk.agents import service as agents
 from bot.desk.conversations.models import ConversationEvent, Message
 from bot.desk.db import make_engine, make_sessionmaker
 from tests.conftest import free_port
-from tests.desk_server import DeskServer
-from tests.fake_rasa import FakeRasa
 
-SECRET = "desk-secret-for-tests"
-
-
-@pytest.fixture
-def rasa():
-    with FakeRasa() as fake:
-        yield fake
-
-
-@pytest.fixture
-def desk(database_url, rasa):
-    settings = replace(get_settings(), database_url=database_url, desk_secret=SECRET, rasa_url=rasa.url,
-                       action_server_url=rasa.url, demo_mode=True, max_message_chars=1000)
-    engine = make_engine(database_url)
-    with make_sessionmaker(engine)() as session:
-        agents.create_agent(session, username="anna", first_name="Anna", password="wachtwoord-anna")
-        agents.create_agent(session, username="bram", first_name="Bram", password="wachtwoord-bram")
-        agents.create_agent(session, username="demo", first_name="Sanne", password="balie-demo", is_demo=True,
-                            role="admin")
-        session.commit()
-    engine.dispose()
-    with DeskServer(settings) as server:
-        rasa.desk_url, rasa.desk_secret = server.url, SECRET
-        server.database_url = database_url
-        yield server
-
-
-class Customer:
-    def __init__(self, desk):
-        self.desk = desk
-        created = requests.post(desk.url + "/api/conversations")
-        assert created.status_code == 201
-        self.id, self.token = created.json()["conversation_id"], created.json()["token"]
-
-    def say(self, text, payload=None, token=None, **kwargs):
-        body = {"text": text} if payload is None else {"text": text, "payload": payload}
-        return requests.post(f"{self.desk.url}/api/conversations/{self.id}/messages", json=body,
-                             headers={"Authorization": f"Bearer {token or self.token}"}, **kwargs)
-
-    def history(self):
-        response = requests.get(f"{self.desk.url}/api/conversations/{self.id}/messages",
-                                headers={"Authorization": f"Bearer {self.token}"})
-        assert response.status_code == 200
-        return response.json()
-
-
-def login(desk, username, password):
-    response = requests.post(desk.url + "/api/agent/login", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    return {"Authorization": "Bearer " + response.json()["token"]}
+from tests.desk_support import SECRET, Customer, desk, login, project, rasa  # noqa: F401 - fixtures
 
 
 def message_count(desk) -> int:
@@ -237,12 +186,17 @@ def test_two_agents_claiming_at_once_exactly_one_wins(desk, rasa):
 async def test_an_agent_takes_over_replies_live_and_resolves_with_a_satisfaction_check(desk, rasa):
     customer = Customer(desk)
     queued = customer.say("Ik wil een mens spreken").json()
-    assert queued["state"] == "queued" and "nummer 1" in queued["replies"][0]["text"]
+    assert queued["state"] == "queued" and queued["queue_position"] == 1
+    offer = queued["replies"][-1]  # nobody is online yet: a callback is offered, waiting is allowed
+    assert "geen collega beschikbaar" in offer["text"]
+    assert [b["payload"] for b in offer["buttons"]] == ["/callback_phone", "/callback_email", "/callback_decline"]
+    declined = customer.say("Nee, dank je", payload="/callback_decline").json()
+    assert declined["state"] == "queued" and "blijft bewaard" in declined["replies"][0]["text"]
     anna = login(desk, "anna", "wachtwoord-anna")
     [handoff] = requests.get(desk.url + "/api/handoffs", headers=anna).json()["queue"]
     detail = requests.get(f"{desk.url}/api/handoffs/{handoff['id']}", headers=anna).json()
     assert detail["reason"] == "customer_request" and detail["context"]["summary"]
-    assert [m["sender"] for m in detail["messages"]] == ["customer", "bot"]
+    assert [m["sender"] for m in detail["messages"]] == ["customer", "bot", "bot", "customer", "system"]
 
     ws_url = desk.url.replace("http", "ws") + f"/api/conversations/{customer.id}/ws?token={customer.token}"
     async with websockets.connect(ws_url) as socket:
@@ -257,7 +211,8 @@ async def test_an_agent_takes_over_replies_live_and_resolves_with_a_satisfaction
         message = json.loads(await asyncio.wait_for(socket.recv(), 5))["message"]
         assert (message["sender"], message["agent_name"], message["text"]) == ("agent", "Anna", "Hoi, ik help je verder!")
 
-    assert customer.say("Fijn, dank je").json() == {"replies": [], "state": "agent"}
+    answer = customer.say("Fijn, dank je").json()
+    assert answer["replies"] == [] and answer["state"] == "agent" and isinstance(answer["message_id"], int)
     assert rasa.received[-1]["message"] == "Ik wil een mens spreken"  # the agent has it, not the bot
     bram = login(desk, "bram", "wachtwoord-bram")
     assert requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/resolve", headers=bram).status_code == 409

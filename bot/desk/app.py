@@ -1,6 +1,7 @@
 """The desk's web application: customer API, agent API, pages and health."""
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -11,12 +12,17 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from bot.config import Settings, get_settings
+from bot import hours as business_hours
+from bot.config import ROOT, Settings, get_settings
 from bot.desk.agents.views import router as agents_router
 from bot.desk.bot_client import BotClient
+from bot.desk.callbacks import flow as callback_flow
+from bot.desk.callbacks.views import router as callbacks_router
 from bot.desk.canned.views import router as canned_router
 from bot.desk.conversations.views import router as conversations_router
 from bot.desk.db import make_engine, make_sessionmaker
+from bot.desk.editing.training import Trainer
+from bot.desk.editing.views import router as editing_router
 from bot.desk.handoffs.views import router as handoffs_router
 from bot.desk.push import PushHub
 
@@ -29,7 +35,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        offering = asyncio.create_task(callback_flow.keep_offering(app, settings.callback_check_seconds))
         yield
+        offering.cancel()
         await app.state.bot.close()
         app.state.engine.dispose()
 
@@ -43,6 +51,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.hub = PushHub()
+    app.state.hours = business_hours.load()  # a broken hours file stops the start with a clear message
+    app.state.trainer = Trainer(project_dir=settings.project_dir, models_dir=settings.models_dir,
+                                log_dir=ROOT / "var" / "logs", rasa_url=settings.rasa_url, rasa_token=settings.rasa_token)
     app.state.bot = BotClient(settings.rasa_url, settings.rasa_token, settings.action_server_url)
 
     @app.middleware("http")
@@ -70,6 +81,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(agents_router)
     app.include_router(handoffs_router)
     app.include_router(canned_router)
+    app.include_router(callbacks_router)
+    app.include_router(editing_router)
 
     @app.get("/health", tags=["health"])
     async def health() -> JSONResponse:
@@ -91,6 +104,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/console", include_in_schema=False)
     async def console_page() -> FileResponse:
         return FileResponse(STATIC / "console.html")
+
+    @app.get("/editor", include_in_schema=False)
+    async def editor_page() -> FileResponse:
+        return FileResponse(STATIC / "editor.html")
 
     @app.get("/widget.js", include_in_schema=False)
     async def widget() -> FileResponse:

@@ -1,6 +1,7 @@
 """HTTP to Rasa (REST channel, HTTP API) and the action server."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -14,6 +15,12 @@ class BotUnavailable(RuntimeError):
     pass
 
 
+@dataclass
+class BotTurn:
+    replies: list[dict[str, Any]]
+    nlu: dict[str, Any] | None  # intent, confidence, response_key?, response_confidence?
+
+
 class BotClient:
     def __init__(self, rasa_url: str, rasa_token: str, action_server_url: str, timeout: float = 20.0) -> None:
         self.rasa_url = rasa_url
@@ -24,17 +31,22 @@ class BotClient:
     async def close(self) -> None:
         await self._client.aclose()
 
-    async def send(self, *, sender: str, text: str | None = None, payload: str | None = None) -> list[dict[str, Any]]:
-        """One customer turn through Rasa's REST channel. `payload` only for offered buttons."""
+    async def turn(self, *, sender: str, text: str | None = None, payload: str | None = None) -> BotTurn:
+        """One customer turn through the desk channel (bot/rasa_channel.py): the replies and what the NLU
+        made of the message. `payload` only for offered buttons."""
         message = payload if payload is not None else _as_plain_text(text or "")
         try:
             response = await self._client.post(
-                f"{self.rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": message})
+                f"{self.rasa_url}/webhooks/desk/webhook", json={"sender": sender, "message": message})
             response.raise_for_status()
-            replies = response.json()
+            body = response.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise BotUnavailable(str(exc)) from exc
-        return [_reply(item) for item in replies if item.get("text")]
+        replies, nlu = (body.get("messages") or [], body.get("nlu")) if isinstance(body, dict) else (body, None)
+        return BotTurn([_reply(item) for item in replies if item.get("text")], nlu if isinstance(nlu, dict) else None)
+
+    async def send(self, *, sender: str, text: str | None = None, payload: str | None = None) -> list[dict[str, Any]]:
+        return (await self.turn(sender=sender, text=text, payload=payload)).replies
 
     async def append_events(self, *, sender: str, events: list[dict[str, Any]]) -> None:
         try:

@@ -8,23 +8,38 @@ from typing import Any
 
 from fastapi import FastAPI
 
+from bot.desk.callbacks import service as callbacks
 from bot.desk.conversations import service as conversations
-from bot.desk.conversations.models import Conversation
+from bot.desk.conversations.models import Conversation, Message
 from bot.desk.deps import db
 from bot.desk.handoffs import service as handoffs
 from bot.handoff import TranscriptLine, build_context, wait_sentence
 
 
 
+def customer_state(app: FastAPI, conversation_id: str) -> dict[str, Any]:
+    """The conversation's state with its place in line, read in one go."""
+    with db(app) as session:
+        state = session.get(Conversation, conversation_id).state
+        return {"state": state, **_queue_info(app, session, conversation_id)}
+
+
 def queue_info(app: FastAPI, conversation_id: str) -> dict[str, Any]:
     with db(app) as session:
-        handoff = handoffs.open_handoff(session, conversation_id=conversation_id)
-        if handoff is None or handoff.status != "queued":
-            return {}
-        position = handoffs.position(session, handoff=handoff)
-        return {"queue_position": position,
-                "estimated_wait_minutes": handoffs.estimated_wait_minutes(session, queue_position=position),
-                "estimate_is_rough": handoffs.estimate_is_rough(session)}
+        return _queue_info(app, session, conversation_id)
+
+
+def _queue_info(app: FastAPI, session, conversation_id: str) -> dict[str, Any]:
+    handoff = handoffs.open_handoff(session, conversation_id=conversation_id)
+    if handoff is None or handoff.status != "queued":
+        return {}
+    position = handoffs.position(session, handoff=handoff)
+    if not handoffs.online_agents(session, demo_mode=app.state.settings.demo_mode):
+        # Nobody to count on: no estimate rather than a made-up one.
+        return {"queue_position": position, "agents_available": False}
+    return {"queue_position": position,
+            "estimated_wait_minutes": handoffs.estimated_wait_minutes(session, queue_position=position),
+            "estimate_is_rough": handoffs.estimate_is_rough(session), "agents_available": True}
 
 
 async def notify_queue(app: FastAPI) -> None:
@@ -35,19 +50,20 @@ async def notify_queue(app: FastAPI) -> None:
         updates = [(cid, pos, handoffs.estimated_wait_minutes(session, queue_position=pos, per_place=per_place))
                    for cid, pos in waiting]
         rough = handoffs.estimate_is_rough(session)
+        available = bool(handoffs.online_agents(session, demo_mode=app.state.settings.demo_mode))
     for conversation_id, position, minutes in updates:
         await app.state.hub.to_customer(conversation_id, {
-            "type": "state", "state": "queued", "queue_position": position, "estimated_wait_minutes": minutes,
-            "estimate_is_rough": rough})
+            "type": "state", "state": "queued", "queue_position": position, "agents_available": available,
+            "estimated_wait_minutes": minutes if available else None, "estimate_is_rough": rough})
     await app.state.hub.to_agents({"type": "queue_changed"})
 
 
 def agent_joins(session, *, conversation_id: str, first_name: str) -> dict[str, Any]:
     """The line that tells the customer who took over; returned for pushing after the commit."""
     conversation = session.get(Conversation, conversation_id)
-    message = conversations.add_message(session, conversation=conversation, sender="system",
+    callbacks.cancel_drafts(session, conversation_id=conversation_id)  # a person is here: no callback needed
+    return conversations.system_message(session, conversation=conversation,
                                         text=f"{first_name} van de klantenservice helpt je nu verder.")
-    return message.to_json()
 
 
 async def announce_agent(app: FastAPI, conversation_id: str, message: dict[str, Any]) -> None:
@@ -94,6 +110,24 @@ async def store_bot_replies(app: FastAPI, conversation_id: str, replies: list[di
     return {"replies": [reply_of(m) for m in stored], "state": state, **queue_info(app, conversation_id)}
 
 
+def record_nlu(app: FastAPI, message_id: int, nlu: dict[str, Any]) -> None:
+    """Keeps what the NLU made of a customer message with it (inbox and reports)."""
+    with db(app) as session:
+        message = session.get(Message, message_id)
+        message.intent = str(nlu.get("intent") or "")[:80] or None
+        message.confidence = nlu.get("confidence")
+        message.response_key = (str(nlu["response_key"])[:80] if nlu.get("response_key") else None)
+        message.response_confidence = nlu.get("response_confidence")
+
+
+def replies_since(app: FastAPI, conversation_id: str, message_id: int) -> list[dict[str, Any]]:
+    """Everything the customer should see after their message, in order: the bot's replies and any desk
+    notice stored meanwhile (such as "Sanne helpt je nu verder", pushed before the widget's socket was open)."""
+    with db(app) as session:
+        return [reply_of(m.to_json()) for m in conversations.list_messages(session, conversation_id=conversation_id)
+                if m.id > message_id and m.sender != "customer"]
+
+
 def reply_of(message: dict[str, Any]) -> dict[str, Any]:
     return {"id": message["id"], "text": message["text"], "buttons": message.get("buttons"), "sender": message["sender"]}
 
@@ -105,6 +139,7 @@ def desk_transcript(session, conversation_id: str) -> list[TranscriptLine]:
 
 async def hand_over_bot_unavailable(app: FastAPI, conversation_id: str, error: str) -> dict[str, Any]:
     """Rasa or the action server is down: keep the message, queue for a person, say so politely."""
+    from bot.desk.callbacks import flow  # here, not at the top: the callback flow builds on this module
     with db(app) as session:
         conversation = session.get(Conversation, conversation_id)
         context = build_context(
@@ -117,10 +152,17 @@ async def hand_over_bot_unavailable(app: FastAPI, conversation_id: str, error: s
         text = ("Excuses, ik kan je op dit moment niet automatisch helpen door een storing. Je bericht is bewaard "
                 "en een collega neemt het gesprek van me over; je hoeft niets te herhalen. "
                 + wait_sentence(position, minutes, handoffs.estimate_is_rough(session)))
-        message = conversations.add_message(session, conversation=conversation, sender="system", text=text.strip())
-        stored = message.to_json()
+        offer = flow.offer_at_handover(session, app, handoff)
+        if offer:  # nobody can help soon: say so instead of a wait estimate, and offer a callback
+            text = ("Excuses, ik kan je op dit moment niet automatisch helpen door een storing. Je bericht is bewaard en je "
+                    "hoeft niets te herhalen.")
+        stored = [conversations.system_message(session, conversation=conversation, text=text.strip())]
+        if offer:
+            stored.append(conversations.system_message(session, conversation=conversation, text=offer["text"],
+                                                       buttons=offer["buttons"]))
     await assign_waiting(app)
-    return {"replies": [reply_of(stored)], "state": "queued", "queue_position": position, "estimated_wait_minutes": minutes}
+    return {"replies": [reply_of(m) for m in stored], "state": current_state(app, conversation_id),
+            **queue_info(app, conversation_id)}
 
 
 def ended_notice(app: FastAPI, conversation_id: str) -> dict[str, Any]:

@@ -36,9 +36,7 @@ def awaits_comment(conversation: Conversation) -> bool:
 
 
 def _system(session, conversation: Conversation, text: str, buttons: list[dict] | None = None) -> dict[str, Any]:
-    message = conversations.add_message(session, conversation=conversation, sender="system", text=text, buttons=buttons)
-    conversation.offered_payloads = [b["payload"] for b in buttons or []]
-    return message.to_json()
+    return conversations.system_message(session, conversation=conversation, text=text, buttons=buttons)
 
 
 async def answer(app: FastAPI, conversation_id: str, payload: str) -> dict[str, Any]:

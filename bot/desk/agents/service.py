@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bot.desk.agents.models import Agent, AgentSession
 from bot.desk.db import utcnow
 
-ROLES = ("agent", "admin")
+ROLES = ("agent", "editor", "admin")  # editor: inbox, answers, retraining; admin: everything
 STATUSES = ("online", "away", "offline")
 _SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 

@@ -7,6 +7,7 @@ from pydantic import BaseModel, StrictStr
 from bot.desk import routing
 from bot.desk.agents import service
 from bot.desk.agents.models import Agent
+from bot.desk.callbacks import flow as callback_flow
 from bot.desk.deps import bearer, db
 from bot.desk.handoffs import service as handoffs
 
@@ -77,6 +78,7 @@ async def set_status(body: StatusIn, request: Request) -> dict:
     for conversation_id in released:
         await routing.push_state(request.app, conversation_id, "queued")
     await routing.assign_waiting(request.app)
+    await callback_flow.offer_to_waiters(request.app)  # the last one left: waiting customers get a callback offer
     return answer
 
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Column, DateTime, Float, ForeignKey, Index, Integer, String, Text
 
 from bot.desk.db import Base, utcnow
 
@@ -31,6 +31,11 @@ class Message(Base):
     buttons = Column(JSON, nullable=True)
     agent_name = Column(String(64), nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+    # What the NLU made of a customer message (for the editors' inbox and the topic reports).
+    intent = Column(String(80), nullable=True)
+    confidence = Column(Float, nullable=True)
+    response_key = Column(String(80), nullable=True)
+    response_confidence = Column(Float, nullable=True)
 
     __table_args__ = (Index("ix_messages_conversation", "conversation_id", "id"),)
 

@@ -51,6 +51,14 @@ def add_message(
     return message
 
 
+def system_message(session: Session, *, conversation: Conversation, text: str,
+                   buttons: list[dict[str, str]] | None = None) -> dict[str, Any]:
+    """A desk message to the customer; its buttons become the only payloads the customer may send next."""
+    message = add_message(session, conversation=conversation, sender="system", text=text, buttons=buttons)
+    conversation.offered_payloads = [b["payload"] for b in buttons or []]
+    return message.to_json()
+
+
 def list_messages(session: Session, *, conversation_id: str, include_notes: bool = False) -> list[Message]:
     """The conversation's messages; agents' internal notes only when asked (never for customers)."""
     query = select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)

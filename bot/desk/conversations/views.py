@@ -8,6 +8,7 @@ from pydantic import BaseModel, StrictStr
 
 from bot.desk import routing, satisfaction
 from bot.desk.bot_client import BotUnavailable
+from bot.desk.callbacks import flow as callback_flow
 from bot.desk.conversations import service
 from bot.desk.deps import bearer, clean_text, db
 
@@ -32,11 +33,13 @@ class Reply(BaseModel):
 
 
 class MessageOut(BaseModel):
+    message_id: Optional[int] = None  # the customer's stored message
     replies: list[Reply]
     state: str
     queue_position: Optional[int] = None
     estimated_wait_minutes: Optional[int] = None
     estimate_is_rough: Optional[bool] = None
+    agents_available: Optional[bool] = None
 
 
 class HistoryOut(BaseModel):
@@ -44,6 +47,8 @@ class HistoryOut(BaseModel):
     state: str
     queue_position: Optional[int] = None
     estimated_wait_minutes: Optional[int] = None
+    estimate_is_rough: Optional[bool] = None
+    agents_available: Optional[bool] = None
 
 
 def _authenticated(session, conversation_id: str, token: Optional[str]):
@@ -70,31 +75,43 @@ async def post_message(conversation_id: str, body: MessageIn, request: Request) 
         if body.payload is not None and body.payload not in (conversation.offered_payloads or []):
             raise HTTPException(422, detail="Deze keuze hoort niet bij dit gesprek.")
         comment = body.payload is None and satisfaction.awaits_comment(conversation)
+        callback_contact = body.payload is None and callback_flow.awaits_contact(session, conversation)
         message = service.add_message(session, conversation=conversation, sender="customer", text=text)
         conversation.offered_payloads = []
         state, closed_reason = conversation.state, conversation.closed_reason
         stored = message.to_json()
+        message_id = message.id
     # Stored first; from here on nothing the customer wrote can be lost.
     hub = request.app.state.hub
     if state in ("queued", "agent"):
         await hub.to_agents({"type": "message", "conversation_id": conversation_id, "message": stored})
     if body.payload in satisfaction.PAYLOADS:
-        return MessageOut(**await satisfaction.answer(request.app, conversation_id, body.payload))
+        return MessageOut(message_id=message_id, **await satisfaction.answer(request.app, conversation_id, body.payload))
     if comment:
-        return MessageOut(**await satisfaction.comment(request.app, conversation_id, text))
+        return MessageOut(message_id=message_id, **await satisfaction.comment(request.app, conversation_id, text))
+    if callback_flow.handles(body.payload):
+        return MessageOut(message_id=message_id, **await callback_flow.answer(request.app, conversation_id, body.payload))
+    if callback_contact:
+        return MessageOut(message_id=message_id, **await callback_flow.contact(request.app, conversation_id, text))
     if state in ("queued", "agent"):
-        return MessageOut(replies=[], state=state, **routing.queue_info(request.app, conversation_id))
+        return MessageOut(message_id=message_id, replies=[], state=state, **routing.queue_info(request.app, conversation_id))
     if state == "closed" and closed_reason == "abuse":
-        return MessageOut(**routing.ended_notice(request.app, conversation_id))
+        return MessageOut(message_id=message_id, **routing.ended_notice(request.app, conversation_id))
     if state == "closed":
         routing.reopen_for_bot(request.app, conversation_id)
     try:
-        replies = await request.app.state.bot.send(sender=conversation_id, text=text, payload=body.payload)
+        turn = await request.app.state.bot.turn(sender=conversation_id, text=text, payload=body.payload)
+        replies = turn.replies
         if not replies and not await request.app.state.bot.action_server_ok():
             raise BotUnavailable("action server does not answer")
     except BotUnavailable as exc:
-        return MessageOut(**await routing.hand_over_bot_unavailable(request.app, conversation_id, str(exc)))
-    return MessageOut(**await routing.store_bot_replies(request.app, conversation_id, replies))
+        return MessageOut(message_id=message_id, **await routing.hand_over_bot_unavailable(request.app, conversation_id, str(exc)))
+    if turn.nlu:
+        routing.record_nlu(request.app, message_id, turn.nlu)
+    await routing.store_bot_replies(request.app, conversation_id, replies)
+    replies_out = routing.replies_since(request.app, conversation_id, message_id)
+    # State and place in line read together at the end, so they never contradict each other.
+    return MessageOut(message_id=message_id, replies=replies_out, **routing.customer_state(request.app, conversation_id))
 
 
 @router.get("/api/conversations/{conversation_id}/messages", response_model=HistoryOut,

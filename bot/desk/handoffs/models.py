@@ -15,11 +15,12 @@ class Handoff(Base):
     reason = Column(String(32), nullable=False)
     priority = Column(String(16), nullable=False)
     priority_rank = Column(Integer, nullable=False)
-    status = Column(String(16), nullable=False, default="queued")  # queued | assigned | resolved | handed_back
+    status = Column(String(16), nullable=False, default="queued")  # queued | assigned | resolved | handed_back | review | callback
     context = Column(JSON, nullable=False)
     agent_id = Column(Integer, ForeignKey("agents.id"), nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     claimed_at = Column(DateTime, nullable=True)
     closed_at = Column(DateTime, nullable=True)
+    callback_offered_at = Column(DateTime, nullable=True)  # offered once, at handover or after waiting too long
 
     __table_args__ = (Index("ix_handoffs_queue", "status", "priority_rank", "created_at"),)

@@ -156,11 +156,21 @@ def active_counts(session: Session) -> dict[int, int]:
     return {agent_id: count for agent_id, count in rows}
 
 
+def online_agents(session: Session, *, demo_mode: bool) -> list[Agent]:
+    return [a for a in session.scalars(select(Agent).where(Agent.status == "online", Agent.active.is_(True)))
+            if demo_mode or not a.is_demo]
+
+
+def free_seats(session: Session, *, default_cap: int, demo_mode: bool) -> int:
+    """How many more chats the online agents can take right now."""
+    load = active_counts(session)
+    return sum(max(0, (a.max_chats or default_cap) - load.get(a.id, 0)) for a in online_agents(session, demo_mode=demo_mode))
+
+
 def auto_assign(session: Session, *, default_cap: int, demo_mode: bool) -> list[tuple[Handoff, Agent]]:
     """Give waiting handoffs (priority, then waiting time) to online agents with room, least loaded
     first; between equally loaded agents the one who got a chat longest ago (P13: fair routing)."""
-    agents = [a for a in session.scalars(select(Agent).where(Agent.status == "online", Agent.active.is_(True)))
-              if demo_mode or not a.is_demo]
+    agents = online_agents(session, demo_mode=demo_mode)
     if not agents:
         return []
     load = active_counts(session)

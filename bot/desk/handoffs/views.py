@@ -12,6 +12,7 @@ from bot.desk import routing, satisfaction
 from bot.desk.agents.models import Agent
 from bot.desk.agents.views import current_agent
 from bot.desk.bot_client import BotUnavailable
+from bot.desk.callbacks import flow as callback_flow
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
 from bot.desk.deps import clean_text, db
@@ -61,7 +62,8 @@ async def intake(request: Request) -> dict:
         position = service.position(session, handoff=handoff)
         answer = {"handoff_id": handoff.id, "created": created, "position": position,
                   "estimated_wait_minutes": service.estimated_wait_minutes(session, queue_position=position),
-                  "estimate_is_rough": service.estimate_is_rough(session)}
+                  "estimate_is_rough": service.estimate_is_rough(session),
+                  "callback_offer": callback_flow.offer_at_handover(session, request.app, handoff) if created else None}
     if created:
         await routing.assign_waiting(request.app)
     return answer

@@ -3,7 +3,8 @@
   "use strict";
   var TOKEN_KEY = "balie.agent.token";
   var token = sessionStorage.getItem(TOKEN_KEY);
-  var me = null, current = null, socket = null, knownQueue = {}, loaded = false;
+  var me = null, current = null, currentCallback = null, callbackTimer = null, socket = null, knownQueue = {}, loaded = false;
+  var CHANNEL = { phone: "Bellen", email: "Mailen" };
   var REASONS = {
     customer_request: "Klant vraagt om een medewerker", frustration: "Frustratie", abuse: "Grof taalgebruik",
     complexity: "Complexe vraag", not_understood: "Niet begrepen door de bot", repeated_question: "Herhaalde vraag",
@@ -45,9 +46,12 @@
       $("me-name").textContent = agent.first_name;
       $("status").value = agent.status;
       $("login").hidden = true; $("desk").hidden = false;
-      refresh(); connect(); loadCanned(); loadColleagues();
+      refresh(); connect(); loadCanned(); loadColleagues(); loadCallbacks();
       $("canned-admin").hidden = agent.role !== "admin";
+      $("editor-link").hidden = agent.role !== "editor" && agent.role !== "admin";
+      $("dashboard-link").hidden = agent.role !== "admin";
       if (window.Notification && Notification.permission === "default") { Notification.requestPermission(); }
+      if (!callbackTimer) callbackTimer = setInterval(function () { if (token) loadCallbacks(); }, 60000);  // overdue ones turn red
     }).catch(function () { showLogin(); });
   }
 
@@ -126,6 +130,74 @@
     return typeof value === "object" ? JSON.stringify(value) : String(value);
   }
 
+  function fillContext(prefix, ctx) {
+    $(prefix + "signals").replaceChildren.apply($(prefix + "signals"), (ctx.signals || []).map(function (s) {
+      var li = el("li"); li.appendChild(el("strong", "", s.name + ": ")); li.appendChild(document.createTextNode("“" + s.evidence + "”")); return li;
+    }));
+    var facts = $(prefix + "facts"); facts.replaceChildren();
+    Object.keys(ctx.facts || {}).forEach(function (k) {
+      facts.appendChild(el("dt", "", FACT_LABELS[k] || k));
+      facts.appendChild(el("dd", "", factValue(k, ctx.facts[k])));
+    });
+    $(prefix + "actions").replaceChildren.apply($(prefix + "actions"), (ctx.bot_actions || []).map(function (a) { return el("li", "", a); }));
+  }
+  function showTranscript(t, messages) {
+    t.replaceChildren.apply(t, messages.map(line));
+    t.scrollTop = t.scrollHeight;
+  }
+
+  function callbackItem(c) {
+    var li = el("li", c.overdue ? "overdue" : c.priority);
+    li.setAttribute("data-callback", c.id);
+    if (currentCallback && currentCallback.id === c.id) li.classList.add("active");
+    li.appendChild(el("strong", "", c.due));
+    if (c.overdue) li.appendChild(el("span", "late", " · te laat"));
+    li.appendChild(el("small", "", (CHANNEL[c.channel] || c.channel) + ": " + c.contact));
+    li.appendChild(el("small", "", REASONS[c.reason] || c.reason));
+    li.addEventListener("click", function () { openCallback(c.id); });
+    return li;
+  }
+  function loadCallbacks() {
+    return api("GET", "/api/callbacks").then(function (data) {
+      var select = $("cb-outcome");
+      if (select.options.length === 1) {
+        Object.keys(data.outcomes).forEach(function (k) { var o = el("option", "", data.outcomes[k]); o.value = k; select.appendChild(o); });
+      }
+      $("callbacks").replaceChildren.apply($("callbacks"), data.open.map(callbackItem));
+      var late = data.open.filter(function (c) { return c.overdue; }).length;
+      $("callback-count").textContent = data.open.length + (late ? " · " + late + " te laat" : "");
+    });
+  }
+  function openCallback(id) {
+    return api("GET", "/api/callbacks/" + id).then(function (c) {
+      currentCallback = c; current = null;
+      $("empty").hidden = true; $("conversation").hidden = true; $("callback").hidden = false;
+      $("cb-when").textContent = c.due;
+      $("cb-overdue").hidden = !c.overdue;
+      $("cb-how").textContent = "· " + (CHANNEL[c.channel] || c.channel) + ": " + c.contact;
+      $("cb-reason").textContent = REASONS[c.reason] || c.reason;
+      $("cb-summary").textContent = c.summary;
+      fillContext("cb-", c.context || {});
+      showTranscript($("cb-transcript"), c.messages);
+      var done = c.status !== "scheduled";
+      $("cb-outcome").disabled = done; $("cb-note").disabled = done;
+      $("cb-form").querySelector("button").disabled = done;
+      $("cb-result").textContent = done ? "Uitkomst: " + c.outcome_label + (c.agent ? " (" + c.agent + ")" : "") : "";
+      $("cb-error").textContent = "";
+      Array.prototype.forEach.call(document.querySelectorAll(".list li"), function (li) {
+        li.classList.toggle("active", String(li.getAttribute("data-callback")) === String(c.id));
+      });
+    });
+  }
+  $("cb-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    if (!currentCallback) return;
+    var id = currentCallback.id;
+    api("POST", "/api/callbacks/" + id + "/outcome", { outcome: $("cb-outcome").value, note: $("cb-note").value })
+      .then(function () { $("cb-note").value = ""; return loadCallbacks().then(function () { return openCallback(id); }); })
+      .catch(function (e) { $("cb-error").textContent = e.message; });
+  });
+
   function open(id) {
     return api("GET", "/api/handoffs/" + id).then(function (h) {
       current = h;
@@ -137,18 +209,9 @@
       $("card-status").textContent = h.status === "queued" ? "· in de wachtrij"
         : h.status === "review" ? "· gesprek beëindigd door de bot" : h.agent ? "· bij " + h.agent : "";
       $("card-summary").textContent = ctx.summary || "";
-      $("card-signals").replaceChildren.apply($("card-signals"), (ctx.signals || []).map(function (s) {
-        var li = el("li"); li.appendChild(el("strong", "", s.name + ": ")); li.appendChild(document.createTextNode("“" + s.evidence + "”")); return li;
-      }));
-      var facts = $("card-facts"); facts.replaceChildren();
-      Object.keys(ctx.facts || {}).forEach(function (k) {
-        facts.appendChild(el("dt", "", FACT_LABELS[k] || k));
-        facts.appendChild(el("dd", "", factValue(k, ctx.facts[k])));
-      });
-      $("card-actions").replaceChildren.apply($("card-actions"), (ctx.bot_actions || []).map(function (a) { return el("li", "", a); }));
-      var t = $("transcript");
-      t.replaceChildren.apply(t, h.messages.map(line));
-      t.scrollTop = t.scrollHeight;
+      fillContext("card-", ctx);
+      showTranscript($("transcript"), h.messages);
+      $("callback").hidden = true; currentCallback = null;
       var mine = h.status === "assigned" && me && (h.agent === me.first_name || me.role === "admin");
       $("claim").disabled = h.status !== "queued";
       $("handback").disabled = !mine; $("resolve").disabled = !mine;
@@ -244,6 +307,7 @@
     socket.onmessage = function (event) {
       var data = JSON.parse(event.data);
       if (data.type === "queue_changed") refresh();
+      if (data.type === "callbacks_changed") loadCallbacks();
       if (data.type === "assigned" && me && data.agent_id === me.id) {
         notify("Er is een klant aan je toegewezen", "Open het gesprek in Mijn gesprekken");
         refresh().then(function () { if (!current) open(data.handoff_id); });

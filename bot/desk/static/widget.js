@@ -8,7 +8,7 @@
   var OPEN_KEY = "balie.open";
   var conversation = load();
   var seen = {};
-  var socket = null, pollTimer = null, retry = 0, busy = false;
+  var socket = null, pollTimer = null, retry = 0, busy = false, lastPush = 0;
 
   function load() { try { return JSON.parse(localStorage.getItem(KEY)); } catch (e) { return null; } }
   function save(c) { conversation = c; if (c) localStorage.setItem(KEY, JSON.stringify(c)); else localStorage.removeItem(KEY); }
@@ -126,7 +126,8 @@
     if (s.state === "queued") {
       var text = "Je wacht op een medewerker.";
       if (s.queue_position) text += s.queue_position === 1 ? " Je bent als eerste aan de beurt." : " Je bent nummer " + s.queue_position + " in de rij.";
-      if (s.estimated_wait_minutes) text += " Verwachte wachttijd: ongeveer " + s.estimated_wait_minutes + " min" +
+      if (s.agents_available === false) text += " Er is nu geen medewerker beschikbaar; je vraag blijft bewaard.";
+      else if (s.estimated_wait_minutes) text += " Verwachte wachttijd: ongeveer " + s.estimated_wait_minutes + " min" +
         (s.estimate_is_rough ? " (ruwe schatting)." : ".");
       status.textContent = text;
       status.classList.add("show");
@@ -172,11 +173,13 @@
     if (payload) body.payload = payload;
     render({ sender: "customer", text: text });
     typing.textContent = "De assistent typt…";
+    var sent = Date.now();
     ensureConversation().then(function (c) {
       return api("POST", "/api/conversations/" + c.conversation_id + "/messages", body);
     }).then(function (data) {
+      if (data.message_id) seen[data.message_id] = true;  // shown already, when it was sent
       data.replies.forEach(render);
-      showState(data);
+      if (lastPush < sent) showState(data);  // a live update that came in meanwhile is newer
     }).catch(function (e) {
       error.textContent = e.message && e.status ? e.message : "Je bericht kon niet worden verstuurd. Controleer je verbinding en probeer het opnieuw.";
     }).then(function () { busy = false; send.disabled = false; typing.textContent = ""; input.focus(); });
@@ -186,11 +189,15 @@
     if (!conversation || socket) return;
     var url = BASE.replace(/^http/, "ws") + "/api/conversations/" + conversation.conversation_id + "/ws?token=" + encodeURIComponent(conversation.token);
     try { socket = new WebSocket(url); } catch (e) { socket = null; return poll(); }
-    socket.onopen = function () { retry = 0; if (pollTimer) { clearInterval(pollTimer); pollTimer = null; } };
+    socket.onopen = function () {
+      retry = 0;
+      if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
+      if (!busy) history();  // catch up on anything pushed while the socket was still opening
+    };
     socket.onmessage = function (event) {
       var data = JSON.parse(event.data);
       if (data.type === "message") render(data.message);
-      if (data.type === "state") showState(data);
+      if (data.type === "state") { lastPush = Date.now(); showState(data); }
     };
     socket.onclose = function (event) {
       socket = null;

@@ -1,0 +1,84 @@
+"""The agents' callback list: what is due, what is overdue, the context, and the outcome."""
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from pydantic import BaseModel, StrictStr
+
+from bot.contact import display_phone
+from bot.desk.agents.models import Agent
+from bot.desk.agents.views import current_agent
+from bot.desk.callbacks import flow, service
+from bot.desk.callbacks.models import OUTCOMES, Callback
+from bot.desk.conversations import service as conversations
+from bot.desk.deps import clean_text, db
+from bot.desk.handoffs.models import Handoff
+from bot.hours import Window, window_label
+
+router = APIRouter(tags=["callbacks"])
+
+
+class OutcomeIn(BaseModel):
+    outcome: StrictStr
+    note: StrictStr = ""
+
+
+def _summary(session, request: Request, callback: Callback) -> dict[str, Any]:
+    handoff = session.get(Handoff, callback.handoff_id)
+    hours = flow.current_hours(request.app)
+    window = Window(hours.local(service.aware(callback.slot_start)), hours.local(service.aware(callback.slot_end)))
+    agent = session.get(Agent, callback.agent_id) if callback.agent_id else None
+    return {
+        "id": callback.id, "conversation_id": callback.conversation_id, "handoff_id": callback.handoff_id,
+        "channel": callback.channel,
+        "contact": display_phone(callback.contact) if callback.channel == "phone" else callback.contact,
+        "slot_start": callback.slot_start.isoformat() + "Z", "slot_end": callback.slot_end.isoformat() + "Z",
+        "due": window_label(window), "overdue": service.is_overdue(callback),
+        "status": callback.status, "outcome": callback.outcome, "outcome_label": OUTCOMES.get(callback.outcome or ""),
+        "outcome_note": callback.outcome_note, "agent": agent.first_name if agent else None,
+        "reason": handoff.reason, "priority": handoff.priority, "summary": handoff.context.get("summary", ""),
+    }
+
+
+def _callback(session, callback_id: int) -> Callback:
+    callback = session.get(Callback, callback_id)
+    if callback is None or callback.status not in ("scheduled", "done"):
+        raise HTTPException(404, detail="Dit terugbelverzoek bestaat niet.")
+    return callback
+
+
+@router.get("/api/callbacks")
+async def list_callbacks(request: Request) -> dict:
+    with db(request) as session:
+        current_agent(request, session)
+        return {"open": [_summary(session, request, c) for c in service.open_list(session)],
+                "done": [_summary(session, request, c) for c in service.recent_done(session)],
+                "outcomes": OUTCOMES}
+
+
+@router.get("/api/callbacks/{callback_id}")
+async def callback_detail(callback_id: int, request: Request) -> dict:
+    with db(request) as session:
+        current_agent(request, session)
+        callback = _callback(session, callback_id)
+        handoff = session.get(Handoff, callback.handoff_id)
+        messages = [m.to_json() for m in conversations.list_messages(
+            session, conversation_id=callback.conversation_id, include_notes=True)]
+        return {**_summary(session, request, callback), "context": handoff.context, "messages": messages}
+
+
+@router.post("/api/callbacks/{callback_id}/outcome")
+async def record_outcome(callback_id: int, body: OutcomeIn, request: Request) -> dict:
+    if body.outcome not in OUTCOMES:
+        raise HTTPException(422, detail="Kies een uitkomst: " + ", ".join(OUTCOMES.values()) + ".")
+    note = clean_text(body.note, max_chars=2000) if body.note.strip() else ""
+    with db(request) as session:
+        agent = current_agent(request, session)
+        callback = _callback(session, callback_id)
+        if callback.status != "scheduled":
+            raise HTTPException(409, detail="Voor dit terugbelverzoek is de uitkomst al vastgelegd.")
+        service.record_outcome(session, callback=callback, agent=agent, outcome=body.outcome, note=note)
+        result = _summary(session, request, callback)
+    await request.app.state.hub.to_agents({"type": "callbacks_changed"})
+    return result

@@ -1,0 +1,131 @@
+"""Retraining from the desk: `rasa train` in the background with progress, then the new model is
+loaded into the running Rasa server (PUT /model). Conversations live in Rasa's tracker store, not in
+the model, so nobody's chat is dropped; customers keep chatting with the old model until the swap."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import shutil
+import sys
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx
+
+logger = logging.getLogger(__name__)
+RASA = Path(sys.executable).parent / "rasa"
+DONE = re.compile(r"(Finished training component|Restored component) '(\w+)'")
+STARTED = re.compile(r"Starting to train component '(\w+)'")
+EPOCHS = re.compile(r"Epochs:\s+(\d+)%")
+
+
+@dataclass
+class TrainingJob:
+    started_by: str
+    started_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
+    status: str = "running"  # running | done | failed
+    progress: float = 0.0  # 0..1
+    stage: str = "Voorbereiden"
+    components_done: int = 0
+    model: str | None = None
+    error: str | None = None
+    finished_at: str | None = None
+    seconds: float | None = None
+
+
+class Trainer:
+    """One training at a time per desk."""
+
+    def __init__(self, *, project_dir: Path, models_dir: Path, log_dir: Path, rasa_url: str, rasa_token: str,
+                 expected_components: int = 10) -> None:
+        self.project_dir, self.models_dir, self.log_dir = project_dir, models_dir, log_dir
+        self.rasa_url, self.rasa_token = rasa_url, rasa_token
+        self.expected = expected_components
+        self.job: TrainingJob | None = None
+        self._task: asyncio.Task | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None and self.job.status == "running"
+
+    def status(self) -> dict:
+        return asdict(self.job) if self.job else {"status": "idle"}
+
+    def start(self, editor: str, on_done=None) -> TrainingJob:
+        if self.running:
+            raise RuntimeError("busy")
+        self.job = TrainingJob(started_by=editor)
+        self._task = asyncio.create_task(self._run(self.job, on_done))
+        return self.job
+
+    async def wait(self) -> None:
+        if self._task:
+            await asyncio.shield(self._task)
+
+    async def _run(self, job: TrainingJob, on_done) -> None:
+        started = asyncio.get_running_loop().time()
+        name = "balie-" + datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+        self.models_dir.mkdir(parents=True, exist_ok=True)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = self.log_dir / "desk-train.log"
+        command = [str(RASA), "train", "--data", str(self.project_dir / "data"), "--domain",
+                   str(self.project_dir / "domain.yml"), "--config", str(self.project_dir / "config.yml"),
+                   "--out", str(self.models_dir), "--fixed-model-name", name]
+        try:
+            process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE,
+                                                           stderr=asyncio.subprocess.STDOUT)
+            with log_path.open("wb") as log:
+                await self._follow(job, process.stdout, log)
+            code = await process.wait()
+            if code != 0:
+                raise RuntimeError(f"rasa train stopped with exit code {code}; see {log_path}")
+            model = self.models_dir / f"{name}.tar.gz"
+            job.stage, job.progress = "Nieuw model laden", 0.97
+            await self._load(model)
+            shutil.copyfile(model, self.models_dir / "balie.tar.gz")  # what `make run` starts with next time
+            job.model, job.status, job.progress, job.stage = model.name, "done", 1.0, "Klaar: het nieuwe model is actief"
+        except Exception as exc:  # noqa: BLE001 - any failure is reported in the desk; the old model keeps running
+            logger.exception("retraining failed")
+            job.status, job.error, job.stage = "failed", str(exc)[:500], "Mislukt: het oude model blijft actief"
+        finally:
+            job.finished_at = datetime.now(timezone.utc).isoformat()
+            job.seconds = round(asyncio.get_running_loop().time() - started, 1)
+            if on_done:
+                try:
+                    await on_done(job)
+                except Exception:  # noqa: BLE001
+                    logger.exception("after-training hook failed")
+
+    async def _follow(self, job: TrainingJob, stream, log) -> None:
+        """Reads Rasa's output (progress bars end in carriage returns) and turns it into progress."""
+        buffer = b""
+        while True:
+            chunk = await stream.read(4096)
+            if not chunk:
+                break
+            log.write(chunk)
+            buffer += chunk
+            *lines, buffer = re.split(rb"[\r\n]", buffer)
+            for raw in lines:
+                self._progress(job, raw.decode("utf-8", errors="replace"))
+
+    def _progress(self, job: TrainingJob, line: str) -> None:
+        if (match := STARTED.search(line)):
+            job.stage = f"Trainen: {match.group(1)}"
+        elif (match := DONE.search(line)):
+            job.components_done += 1
+            job.stage = f"Klaar: {match.group(2)}"
+        elif (match := EPOCHS.search(line)):
+            within = int(match.group(1)) / 100
+            job.progress = min(0.95, (job.components_done + within) / self.expected)
+            return
+        job.progress = max(job.progress, min(0.95, job.components_done / self.expected))
+
+    async def _load(self, model: Path) -> None:
+        async with httpx.AsyncClient(timeout=300) as client:
+            response = await client.put(f"{self.rasa_url}/model", params={"token": self.rasa_token},
+                                        json={"model_file": str(model.resolve())})
+        if response.status_code not in (200, 204):
+            raise RuntimeError(f"Rasa did not load the new model ({response.status_code}: {response.text[:200]})")

@@ -1,0 +1,183 @@
+"""Editors in the desk: the inbox of misunderstood messages, FAQ answers, retraining, the edit log.
+Every change goes through `bot nlu check` on a copy first; a finding blocks the save."""
+from __future__ import annotations
+
+import asyncio
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from pydantic import BaseModel, StrictStr
+from sqlalchemy import select
+
+from bot.desk.agents.models import Agent
+from bot.desk.agents.views import current_agent
+from bot.desk.deps import clean_text, db
+from bot.desk.editing import inbox
+from bot.desk.editing.models import EditRecord
+from bot.nlu import files
+from bot.nlu.check import check, errors
+
+router = APIRouter(tags=["editors"])
+
+
+class AssignIn(BaseModel):
+    key: StrictStr
+    target: StrictStr  # an intent or faq/<key>
+    example: StrictStr
+
+
+class DismissIn(BaseModel):
+    key: StrictStr
+
+
+class AnswerIn(BaseModel):
+    key: StrictStr  # utter_faq/<key>
+    text: StrictStr
+
+
+def editor(request: Request, session) -> Agent:
+    agent = current_agent(request, session)
+    if agent.role not in ("editor", "admin"):
+        raise HTTPException(403, detail="Dit deel van de desk is voor redacteuren.")
+    return agent
+
+
+def _project(request: Request) -> Path:
+    return request.app.state.settings.project_dir
+
+
+def _lock(request: Request) -> asyncio.Lock:
+    if not hasattr(request.app.state, "edit_lock"):
+        request.app.state.edit_lock = asyncio.Lock()
+    return request.app.state.edit_lock
+
+
+def _checked_edit(project: Path, change: Callable[[Path], tuple[Path, int]]) -> tuple[str, int]:
+    """Makes the change on a copy, runs the full check there, and only then on the real file."""
+    with tempfile.TemporaryDirectory(prefix="balie-edit-") as tmp:
+        copy = Path(tmp)
+        shutil.copytree(project / "data", copy / "data")
+        for name in ("domain.yml", "config.yml"):
+            shutil.copyfile(project / name, copy / name)
+        change(copy / "data")
+        problems = errors(check(copy))
+        if problems:
+            raise HTTPException(422, detail={"message": "De wijziging is niet opgeslagen: de controle vond een fout.",
+                                             "findings": [str(f) for f in problems]})
+    path, line = change(project / "data")
+    return str(path.relative_to(project)), line
+
+
+def _targets(project: Path) -> list[str]:
+    return sorted(files.parse(project / "data").blocks)
+
+
+@router.get("/api/editor/inbox")
+async def list_inbox(request: Request) -> dict:
+    with db(request) as session:
+        editor(request, session)
+        return {"groups": [g.to_json() for g in inbox.groups(session)], "targets": _targets(_project(request))}
+
+
+@router.post("/api/editor/inbox/assign")
+async def assign(body: AssignIn, request: Request) -> dict:
+    example = clean_text(body.example, max_chars=300)
+    project = _project(request)
+    if body.target not in _targets(project):
+        raise HTTPException(422, detail="Kies een bestaande intent of FAQ-vraag.")
+    async with _lock(request):
+        with db(request) as session:
+            who = editor(request, session).username
+            group = inbox.find(session, body.key)
+        if group is None:
+            raise HTTPException(404, detail="Deze groep staat niet (meer) in de inbox.")
+        try:
+            where = await run_in_threadpool(_checked_edit, project,
+                                            lambda data: files.add_example(data, body.target, example))
+        except files.EditError as exc:
+            raise HTTPException(422, detail=str(exc)) from exc
+        with db(request) as session:
+            inbox.decide(session, group=group, decision="added", editor=who, target=body.target, example=example)
+            session.add(EditRecord(editor=who, kind="example_added", file=where[0], line=where[1],
+                                   detail={"intent": body.target, "example": example, "count": group.count}))
+    return {"file": where[0], "line": where[1], "retrain_needed": True}
+
+
+@router.post("/api/editor/inbox/dismiss")
+async def dismiss(body: DismissIn, request: Request) -> dict:
+    with db(request) as session:
+        who = editor(request, session).username
+        group = inbox.find(session, body.key)
+        if group is None:
+            raise HTTPException(404, detail="Deze groep staat niet (meer) in de inbox.")
+        inbox.decide(session, group=group, decision="dismissed", editor=who)
+        session.add(EditRecord(editor=who, kind="dismissed", detail={"text": group.text, "count": group.count}))
+    return {"ok": True}
+
+
+@router.get("/api/editor/answers")
+async def list_answers(request: Request) -> dict:
+    with db(request) as session:
+        editor(request, session)
+    project = _project(request)
+    answers = files.parse(project / "data").answers
+    return {"answers": [{"key": a.key, "text": a.text, "file": str(a.file.relative_to(project)), "line": a.line}
+                        for a in answers]}
+
+
+@router.put("/api/editor/answers")
+async def change_answer(body: AnswerIn, request: Request) -> dict:
+    text = clean_text(body.text, max_chars=1000)
+    project = _project(request)
+    async with _lock(request):
+        with db(request) as session:
+            who = editor(request, session).username
+        before = {a.key: a.text for a in files.parse(project / "data").answers}.get(body.key)
+        try:
+            where = await run_in_threadpool(_checked_edit, project, lambda data: files.set_answer(data, body.key, text))
+        except files.EditError as exc:
+            raise HTTPException(422, detail=str(exc)) from exc
+        with db(request) as session:
+            session.add(EditRecord(editor=who, kind="answer_changed", file=where[0], line=where[1],
+                                   detail={"key": body.key, "before": before, "after": text}))
+    return {"file": where[0], "line": where[1], "retrain_needed": True}
+
+
+@router.post("/api/editor/training", status_code=202)
+async def start_training(request: Request) -> dict:
+    trainer = request.app.state.trainer
+    with db(request) as session:
+        who = editor(request, session).username
+    problems = errors(await run_in_threadpool(check, _project(request), None, with_rasa=False))
+    if problems:
+        raise HTTPException(422, detail={"message": "Eerst de fouten in de gegevens oplossen.",
+                                         "findings": [str(f) for f in problems]})
+    if trainer.running:
+        raise HTTPException(409, detail="Er loopt al een training.")
+
+    async def record(job) -> None:
+        with db(request.app) as session:
+            session.add(EditRecord(editor=who, kind="retrain", detail={
+                "status": job.status, "model": job.model, "seconds": job.seconds, "error": job.error}))
+    trainer.start(who, on_done=record)
+    return trainer.status()
+
+
+@router.get("/api/editor/training")
+async def training_status(request: Request) -> dict:
+    with db(request) as session:
+        editor(request, session)
+    return request.app.state.trainer.status()
+
+
+@router.get("/api/editor/log")
+async def edit_log(request: Request) -> dict:
+    with db(request) as session:
+        editor(request, session)
+        rows = session.scalars(select(EditRecord).order_by(EditRecord.id.desc()).limit(50))
+        return {"edits": [{"editor": r.editor, "kind": r.kind, "file": r.file, "line": r.line, "detail": r.detail,
+                           "at": r.created_at.isoformat() + "Z"} for r in rows]}

@@ -1,0 +1,117 @@
+/* Editors' page. Customer text is inserted with textContent only. */
+(function () {
+  "use strict";
+  var token = sessionStorage.getItem("balie.agent.token");
+  var targets = [], trainTimer = null;
+  function $(id) { return document.getElementById(id); }
+  function el(tag, cls, text) { var n = document.createElement(tag); if (cls) n.className = cls; if (text !== undefined) n.textContent = text; return n; }
+  function detailText(detail) {
+    if (typeof detail === "string") return detail;
+    if (detail && detail.message) return detail.message + (detail.findings ? "\n" + detail.findings.join("\n") : "");
+    return "Er ging iets mis.";
+  }
+  function api(method, path, body) {
+    return fetch(path, { method: method, headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
+      body: body ? JSON.stringify(body) : undefined }).then(function (r) {
+      return r.json().catch(function () { return {}; }).then(function (data) {
+        if (!r.ok) { var e = new Error(detailText(data.detail)); e.status = r.status; throw e; }
+        return data;
+      });
+    });
+  }
+  function when(iso) { return new Date(iso).toLocaleString("nl-NL", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }); }
+
+  function inboxItem(g) {
+    var li = el("li"); li.setAttribute("data-key", g.key);
+    li.appendChild(el("span", "text", g.text));
+    li.appendChild(el("span", "meta", g.count + "× · laatst " + when(g.last_seen) + (g.guess ? " · bot dacht: " + g.guess : "")));
+    var fix = el("div", "fix");
+    var example = el("input"); example.value = g.text; example.maxLength = 300; example.setAttribute("aria-label", "Voorbeeld");
+    example.setAttribute("data-testid", "inbox-example");
+    var select = el("select"); select.setAttribute("data-testid", "inbox-target"); select.setAttribute("aria-label", "Intent of FAQ-vraag");
+    select.appendChild(el("option", "", "Wat bedoelde de klant?"));
+    select.options[0].value = "";
+    targets.forEach(function (t) { var o = el("option", "", t); o.value = t; select.appendChild(o); });
+    var add = el("button", "", "Toevoegen"); add.type = "button"; add.setAttribute("data-testid", "inbox-add");
+    var dismiss = el("button", "secondary", "Negeren"); dismiss.type = "button"; dismiss.setAttribute("data-testid", "inbox-dismiss");
+    var findings = el("div", "findings");
+    add.addEventListener("click", function () {
+      if (!select.value) { findings.textContent = "Kies eerst een intent of FAQ-vraag."; return; }
+      add.disabled = true; findings.textContent = "Controleren…";
+      api("POST", "/api/editor/inbox/assign", { key: g.key, target: select.value, example: example.value })
+        .then(function (r) { findings.textContent = ""; $("train-status").textContent = "Toegevoegd aan " + r.file + " (regel " + r.line + "). Train opnieuw om het te laten werken."; return refresh(); })
+        .catch(function (e) { findings.textContent = e.message; add.disabled = false; });
+    });
+    dismiss.addEventListener("click", function () {
+      api("POST", "/api/editor/inbox/dismiss", { key: g.key }).then(refresh).catch(function (e) { findings.textContent = e.message; });
+    });
+    fix.appendChild(example); fix.appendChild(select); fix.appendChild(add); fix.appendChild(dismiss);
+    li.appendChild(fix); li.appendChild(findings);
+    return li;
+  }
+
+  function answerItem(a) {
+    var div = el("div", "answer"); div.setAttribute("data-answer", a.key);
+    div.appendChild(el("strong", "", a.key.replace("utter_faq/", "")));
+    div.appendChild(el("span", "where", "  " + a.file + ":" + a.line));
+    var text = el("textarea"); text.value = a.text; text.maxLength = 1000; text.setAttribute("data-testid", "answer-text");
+    var save = el("button", "", "Opslaan"); save.type = "button"; save.setAttribute("data-testid", "answer-save");
+    var result = el("div", "findings");
+    save.addEventListener("click", function () {
+      save.disabled = true; result.textContent = "Controleren…";
+      api("PUT", "/api/editor/answers", { key: a.key, text: text.value })
+        .then(function () { result.textContent = ""; $("train-status").textContent = "Antwoord opgeslagen. Train opnieuw om het te laten werken."; return loadLog(); })
+        .catch(function (e) { result.textContent = e.message; })
+        .then(function () { save.disabled = false; });
+    });
+    div.appendChild(text); div.appendChild(save); div.appendChild(result);
+    return div;
+  }
+
+  var KINDS = { example_added: "voorbeeld toegevoegd", answer_changed: "antwoord gewijzigd", dismissed: "genegeerd", retrain: "training" };
+  function loadLog() {
+    return api("GET", "/api/editor/log").then(function (data) {
+      $("log").replaceChildren.apply($("log"), data.edits.map(function (e) {
+        var d = e.detail || {};
+        var what = e.kind === "example_added" ? "“" + d.example + "” → " + d.intent
+          : e.kind === "answer_changed" ? d.key : e.kind === "retrain" ? d.status + (d.seconds ? " in " + d.seconds + " s" : "") : d.text || "";
+        return el("li", "", when(e.at) + " · " + e.editor + " · " + (KINDS[e.kind] || e.kind) + " · " + what + (e.file ? " (" + e.file + ":" + e.line + ")" : ""));
+      }));
+    });
+  }
+  function refresh() {
+    return api("GET", "/api/editor/inbox").then(function (data) {
+      targets = data.targets;
+      $("inbox").replaceChildren.apply($("inbox"), data.groups.map(inboxItem));
+      $("inbox-count").textContent = data.groups.length;
+      return loadLog();
+    });
+  }
+  function showTraining(t) {
+    var running = t.status === "running";
+    $("train").disabled = running;
+    $("train-bar").style.width = Math.round((t.progress || 0) * 100) + "%";
+    $("train-status").textContent = t.status === "idle" ? "" : running ? t.stage + " · " + Math.round(t.progress * 100) + " %"
+      : t.status === "done" ? t.stage + " (" + t.seconds + " s)." : t.stage + ": " + (t.error || "");
+    if (running && !trainTimer) trainTimer = setInterval(pollTraining, 1500);
+    if (!running && trainTimer) { clearInterval(trainTimer); trainTimer = null; loadLog(); }
+  }
+  function pollTraining() { return api("GET", "/api/editor/training").then(showTraining); }
+  $("train").addEventListener("click", function () {
+    $("train").disabled = true;
+    api("POST", "/api/editor/training").then(showTraining).catch(function (e) { $("train-status").textContent = e.message; $("train").disabled = false; });
+  });
+
+  function start() {
+    api("GET", "/api/agent/me").then(function (me) {
+      if (me.role !== "editor" && me.role !== "admin") throw new Error("role");
+      $("who").textContent = me.first_name + " (" + me.role + ")";
+      $("dashboard-link").hidden = me.role !== "admin";
+      $("editor").hidden = false;
+      return Promise.all([refresh(), pollTraining(), api("GET", "/api/editor/answers").then(function (data) {
+        $("answers").replaceChildren.apply($("answers"), data.answers.map(answerItem));
+      })]);
+    }).catch(function () { $("login-needed").hidden = false; $("editor").hidden = true; });
+  }
+  if (token) start(); else $("login-needed").hidden = false;
+})();

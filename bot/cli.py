@@ -45,7 +45,7 @@ def _run(args: argparse.Namespace) -> int:
     if settings.database_url.startswith("sqlite:///"):
         Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     print("Preparing the database and the demo shop ...", flush=True)
-    seed_demo(settings.database_url, settings.shop_database_url)
+    seed_demo(settings.database_url, settings.shop_database_url, history=True)
     stack = Stack(database_url=settings.database_url, model=model, log_dir=ROOT / "var" / "logs",
                   rasa_port=args.rasa_port, action_port=args.action_port, desk_port=args.desk_port)
     print("Starting Rasa, the action server and the desk (logs in var/logs/) ...", flush=True)
@@ -60,6 +60,8 @@ def _run(args: argparse.Namespace) -> int:
             f"  Shop page with chat:  {stack.desk_url}/\n"
             f"  Agent console:        {stack.desk_url}/console   "
             f"(demo login: {DEMO_AGENT['username']} / {DEMO_AGENT['password']})\n"
+            f"  Editors (inbox, answers, retraining): {stack.desk_url}/editor\n"
+            f"  Team leads' dashboard:                {stack.desk_url}/dashboard\n"
             f"  Health:               {stack.desk_url}/health\n"
             f"  API documentation:    {stack.desk_url}/docs\n"
             f"  Team hours:           {team.weekly_summary()} ({hours.hours_file().name}); "
@@ -95,8 +97,9 @@ def _seed(_: argparse.Namespace) -> int:
     from bot.seed import seed_demo
 
     settings = get_settings()
-    seed_demo(settings.database_url, settings.shop_database_url)
-    print("Demo shop and demo agent are ready.")
+    added = seed_demo(settings.database_url, settings.shop_database_url, history=True)
+    print("Demo shop and demo agent are ready."
+          + (f" Added {added} demo conversations of the last two weeks for the dashboard." if added else ""))
     return 0
 
 
@@ -158,6 +161,58 @@ def _nlu_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _nlu_report(args: argparse.Namespace) -> int:
+    from bot.nlu.report import build
+
+    out = Path(args.out)
+    print(f"Cross-validating the NLU in {args.folds} folds (each fold trains a model; log: {out / 'rasa-test.log'}) ...",
+          flush=True)
+    try:
+        summary = build(data_dir=Path(args.data), config=Path(args.config), out=out, folds=args.folds)
+    except RuntimeError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    for kind in ("intents", "responses"):
+        weighted = summary.get(f"{kind}_weighted_f1")
+        print(f"\n{kind}: weighted F1 {weighted if weighted is not None else '-'} (weakest first)")
+        for row in summary[kind][:8]:
+            print(f"  {row['label']:28} F1 {row['f1']:.2f}  ({row['support']} examples)")
+    if summary["confused"]:
+        print("\nMost confused:")
+        for pair in summary["confused"][:5]:
+            print(f"  {pair['expected']} -> {pair['predicted']} ({pair['count']}x): "
+                  + " | ".join(pair["examples"][:2]))
+    print(f"\nWritten to {out} in {summary['seconds']} s (index.html, summary.json, confusion matrices).")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from bot.desk.db import make_engine, make_sessionmaker
+    from bot.reports.figures import PeriodError, compute
+    from bot.reports.render import to_csv, to_html
+
+    engine = make_engine(get_settings().database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            report = compute(session, since=args.since)
+    except PeriodError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"balie-report-{args.since}"
+    (out / f"{stem}.html").write_text(to_html(report), encoding="utf-8")
+    (out / f"{stem}.csv").write_text(to_csv(report), encoding="utf-8")
+    print(f"{report.conversations} conversations, {report.handoffs} handed over, "
+          f"containment {'-' if report.containment is None else f'{report.containment:.0%}'}.")
+    for spike in report.spikes:
+        print("  " + spike)
+    print(f"Written: {out / (stem + '.html')} and {out / (stem + '.csv')}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bot", description="Balie: webshop assistant and desk")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -188,6 +243,16 @@ def main(argv: list[str] | None = None) -> int:
     nlu_check.add_argument("--no-rasa", action="store_true", help="skip rasa data validate (fast)")
     nlu_check.add_argument("--min-examples", type=int, default=10)
     nlu_check.set_defaults(func=_nlu_check)
+    nlu_report = nlu_sub.add_parser("report", help="cross-validated F1, confused pairs, confusion matrix")
+    nlu_report.add_argument("--data", default=str(ROOT / "data" / "nlu"))
+    nlu_report.add_argument("--config", default=str(ROOT / "config.yml"))
+    nlu_report.add_argument("--out", default=str(get_settings().nlu_report_dir))
+    nlu_report.add_argument("--folds", type=int, default=3)
+    nlu_report.set_defaults(func=_nlu_report)
+    report = sub.add_parser("report", help="team leads' report: HTML with charts and CSV")
+    report.add_argument("--since", default="7d", help="period: 7d, 24h, 2w")
+    report.add_argument("--out", default=str(ROOT / "var" / "reports"))
+    report.set_defaults(func=_report)
     args = parser.parse_args(argv)
     return args.func(args)
 

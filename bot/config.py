@@ -32,6 +32,7 @@ class Settings:
     max_wait_minutes: int
     project_dir: Path  # where data/, domain.yml and config.yml live (editors change data/ from the desk)
     models_dir: Path
+    nlu_report_dir: Path
     callback_check_seconds: float
 
 
@@ -54,5 +55,6 @@ def get_settings() -> Settings:
         max_wait_minutes=int(os.environ.get("MAX_WAIT_MINUTES", "15")),
         project_dir=Path(os.environ.get("BOT_PROJECT_DIR") or ROOT),
         models_dir=Path(os.environ.get("MODELS_DIR") or ROOT / "models"),
+        nlu_report_dir=Path(os.environ.get("NLU_REPORT_DIR") or ROOT / "var" / "nlu-report"),
         callback_check_seconds=float(os.environ.get("CALLBACK_CHECK_SECONDS", "30")),
     )

@@ -25,6 +25,7 @@ from bot.desk.editing.training import Trainer
 from bot.desk.editing.views import router as editing_router
 from bot.desk.handoffs.views import router as handoffs_router
 from bot.desk.push import PushHub
+from bot.reports.views import router as reports_router
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 64 * 1024
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(canned_router)
     app.include_router(callbacks_router)
     app.include_router(editing_router)
+    app.include_router(reports_router)
 
     @app.get("/health", tags=["health"])
     async def health() -> JSONResponse:
@@ -108,6 +110,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @app.get("/editor", include_in_schema=False)
     async def editor_page() -> FileResponse:
         return FileResponse(STATIC / "editor.html")
+
+    @app.get("/dashboard", include_in_schema=False)
+    async def dashboard_page() -> FileResponse:
+        return FileResponse(STATIC / "dashboard.html")
 
     @app.get("/widget.js", include_in_schema=False)
     async def widget() -> FileResponse:

@@ -41,22 +41,28 @@ class Group:
                 "last_seen": self.last_seen.isoformat() + "Z" if self.last_seen else None}
 
 
-def _misunderstood(session: Session, since: datetime) -> list[Message]:
+def _misunderstood(session: Session, since: datetime, until: datetime) -> list[Message]:
     query = select(Message).where(
         Message.sender == "customer", Message.intent.is_not(None), Message.created_at >= since,
+        Message.created_at < until,
         or_(Message.intent.in_(NOT_UNDERSTOOD), Message.confidence < LOW_CONFIDENCE,
             (Message.intent == "faq") & (Message.response_confidence < LOW_CONFIDENCE)),
     ).order_by(Message.id.desc())
     return list(session.scalars(query))
 
 
-def groups(session: Session, *, days: int = 30, limit: int = 100) -> list[Group]:
-    since = utcnow() - timedelta(days=days)
+def groups(session: Session, *, days: int = 30, limit: int = 100, until: datetime | None = None,
+           include_decided: bool = False) -> list[Group]:
+    """Groups of misunderstood messages, most frequent first. The inbox leaves out what an editor already
+    decided on; the reports count everything."""
+    until = until or utcnow() + timedelta(seconds=1)
+    since = until - timedelta(days=days)
     decided: dict[str, datetime] = {}
-    for key, at in session.execute(select(InboxDecision.group_key, InboxDecision.created_at)):
-        decided[key] = max(at, decided.get(key, at))
+    if not include_decided:
+        for key, at in session.execute(select(InboxDecision.group_key, InboxDecision.created_at)):
+            decided[key] = max(at, decided.get(key, at))
     exact: dict[str, Group] = {}
-    for message in _misunderstood(session, since):
+    for message in _misunderstood(session, since, until):
         key = group_key(message.text)
         if not key or (key in decided and message.created_at <= decided[key]):
             continue

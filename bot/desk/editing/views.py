@@ -3,6 +3,7 @@ Every change goes through `bot nlu check` on a copy first; a finding blocks the 
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import tempfile
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Callable
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse
 from pydantic import BaseModel, StrictStr
 from sqlalchemy import select
 
@@ -20,6 +22,7 @@ from bot.desk.editing import inbox
 from bot.desk.editing.models import EditRecord
 from bot.nlu import files
 from bot.nlu.check import check, errors
+from bot.nlu.report import PICTURES
 
 router = APIRouter(tags=["editors"])
 
@@ -172,6 +175,26 @@ async def training_status(request: Request) -> dict:
     with db(request) as session:
         editor(request, session)
     return request.app.state.trainer.status()
+
+
+@router.get("/api/editor/nlu-report")
+async def nlu_report(request: Request) -> dict:
+    with db(request) as session:
+        editor(request, session)
+    summary = request.app.state.settings.nlu_report_dir / "summary.json"
+    if not summary.exists():
+        raise HTTPException(404, detail="Er is nog geen NLU-rapport. Maak er een met `bot nlu report`.")
+    return json.loads(summary.read_text())
+
+
+@router.get("/api/editor/nlu-report/{picture}")
+async def nlu_report_picture(picture: str, request: Request) -> FileResponse:
+    with db(request) as session:
+        editor(request, session)
+    path = request.app.state.settings.nlu_report_dir / picture
+    if picture not in PICTURES or not path.exists():
+        raise HTTPException(404, detail="Deze afbeelding bestaat niet.")
+    return FileResponse(path, media_type="image/png")
 
 
 @router.get("/api/editor/log")

@@ -102,12 +102,40 @@
     api("POST", "/api/editor/training").then(showTraining).catch(function (e) { $("train-status").textContent = e.message; $("train").disabled = false; });
   });
 
+  function loadReport() {
+    return api("GET", "/api/editor/nlu-report").then(function (r) {
+      var box = $("nlu-report"); box.replaceChildren();
+      box.appendChild(el("p", "muted", "Kruisvalidatie (" + r.folds + " delen) van " + r.finished + ". Gewogen F1: intents " +
+        r.intents_weighted_f1 + ", FAQ-antwoorden " + (r.responses_weighted_f1 === undefined ? "–" : r.responses_weighted_f1) + "."));
+      var weak = el("ul");
+      r.intents.concat(r.responses).filter(function (x) { return x.f1 < 0.8; }).forEach(function (x) {
+        weak.appendChild(el("li", "", x.label + ": F1 " + x.f1.toFixed(2) + " (" + x.support + " voorbeelden)"));
+      });
+      box.appendChild(el("h3", "", "Zwakke plekken (F1 onder 0,80)"));
+      box.appendChild(weak.childNodes.length ? weak : el("p", "muted", "Geen."));
+      box.appendChild(el("h3", "", "Vaakst verward"));
+      var confused = el("ul");
+      r.confused.forEach(function (c) {
+        var li = el("li", "", c.expected + " → " + c.predicted + " (" + c.count + "×): ");
+        li.appendChild(el("q", "", c.examples.join(" · ")));
+        confused.appendChild(li);
+      });
+      box.appendChild(confused.childNodes.length ? confused : el("p", "muted", "Niets verward."));
+      (r.pictures || []).forEach(function (name) {
+        fetch("/api/editor/nlu-report/" + encodeURIComponent(name), { headers: { Authorization: "Bearer " + token } })
+          .then(function (res) { return res.ok ? res.blob() : null; })
+          .then(function (blob) { if (!blob) return; var img = el("img"); img.alt = "Verwarringsmatrix"; img.style.maxWidth = "100%"; img.src = URL.createObjectURL(blob); box.appendChild(img); });
+      });
+    }).catch(function (e) { $("nlu-report").replaceChildren(el("p", "muted", e.message)); });
+  }
+
   function start() {
     api("GET", "/api/agent/me").then(function (me) {
       if (me.role !== "editor" && me.role !== "admin") throw new Error("role");
       $("who").textContent = me.first_name + " (" + me.role + ")";
       $("dashboard-link").hidden = me.role !== "admin";
       $("editor").hidden = false;
+      loadReport();
       return Promise.all([refresh(), pollTraining(), api("GET", "/api/editor/answers").then(function (data) {
         $("answers").replaceChildren.apply($("answers"), data.answers.map(answerItem));
       })]);

@@ -157,3 +157,33 @@ def test_a_customer_who_waited_too_long_is_offered_a_callback_once(desk, rasa):
     assert last["text"].startswith("Sorry dat je zo lang moet wachten") and last["buttons"][0]["payload"] == "/callback_phone"
     time.sleep(1)  # the check runs every 0.3 s here: still one offer
     assert sum("Sorry dat je zo lang" in m["text"] for m in second.history()["messages"]) == 1
+
+
+def test_a_full_window_is_no_longer_offered(database_url):
+    """Service level: once `per_slot` callbacks are booked in a window, it disappears from the choice."""
+    from datetime import datetime, timezone
+
+    from bot.desk.callbacks import service
+    from bot.desk.conversations import service as conversations
+    from bot.desk.db import make_engine, make_sessionmaker
+    from bot.desk.handoffs import service as handoffs
+    from bot.hours import BusinessHours
+
+    hours = BusinessHours.from_mapping({"hours": {"monday": "09:00-17:00", "tuesday": "09:00-17:00"},
+                                        "callbacks": {"slot_minutes": 120, "per_slot": 2, "lead_minutes": 0}})
+    now = datetime(2030, 1, 7, 7, 0, tzinfo=timezone.utc)  # monday 8:00 in Amsterdam
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine)() as session:
+        first = hours.callback_windows(now)[0]
+        for _ in range(2):
+            conversation, _token = conversations.start_conversation(session)
+            handoff, _ = handoffs.create_or_get(session, conversation=conversation, actor="bot",
+                                                context={"reason": "customer_request", "summary": "x"})
+            callback = service.start_draft(session, handoff=handoff, channel="phone")
+            callback.contact = "+31612345678"
+            assert first in service.free_windows(session, hours, now)
+            service.book(session, callback=callback, window=first)
+        session.commit()
+        assert first not in service.free_windows(session, hours, now)
+        assert hours.callback_windows(now)[0] == first  # without bookings it would be the first choice
+    engine.dispose()

@@ -25,6 +25,17 @@ SPIKE_RATIO = 0.5  # +50 % or more against the previous period ...
 SPIKE_MINIMUM = 5  # ... and at least this many conversations, so that 1 -> 2 is no "spike"
 
 
+# How topics read in charts (the key stays visible: editors and the data use it).
+TOPIC_LABELS = {
+    "order_status": "Waar is mijn pakket", "return_request": "Retour aanmelden", "complain": "Klacht",
+    "product_issue": "Probleem met een product", "request_human": "Wil een medewerker",
+    "faq/return_policy": "FAQ retourneren", "faq/refund_time": "FAQ terugbetaling", "faq/shipping_costs": "FAQ verzendkosten",
+    "faq/delivery_time": "FAQ levertijd", "faq/payment_methods": "FAQ betalen", "faq/opening_hours": "FAQ openingstijden",
+    "faq/warranty": "FAQ garantie", "faq/change_address": "FAQ adres wijzigen", "faq/cancel_order": "FAQ annuleren",
+    "faq/invoice": "FAQ factuur",
+}
+
+
 class PeriodError(ValueError):
     pass
 
@@ -63,6 +74,7 @@ class Report:
     callbacks_on_time: int = 0
     callbacks_late_or_missed: int = 0
     misunderstood: list[dict] = field(default_factory=list)
+    topic_labels: dict[str, str] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -107,6 +119,8 @@ def compute(session: Session, *, since: str = "7d", now: datetime | None = None)
     topics_now = Counter(t for topics in _topics_by_conversation(session, start, end).values() for t in topics)
     topics_before = Counter(t for topics in _topics_by_conversation(session, previous_start, start).values() for t in topics)
     report.topics = dict(topics_now.most_common())
+    report.topic_labels = {t: f"{TOPIC_LABELS[t]} ({t})" if t in TOPIC_LABELS else t
+                           for t in set(topics_now) | set(topics_before)}
     report.previous_topics = dict(topics_before.most_common())
     label = "vorige week" if span == timedelta(days=7) else "de vorige periode"
     for topic, count in topics_now.most_common():

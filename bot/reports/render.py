@@ -65,10 +65,10 @@ def bars(items: dict[str, int], labels: dict[str, str] | None = None, colour: st
     height = 24 * len(items)
     parts = [f'<svg class="bars" viewBox="0 0 640 {height}" width="100%" role="img">']
     for i, (key, value) in enumerate(items.items()):
-        y, width = i * 24, max(2, round(380 * value / top))
+        y, width = i * 24, max(2, round(290 * value / top))
         parts.append(f'<text x="0" y="{y + 16}">{escape(labels.get(key, key))}</text>'
-                     f'<rect x="240" y="{y + 4}" width="{width}" height="16" fill="{colour}"/>'
-                     f'<text x="{246 + width}" y="{y + 16}">{value}</text>')
+                     f'<rect x="300" y="{y + 4}" width="{width}" height="16" fill="{colour}"/>'
+                     f'<text x="{306 + width}" y="{y + 16}">{value}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -103,7 +103,7 @@ table {{ border-collapse: collapse; width: 100%; }} td {{ border-top: 1px solid 
 <div class="tiles">{"".join(f'<div class="tile"><b>{escape(v)}</b>{escape(k)}</div>' for k, v in tiles)}</div>
 <h2>Opvallend</h2><ul class="spikes">{spikes}</ul>
 <h2>Gesprekken per dag</h2>{bars(report.per_day)}
-<h2>Onderwerpen</h2>{bars(report.topics)}
+<h2>Onderwerpen</h2>{bars(report.topics, report.topic_labels)}
 <h2>Waarom overgedragen</h2>{bars(report.handoff_reasons, REASONS, "#e08a1e")}
 <h2>Tevredenheidsscores</h2>{bars(report.scores, {str(n): "★" * n for n in range(1, 6)}, "#1f5fbf")}
 <h2>Vaakst niet begrepen</h2><table>{misunderstood}</table>

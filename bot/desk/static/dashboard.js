@@ -39,7 +39,7 @@
       tile("Opgelost volgens klant", r.solved_yes + " ja / " + r.solved_no + " nee", "tile-solved"),
       tile("Terugbelafspraken op tijd", r.callbacks_on_time + " van " + r.callbacks_due, "tile-callbacks"));
     $("spikes").replaceChildren.apply($("spikes"), (r.spikes.length ? r.spikes : ["Geen opvallende stijgingen."]).map(function (s) { return el("li", "", s); }));
-    chart("per-day", r.per_day); chart("topics", r.topics); chart("reasons", r.handoff_reasons, REASONS);
+    chart("per-day", r.per_day); chart("topics", r.topics, r.topic_labels); chart("reasons", r.handoff_reasons, REASONS);
     var stars = {}; ["1", "2", "3", "4", "5"].forEach(function (n) { stars[n] = "★★★★★".slice(0, Number(n)); });
     chart("scores", r.scores, stars);
     var rows = r.misunderstood.map(function (m) { var tr = el("tr"); tr.appendChild(el("td", "", m.text)); tr.appendChild(el("td", "", String(m.count))); return tr; });

@@ -124,7 +124,7 @@
       (r.pictures || []).forEach(function (name) {
         fetch("/api/editor/nlu-report/" + encodeURIComponent(name), { headers: { Authorization: "Bearer " + token } })
           .then(function (res) { return res.ok ? res.blob() : null; })
-          .then(function (blob) { if (!blob) return; var img = el("img"); img.alt = "Verwarringsmatrix"; img.style.maxWidth = "100%"; img.src = URL.createObjectURL(blob); box.appendChild(img); });
+          .then(function (blob) { if (!blob) return; var img = el("img"); img.alt = "Verwarringsmatrix"; img.style.maxWidth = "min(100%, 520px)"; img.src = URL.createObjectURL(blob); box.appendChild(img); });
       });
     }).catch(function (e) { $("nlu-report").replaceChildren(el("p", "muted", e.message)); });
   }

@@ -13,7 +13,7 @@ from sqlalchemy import text
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import hours as business_hours
-from bot.config import ROOT, Settings, get_settings
+from bot.config import Settings, get_settings
 from bot.desk.agents.views import router as agents_router
 from bot.desk.bot_client import BotClient
 from bot.desk.callbacks import flow as callback_flow
@@ -29,6 +29,13 @@ from bot.reports.views import router as reports_router
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 64 * 1024
+
+
+def _page(file: Path, media_type: str):
+    """An endpoint without parameters (nothing in the request can choose the file)."""
+    async def page() -> FileResponse:
+        return FileResponse(file, media_type=media_type)
+    return page
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -54,7 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hub = PushHub()
     app.state.hours = business_hours.load()  # a broken hours file stops the start with a clear message
     app.state.trainer = Trainer(project_dir=settings.project_dir, models_dir=settings.models_dir,
-                                log_dir=ROOT / "var" / "logs", rasa_url=settings.rasa_url, rasa_token=settings.rasa_token)
+                                log_dir=settings.models_dir, rasa_url=settings.rasa_url, rasa_token=settings.rasa_token)
     app.state.bot = BotClient(settings.rasa_url, settings.rasa_token, settings.action_server_url)
 
     @app.middleware("http")
@@ -99,25 +106,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ok = all(checks.values())
         return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
 
-    @app.get("/", include_in_schema=False)
-    async def shop_page() -> FileResponse:
-        return FileResponse(STATIC / "shop.html")
-
-    @app.get("/console", include_in_schema=False)
-    async def console_page() -> FileResponse:
-        return FileResponse(STATIC / "console.html")
-
-    @app.get("/editor", include_in_schema=False)
-    async def editor_page() -> FileResponse:
-        return FileResponse(STATIC / "editor.html")
-
-    @app.get("/dashboard", include_in_schema=False)
-    async def dashboard_page() -> FileResponse:
-        return FileResponse(STATIC / "dashboard.html")
-
-    @app.get("/widget.js", include_in_schema=False)
-    async def widget() -> FileResponse:
-        return FileResponse(STATIC / "widget.js", media_type="application/javascript")
+    pages = {"/": ("shop.html", "text/html"), "/console": ("console.html", "text/html"),
+             "/editor": ("editor.html", "text/html"), "/dashboard": ("dashboard.html", "text/html"),
+             "/widget.js": ("widget.js", "application/javascript")}
+    for path, (name, media_type) in pages.items():
+        app.add_api_route(path, _page(STATIC / name, media_type), methods=["GET"], include_in_schema=False)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

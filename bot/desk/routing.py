@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
+from sqlalchemy import select
 
 from bot.desk.callbacks import service as callbacks
 from bot.desk.conversations import service as conversations
@@ -15,13 +16,6 @@ from bot.desk.deps import db
 from bot.desk.handoffs import service as handoffs
 from bot.handoff import TranscriptLine, build_context, wait_sentence
 
-
-
-def customer_state(app: FastAPI, conversation_id: str) -> dict[str, Any]:
-    """The conversation's state with its place in line, read in one go."""
-    with db(app) as session:
-        state = session.get(Conversation, conversation_id).state
-        return {"state": state, **_queue_info(app, session, conversation_id)}
 
 
 def queue_info(app: FastAPI, conversation_id: str) -> dict[str, Any]:
@@ -110,22 +104,38 @@ async def store_bot_replies(app: FastAPI, conversation_id: str, replies: list[di
     return {"replies": [reply_of(m) for m in stored], "state": state, **queue_info(app, conversation_id)}
 
 
-def record_nlu(app: FastAPI, message_id: int, nlu: dict[str, Any]) -> None:
+def _record_nlu(message: Message, nlu: dict[str, Any]) -> None:
     """Keeps what the NLU made of a customer message with it (inbox and reports)."""
-    with db(app) as session:
-        message = session.get(Message, message_id)
-        message.intent = str(nlu.get("intent") or "")[:80] or None
-        message.confidence = nlu.get("confidence")
-        message.response_key = (str(nlu["response_key"])[:80] if nlu.get("response_key") else None)
-        message.response_confidence = nlu.get("response_confidence")
+    message.intent = str(nlu.get("intent") or "")[:80] or None
+    message.confidence = nlu.get("confidence")
+    message.response_key = (str(nlu["response_key"])[:80] if nlu.get("response_key") else None)
+    message.response_confidence = nlu.get("response_confidence")
 
 
-def replies_since(app: FastAPI, conversation_id: str, message_id: int) -> list[dict[str, Any]]:
-    """Everything the customer should see after their message, in order: the bot's replies and any desk
-    notice stored meanwhile (such as "Sanne helpt je nu verder", pushed before the widget's socket was open)."""
+async def finish_bot_turn(app: FastAPI, conversation_id: str, message_id: int, replies: list[dict[str, Any]],
+                          nlu: dict[str, Any] | None) -> dict[str, Any]:
+    """After Rasa answered, in one transaction: the NLU result, the bot's replies, and what the customer
+    sees next. That is everything stored after their message, in order (the bot's replies and any desk
+    notice such as "Sanne helpt je nu verder", pushed before the widget's socket was open), and the
+    state with the place in line, read together so that they never contradict each other."""
     with db(app) as session:
-        return [reply_of(m.to_json()) for m in conversations.list_messages(session, conversation_id=conversation_id)
-                if m.id > message_id and m.sender != "customer"]
+        if nlu:
+            _record_nlu(session.get(Message, message_id), nlu)
+        conversation = session.get(Conversation, conversation_id)
+        stored = [conversations.add_message(session, conversation=conversation, sender="bot", text=r["text"],
+                                            buttons=r.get("buttons")).to_json() for r in replies]
+        conversation.offered_payloads = [b["payload"] for r in replies for b in r.get("buttons") or []]
+        later = session.scalars(select(Message).where(
+            Message.conversation_id == conversation_id, Message.id > message_id,
+            Message.sender.not_in(("customer", "note"))).order_by(Message.id))
+        shown = [reply_of(m.to_json()) for m in later]
+        state = conversation.state
+        info = {"state": state, **_queue_info(app, session, conversation_id)}
+    if state != "bot":  # handed over during this turn: the widget and the agents see the replies live
+        for message in stored:
+            await app.state.hub.to_customer(conversation_id, {"type": "message", "message": message})
+        await app.state.hub.to_agents({"type": "message", "conversation_id": conversation_id, "messages": stored})
+    return {"replies": shown, **info}
 
 
 def reply_of(message: dict[str, Any]) -> dict[str, Any]:

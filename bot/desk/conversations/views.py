@@ -106,12 +106,8 @@ async def post_message(conversation_id: str, body: MessageIn, request: Request) 
             raise BotUnavailable("action server does not answer")
     except BotUnavailable as exc:
         return MessageOut(message_id=message_id, **await routing.hand_over_bot_unavailable(request.app, conversation_id, str(exc)))
-    if turn.nlu:
-        routing.record_nlu(request.app, message_id, turn.nlu)
-    await routing.store_bot_replies(request.app, conversation_id, replies)
-    replies_out = routing.replies_since(request.app, conversation_id, message_id)
-    # State and place in line read together at the end, so they never contradict each other.
-    return MessageOut(message_id=message_id, replies=replies_out, **routing.customer_state(request.app, conversation_id))
+    return MessageOut(message_id=message_id,
+                      **await routing.finish_bot_turn(request.app, conversation_id, message_id, replies, turn.nlu))
 
 
 @router.get("/api/conversations/{conversation_id}/messages", response_model=HistoryOut,

@@ -36,9 +36,11 @@ $(MODEL): $(TRAIN_INPUTS) | $(VENV)/.installed
 train: $(MODEL)
 
 validate: $(VENV)/.installed
+	@mkdir -p var
 	@$(RASA) data validate --fail-on-warnings > var/validate.log 2>&1 || { tail -n 40 var/validate.log; exit 1; }
 	@grep -h "UserWarning" var/validate.log | sed 's/.*UserWarning: //' || true
 	@echo "rasa data validate: OK"
+	@$(PY) -m bot nlu check --no-rasa
 
 run: $(MODEL)
 	@$(PY) -m bot run

@@ -54,7 +54,7 @@ def via_desk(stack: Stack, text: str, fresh: bool):
     return turn
 
 
-def via_rasa(stack: Stack, text: str, fresh: bool):
+def via_rasa(stack: Stack, text: str, fresh: bool, channel: str = "rest"):
     session = requests.Session()
     state = {"sender": uuid.uuid4().hex}
 
@@ -62,7 +62,7 @@ def via_rasa(stack: Stack, text: str, fresh: bool):
         if fresh:
             state["sender"] = uuid.uuid4().hex
         start = time.perf_counter()
-        response = session.post(stack.rasa_url + "/webhooks/rest/webhook",
+        response = session.post(stack.rasa_url + f"/webhooks/{channel}/webhook",
                                 json={"sender": state["sender"], "message": text}, timeout=60)
         elapsed = time.perf_counter() - start
         assert response.status_code == 200 and response.json(), response.text
@@ -168,6 +168,10 @@ def main() -> int:
                 desk = load(lambda: via_desk(stack, text, fresh), clients)
                 rows.append((label, clients, rasa, desk))
                 print(f"{label}, {clients} clients: Rasa p50 {rasa['p50']:.0f} ms, desk p50 {desk['p50']:.0f} ms", flush=True)
+        # What the desk channel (REST plus the NLU result read back from the tracker store) costs in Rasa.
+        channels = {name: load(lambda name=name: via_rasa(stack, FAQ, False, name), 1) for name in ("rest", "desk")}
+        print(f"FAQ turn straight to Rasa: REST channel p50 {channels['rest']['p50']:.0f} ms, "
+              f"desk channel p50 {channels['desk']['p50']:.0f} ms", flush=True)
         memory = {name: peak_memory_mb(p.pid) for name, p in stack.processes.items()}
     finally:
         stack.stop()
@@ -185,6 +189,9 @@ def main() -> int:
             lines.append(f"| {label} | {clients} | {path} | {m['p50']:.0f} | {m['p95']:.0f} | {m['throughput']:.1f} | {m['n']} |")
         lines.append(f"| {label} | {clients} | **desk / Rasa** | {desk['p50'] / rasa['p50']:.2f}× | "
                      f"{desk['p95'] / rasa['p95']:.2f}× | {desk['throughput'] / rasa['throughput']:.2f}× | |")
+    lines += ["", "Rasa's channels, a FAQ turn straight to Rasa, 1 client: REST "
+              f"p50 {channels['rest']['p50']:.0f} ms, desk channel (REST plus the NLU result) "
+              f"p50 {channels['desk']['p50']:.0f} ms ({channels['desk']['p50'] / channels['rest']['p50']:.2f}×)."]
     lines += ["", "Escalation check (EscalationPolicy inside Rasa), a FAQ turn straight to Rasa:", "",
               "| turn in the conversation | check on p50 ms | check off p50 ms | added |", "|---|---|---|---|"]
     for depth in (1, 100):

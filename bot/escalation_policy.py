@@ -17,6 +17,7 @@ from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import parse_results
 from bot.escalation import Turn, assess
 
 ACTION_ESCALATE = "action_escalate"
@@ -65,6 +66,8 @@ class EscalationPolicy(Policy):
                                      rule_only_data: Optional[Dict[Text, Any]] = None,
                                      **kwargs: Any) -> PolicyPrediction:
         abstain = self._prediction(self._default_predictions(domain))
+        if tracker.latest_action_name == ACTION_LISTEN_NAME and tracker.latest_message is not None:
+            parse_results.remember(tracker.sender_id, tracker.latest_message.parse_data)  # for the desk channel
         if not self.enabled:
             return abstain
         latest_action = tracker.latest_action_name

@@ -15,6 +15,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import parse_results
+
 logger = logging.getLogger(__name__)
 
 
@@ -51,13 +53,15 @@ class DeskInput(RestInput):
                                                  metadata=self.get_metadata(request)))
             except Exception:  # noqa: BLE001 - same as Rasa's REST channel: answer with what was said so far
                 logger.exception("desk channel: message failed")
-            nlu = None
-            try:
-                tracker = await request.app.ctx.agent.tracker_store.retrieve(sender_id)
-                if tracker is not None and tracker.latest_message is not None:
-                    nlu = nlu_of(tracker.latest_message.parse_data)
-            except Exception:  # noqa: BLE001 - the reply matters more than the statistics
-                logger.exception("desk channel: could not read the parse result")
+            parsed = parse_results.take(sender_id)  # left by EscalationPolicy during this turn
+            nlu = nlu_of(parsed) if parsed else None
+            if nlu is None:  # the policy is switched off: read it back from the tracker store
+                try:
+                    tracker = await request.app.ctx.agent.tracker_store.retrieve(sender_id)
+                    if tracker is not None and tracker.latest_message is not None:
+                        nlu = nlu_of(tracker.latest_message.parse_data)
+                except Exception:  # noqa: BLE001 - the reply matters more than the statistics
+                    logger.exception("desk channel: could not read the parse result")
             return response.json({"messages": collector.messages, "nlu": nlu})
 
         return hook

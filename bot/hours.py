@@ -75,6 +75,15 @@ def dutch_date(day: date, *, weekday: bool = True) -> str:
     return f"{DUTCH_DAYS[day.weekday()]} {text}" if weekday else text
 
 
+def day_phrase(day: date, today: date) -> str:
+    """'vandaag', 'morgen (dinsdag 24 november)' or 'woensdag 25 november'."""
+    if day == today:
+        return "vandaag"
+    if day == today + timedelta(days=1):
+        return f"morgen ({dutch_date(day)})"
+    return dutch_date(day)
+
+
 def window_label(window: Window) -> str:
     """Short button text: 'di 24 nov 8:30–10:30'."""
     day = window.start
@@ -152,12 +161,7 @@ class BusinessHours:
         opening = self.next_opening(now)
         if opening is None:
             return "Ons team is de komende tijd niet bereikbaar via de chat."
-        if opening.date() == now.date():
-            when = "vandaag"
-        elif opening.date() == now.date() + timedelta(days=1):
-            when = f"morgen ({dutch_date(opening.date())})"
-        else:
-            when = dutch_date(opening.date())
+        when = day_phrase(opening.date(), now.date())
         holiday = self.holidays.get(now.date())
         closed_because = f"Vandaag is het {holiday[0]}. " if holiday and holiday[1] is None else ""
         return f"{closed_because}Ons team is er weer {when} vanaf {clock(opening)}."

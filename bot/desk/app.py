@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.hub = PushHub()
     app.state.hours = business_hours.load()  # a broken hours file stops the start with a clear message
+    app.state.edit_lock = asyncio.Lock()  # editors' saves go one at a time
     app.state.trainer = Trainer(project_dir=settings.project_dir, models_dir=settings.models_dir,
                                 log_dir=settings.models_dir, rasa_url=settings.rasa_url, rasa_token=settings.rasa_token)
     app.state.bot = BotClient(settings.rasa_url, settings.rasa_token, settings.action_server_url)

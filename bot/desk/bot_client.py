@@ -45,9 +45,6 @@ class BotClient:
         replies, nlu = (body.get("messages") or [], body.get("nlu")) if isinstance(body, dict) else (body, None)
         return BotTurn([_reply(item) for item in replies if item.get("text")], nlu if isinstance(nlu, dict) else None)
 
-    async def send(self, *, sender: str, text: str | None = None, payload: str | None = None) -> list[dict[str, Any]]:
-        return (await self.turn(sender=sender, text=text, payload=payload)).replies
-
     async def append_events(self, *, sender: str, events: list[dict[str, Any]]) -> None:
         try:
             response = await self._client.post(

@@ -18,6 +18,13 @@ from bot.handoff import TranscriptLine, build_context, wait_sentence
 
 
 
+def customer_state(app: FastAPI, conversation_id: str) -> dict[str, Any]:
+    """The conversation's state with its place in line, read in one session so they agree."""
+    with db(app) as session:
+        return {"state": session.get(Conversation, conversation_id).state,
+                **_queue_info(app, session, conversation_id)}
+
+
 def queue_info(app: FastAPI, conversation_id: str) -> dict[str, Any]:
     with db(app) as session:
         return _queue_info(app, session, conversation_id)
@@ -83,25 +90,32 @@ async def push_state(app: FastAPI, conversation_id: str, state: str) -> None:
     await app.state.hub.to_customer(conversation_id, {"type": "state", "state": state, **queue_info(app, conversation_id)})
 
 
-async def store_bot_replies(app: FastAPI, conversation_id: str, replies: list[dict[str, Any]],
-                            push: bool = False) -> dict[str, Any]:
-    with db(app) as session:
-        conversation = session.get(Conversation, conversation_id)
-        stored = []
-        offered: list[str] = []
-        for reply in replies:
-            message = conversations.add_message(session, conversation=conversation, sender="bot",
-                                                text=reply["text"], buttons=reply.get("buttons"))
-            offered += [b["payload"] for b in reply.get("buttons") or []]
-            stored.append(message.to_json())
-        conversation.offered_payloads = offered
-        state = conversation.state
+def _add_bot_replies(session, conversation: Conversation, replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Stores the bot's replies; their buttons become the only payloads the customer may send next."""
+    stored = [conversations.add_message(session, conversation=conversation, sender="bot", text=r["text"],
+                                        buttons=r.get("buttons")).to_json() for r in replies]
+    conversation.offered_payloads = [b["payload"] for r in replies for b in r.get("buttons") or []]
+    return stored
+
+
+async def _push_bot_replies(app: FastAPI, conversation_id: str, stored: list[dict[str, Any]], state: str,
+                            push: bool = False) -> None:
+    """Once a person is involved, the widget and the agents see the bot's replies live."""
     if push or state != "bot":
         for message in stored:
             await app.state.hub.to_customer(conversation_id, {"type": "message", "message": message})
     if state != "bot":
         await app.state.hub.to_agents({"type": "message", "conversation_id": conversation_id, "messages": stored})
-    return {"replies": [reply_of(m) for m in stored], "state": state, **queue_info(app, conversation_id)}
+
+
+async def store_bot_replies(app: FastAPI, conversation_id: str, replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The bot's replies outside a customer turn (hand-back): stored, pushed to the widget, returned."""
+    with db(app) as session:
+        conversation = session.get(Conversation, conversation_id)
+        stored = _add_bot_replies(session, conversation, replies)
+        state = conversation.state
+    await _push_bot_replies(app, conversation_id, stored, state, push=True)
+    return [reply_of(m) for m in stored]
 
 
 def _record_nlu(message: Message, nlu: dict[str, Any]) -> None:
@@ -122,19 +136,14 @@ async def finish_bot_turn(app: FastAPI, conversation_id: str, message_id: int, r
         if nlu:
             _record_nlu(session.get(Message, message_id), nlu)
         conversation = session.get(Conversation, conversation_id)
-        stored = [conversations.add_message(session, conversation=conversation, sender="bot", text=r["text"],
-                                            buttons=r.get("buttons")).to_json() for r in replies]
-        conversation.offered_payloads = [b["payload"] for r in replies for b in r.get("buttons") or []]
+        stored = _add_bot_replies(session, conversation, replies)
         later = session.scalars(select(Message).where(
             Message.conversation_id == conversation_id, Message.id > message_id,
             Message.sender.not_in(("customer", "note"))).order_by(Message.id))
         shown = [reply_of(m.to_json()) for m in later]
         state = conversation.state
         info = {"state": state, **_queue_info(app, session, conversation_id)}
-    if state != "bot":  # handed over during this turn: the widget and the agents see the replies live
-        for message in stored:
-            await app.state.hub.to_customer(conversation_id, {"type": "message", "message": message})
-        await app.state.hub.to_agents({"type": "message", "conversation_id": conversation_id, "messages": stored})
+    await _push_bot_replies(app, conversation_id, stored, state)
     return {"replies": shown, **info}
 
 
@@ -157,22 +166,21 @@ async def hand_over_bot_unavailable(app: FastAPI, conversation_id: str, error: s
             transcript=desk_transcript(session, conversation_id), topics=[], facts={}, bot_actions=[],
             signals=[{"name": "bot_unavailable", "evidence": error[:300]}])
         handoff, _ = handoffs.create_or_get(session, conversation=conversation, context=context, actor="desk")
-        position = handoffs.position(session, handoff=handoff)
-        minutes = handoffs.estimated_wait_minutes(session, queue_position=position)
-        text = ("Excuses, ik kan je op dit moment niet automatisch helpen door een storing. Je bericht is bewaard "
-                "en een collega neemt het gesprek van me over; je hoeft niets te herhalen. "
-                + wait_sentence(position, minutes, handoffs.estimate_is_rough(session)))
+        sorry = "Excuses, ik kan je op dit moment niet automatisch helpen door een storing. Je bericht is bewaard "
         offer = flow.offer_at_handover(session, app, handoff)
         if offer:  # nobody can help soon: say so instead of a wait estimate, and offer a callback
-            text = ("Excuses, ik kan je op dit moment niet automatisch helpen door een storing. Je bericht is bewaard en je "
-                    "hoeft niets te herhalen.")
+            text = sorry + "en je hoeft niets te herhalen."
+        else:
+            position = handoffs.position(session, handoff=handoff)
+            minutes = handoffs.estimated_wait_minutes(session, queue_position=position)
+            text = (sorry + "en een collega neemt het gesprek van me over; je hoeft niets te herhalen. "
+                    + wait_sentence(position, minutes, handoffs.estimate_is_rough(session)))
         stored = [conversations.system_message(session, conversation=conversation, text=text.strip())]
         if offer:
             stored.append(conversations.system_message(session, conversation=conversation, text=offer["text"],
                                                        buttons=offer["buttons"]))
     await assign_waiting(app)
-    return {"replies": [reply_of(m) for m in stored], "state": current_state(app, conversation_id),
-            **queue_info(app, conversation_id)}
+    return {"replies": [reply_of(m) for m in stored], **customer_state(app, conversation_id)}
 
 
 def ended_notice(app: FastAPI, conversation_id: str) -> dict[str, Any]:
@@ -192,8 +200,3 @@ def reopen_for_bot(app: FastAPI, conversation_id: str) -> None:
         conversation = session.get(Conversation, conversation_id)
         if conversation.state == "closed":
             conversations.transition(session, conversation=conversation, to_state="bot", actor="customer")
-
-
-def current_state(app: FastAPI, conversation_id: str) -> str:
-    with db(app) as session:
-        return session.get(Conversation, conversation_id).state

@@ -64,7 +64,7 @@ async def answer(app: FastAPI, conversation_id: str, payload: str) -> dict[str, 
             handoffs.reopen(session, handoff=handoff, actor="customer")
             reopened = True
             same_agent = previous is not None and previous.status == "online" and \
-                handoffs.active_counts(session).get(previous.id, 0) < (previous.max_chats or app.state.settings.max_chats_per_agent) \
+                handoffs.room_left(session, previous, default_cap=app.state.settings.max_chats_per_agent) \
                 and handoffs.claim(session, handoff_id=handoff.id, agent=previous)
             if same_agent:
                 text = f"Wat vervelend dat het nog niet is opgelost. {previous.first_name} helpt je meteen verder."
@@ -76,8 +76,7 @@ async def answer(app: FastAPI, conversation_id: str, payload: str) -> dict[str, 
             stored = _system(session, conversation, text)
     if reopened:
         await routing.assign_waiting(app)
-    return {"replies": [routing.reply_of(stored)], "state": routing.current_state(app, conversation_id),
-            **routing.queue_info(app, conversation_id)}
+    return {"replies": [routing.reply_of(stored)], **routing.customer_state(app, conversation_id)}
 
 
 async def comment(app: FastAPI, conversation_id: str, text: str) -> dict[str, Any]:

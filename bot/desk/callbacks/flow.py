@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -26,7 +27,7 @@ from bot.desk.deps import db
 from bot.desk.handoffs import service as handoffs
 from bot.desk.handoffs.models import Handoff
 from bot.handoff import wait_sentence
-from bot.hours import BusinessHours, HoursError, Window, clock, dutch_date, window_label
+from bot.hours import BusinessHours, HoursError, Window, clock, day_phrase, window_label
 
 logger = logging.getLogger(__name__)
 
@@ -53,55 +54,71 @@ def current_hours(app: FastAPI) -> BusinessHours:
 
 
 # --- the offer ------------------------------------------------------------------------------------------
-def offer_reason(session, app: FastAPI, handoff: Handoff, now: datetime) -> str | None:
-    settings, hours = app.state.settings, current_hours(app)
-    if handoff.status != "queued" or handoff.callback_offered_at is not None:
+@dataclass(frozen=True)
+class Situation:
+    """What decides about an offer, read once per check (not once per waiting customer)."""
+    now: datetime
+    hours: BusinessHours
+    open_now: bool
+    someone_online: bool
+    seats_free: int
+
+
+def situation(session, app: FastAPI) -> Situation:
+    settings, hours, now = app.state.settings, current_hours(app), now_utc()
+    return Situation(now=now, hours=hours, open_now=hours.is_open(now),
+                     someone_online=bool(handoffs.online_agents(session, demo_mode=settings.demo_mode)),
+                     seats_free=handoffs.free_seats(session, default_cap=settings.max_chats_per_agent,
+                                                    demo_mode=settings.demo_mode))
+
+
+def offer_reason(session, app: FastAPI, handoff: Handoff, seen: Situation) -> tuple[str, int | None] | None:
+    """Why this waiting customer should be offered a callback now (with the estimated wait when that is
+    the reason), or None."""
+    if handoff.status != "queued" or handoff.callback_offered_at is not None or seen.seats_free > 0:
         return None
-    if handoffs.free_seats(session, default_cap=settings.max_chats_per_agent, demo_mode=settings.demo_mode) > 0:
-        return None
-    if not hours.is_open(now):
-        return "closed"
-    if not handoffs.online_agents(session, demo_mode=settings.demo_mode):
-        return "no_agents"
-    position = handoffs.position(session, handoff=handoff)
-    if (handoffs.estimated_wait_minutes(session, queue_position=position) or 0) > settings.max_wait_minutes:
-        return "long_wait"
-    waited = service.aware(handoff.created_at) if handoff.created_at else now
-    if now - waited > timedelta(minutes=settings.max_wait_minutes):
-        return "waited_long"
+    if not seen.open_now:
+        return "closed", None
+    if not seen.someone_online:
+        return "no_agents", None
+    max_wait = app.state.settings.max_wait_minutes
+    minutes = handoffs.estimated_wait_minutes(session, queue_position=handoffs.position(session, handoff=handoff))
+    if (minutes or 0) > max_wait:
+        return "long_wait", minutes
+    waited = service.aware(handoff.created_at) if handoff.created_at else seen.now
+    if seen.now - waited > timedelta(minutes=max_wait):
+        return "waited_long", None
     return None
 
 
-def _offer_text(session, app: FastAPI, handoff: Handoff, reason: str, now: datetime) -> str:
+def _offer_text(reason: str, minutes: int | None, seen: Situation) -> str:
     ask = "Wil je dat we je terugbellen of mailen op een moment dat jou past?"
     if reason == "closed":
-        return f"{current_hours(app).back_sentence(now)} {ask} Je vraag en ons hele gesprek gaan mee."
+        return f"{seen.hours.back_sentence(seen.now)} {ask} Je vraag en ons hele gesprek gaan mee."
     if reason == "no_agents":
         return f"Er is op dit moment helaas geen collega beschikbaar in de chat. {ask}"
     if reason == "long_wait":
-        minutes = handoffs.estimated_wait_minutes(session, queue_position=handoffs.position(session, handoff=handoff))
         return f"Het is nu erg druk: de wachttijd is ongeveer {minutes} minuten. {ask} Je mag ook blijven wachten."
     return f"Sorry dat je zo lang moet wachten. {ask} Je mag ook blijven wachten."
 
 
-def _buttons(session, app: FastAPI) -> list[dict[str, str]]:
-    settings = app.state.settings
-    someone = bool(handoffs.online_agents(session, demo_mode=settings.demo_mode))
-    decline = "Ik wacht liever" if someone and current_hours(app).is_open(now_utc()) else "Nee, dank je"
+def _buttons(seen: Situation) -> list[dict[str, str]]:
+    decline = "Ik wacht liever" if seen.someone_online and seen.open_now else "Nee, dank je"
     return [{"title": "Bel me terug", "payload": PHONE}, {"title": "Mail me", "payload": EMAIL},
             {"title": decline, "payload": DECLINE}]
 
 
-def offer_at_handover(session, app: FastAPI, handoff: Handoff) -> dict[str, Any] | None:
-    """The offer for a handoff that was just created, or None when someone can help soon."""
-    now = now_utc()
-    reason = offer_reason(session, app, handoff, now)
-    if reason is None:
+def offer_at_handover(session, app: FastAPI, handoff: Handoff, seen: Situation | None = None) -> dict[str, Any] | None:
+    """The offer for a waiting handoff, or None when someone can help soon. Marks it as offered."""
+    seen = seen or situation(session, app)
+    found = offer_reason(session, app, handoff, seen)
+    if found is None:
         return None
+    reason, minutes = found
     handoff.callback_offered_at = utcnow()
     conversations.record_event(session, conversation=session.get(Conversation, handoff.conversation_id),
                                kind="callback_offered", actor="desk", data={"handoff_id": handoff.id, "reason": reason})
-    return {"reason": reason, "text": _offer_text(session, app, handoff, reason, now), "buttons": _buttons(session, app)}
+    return {"reason": reason, "text": _offer_text(reason, minutes, seen), "buttons": _buttons(seen)}
 
 
 async def offer_to_waiters(app: FastAPI) -> int:
@@ -109,8 +126,9 @@ async def offer_to_waiters(app: FastAPI) -> int:
     closing time). Each handoff is offered once. Returns how many were offered."""
     pushes = []
     with db(app) as session:
+        seen = situation(session, app)
         for handoff in handoffs.queue(session):
-            offer = offer_at_handover(session, app, handoff)
+            offer = offer_at_handover(session, app, handoff, seen)
             if offer is None:
                 continue
             conversation = session.get(Conversation, handoff.conversation_id)
@@ -144,18 +162,9 @@ def _slot_buttons(windows: list[Window]) -> list[dict[str, str]]:
     return [{"title": window_label(w), "payload": SLOT_PREFIX + w.key} for w in windows] + [CANCEL_BUTTON]
 
 
-def _day_phrase(hours: BusinessHours, start: datetime, now: datetime) -> str:
-    local_now, local = hours.local(now), hours.local(start)
-    if local.date() == local_now.date():
-        return "vandaag"
-    if local.date() == local_now.date() + timedelta(days=1):
-        return f"morgen ({dutch_date(local.date())})"
-    return dutch_date(local.date())
-
-
 def confirmation(hours: BusinessHours, callback: Callback, now: datetime) -> str:
     start, end = hours.local(service.aware(callback.slot_start)), hours.local(service.aware(callback.slot_end))
-    when = f"{_day_phrase(hours, start, now)} tussen {clock(start)} en {clock(end)}"
+    when = f"{day_phrase(start.date(), hours.local(now).date())} tussen {clock(start)} en {clock(end)}"
     how = f"we bellen je {when} op {display_phone(callback.contact)}" if callback.channel == "phone" \
         else f"we mailen je {when} naar {callback.contact}"
     return (f"Afgesproken: {how}. Onze collega heeft ons hele gesprek erbij, dus je hoeft niets opnieuw uit te "
@@ -201,15 +210,15 @@ async def answer(app: FastAPI, conversation_id: str, payload: str) -> dict[str, 
         await routing.push_state(app, conversation_id, "closed")
         await app.state.hub.to_agents({"type": "callbacks_changed"})
         await routing.notify_queue(app)
-    return {"replies": [routing.reply_of(stored)], "state": routing.current_state(app, conversation_id),
-            **routing.queue_info(app, conversation_id)}
+    return {"replies": [routing.reply_of(stored)], **routing.customer_state(app, conversation_id)}
 
 
 def _book(session, app: FastAPI, conversation: Conversation, key: str) -> tuple[dict[str, Any], bool]:
     hours, now = current_hours(app), now_utc()
     callback = service.draft(session, conversation_id=conversation.id)
     if callback is None or callback.contact is None:
-        return _system(session, conversation, "Kies eerst of we je bellen of mailen.", _buttons(session, app)), False
+        return _system(session, conversation, "Kies eerst of we je bellen of mailen.",
+                       _buttons(situation(session, app))), False
     windows = service.free_windows(session, hours, now)
     chosen = [w for w in windows if w.key == key]
     if not chosen:
@@ -239,5 +248,4 @@ async def contact(app: FastAPI, conversation_id: str, text: str) -> dict[str, An
                 stored = _system(session, conversation, "Het spijt me, de komende dagen zijn alle terugbelmomenten vol. "
                                  + _still_waiting_text(session, app, handoffs.open_handoff(
                                      session, conversation_id=conversation_id)))
-    return {"replies": [routing.reply_of(stored)], "state": routing.current_state(app, conversation_id),
-            **routing.queue_info(app, conversation_id)}
+    return {"replies": [routing.reply_of(stored)], **routing.customer_state(app, conversation_id)}

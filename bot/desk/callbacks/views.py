@@ -14,7 +14,7 @@ from bot.desk.callbacks.models import OUTCOMES, Callback
 from bot.desk.conversations import service as conversations
 from bot.desk.deps import clean_text, db
 from bot.desk.handoffs.models import Handoff
-from bot.hours import Window, window_label
+from bot.hours import BusinessHours, Window, window_label
 
 router = APIRouter(tags=["callbacks"])
 
@@ -24,9 +24,8 @@ class OutcomeIn(BaseModel):
     note: StrictStr = ""
 
 
-def _summary(session, request: Request, callback: Callback) -> dict[str, Any]:
+def _summary(session, hours: BusinessHours, callback: Callback) -> dict[str, Any]:
     handoff = session.get(Handoff, callback.handoff_id)
-    hours = flow.current_hours(request.app)
     window = Window(hours.local(service.aware(callback.slot_start)), hours.local(service.aware(callback.slot_end)))
     agent = session.get(Agent, callback.agent_id) if callback.agent_id else None
     return {
@@ -52,8 +51,9 @@ def _callback(session, callback_id: int) -> Callback:
 async def list_callbacks(request: Request) -> dict:
     with db(request) as session:
         current_agent(request, session)
-        return {"open": [_summary(session, request, c) for c in service.open_list(session)],
-                "done": [_summary(session, request, c) for c in service.recent_done(session)],
+        hours = flow.current_hours(request.app)  # once for the whole list
+        return {"open": [_summary(session, hours, c) for c in service.open_list(session)],
+                "done": [_summary(session, hours, c) for c in service.recent_done(session)],
                 "outcomes": OUTCOMES}
 
 
@@ -65,7 +65,7 @@ async def callback_detail(callback_id: int, request: Request) -> dict:
         handoff = session.get(Handoff, callback.handoff_id)
         messages = [m.to_json() for m in conversations.list_messages(
             session, conversation_id=callback.conversation_id, include_notes=True)]
-        return {**_summary(session, request, callback), "context": handoff.context, "messages": messages}
+        return {**_summary(session, flow.current_hours(request.app), callback), "context": handoff.context, "messages": messages}
 
 
 @router.post("/api/callbacks/{callback_id}/outcome")
@@ -79,6 +79,6 @@ async def record_outcome(callback_id: int, body: OutcomeIn, request: Request) ->
         if callback.status != "scheduled":
             raise HTTPException(409, detail="Voor dit terugbelverzoek is de uitkomst al vastgelegd.")
         service.record_outcome(session, callback=callback, agent=agent, outcome=body.outcome, note=note)
-        result = _summary(session, request, callback)
+        result = _summary(session, flow.current_hours(request.app), callback)
     await request.app.state.hub.to_agents({"type": "callbacks_changed"})
     return result

@@ -81,22 +81,25 @@ async def post_message(conversation_id: str, body: MessageIn, request: Request) 
         state, closed_reason = conversation.state, conversation.closed_reason
         stored = message.to_json()
         message_id = message.id
+    def out(data: dict) -> MessageOut:  # every answer names the stored message, so the widget shows it once
+        return MessageOut(message_id=message_id, **data)
+
     # Stored first; from here on nothing the customer wrote can be lost.
     hub = request.app.state.hub
     if state in ("queued", "agent"):
         await hub.to_agents({"type": "message", "conversation_id": conversation_id, "message": stored})
     if body.payload in satisfaction.PAYLOADS:
-        return MessageOut(message_id=message_id, **await satisfaction.answer(request.app, conversation_id, body.payload))
+        return out(await satisfaction.answer(request.app, conversation_id, body.payload))
     if comment:
-        return MessageOut(message_id=message_id, **await satisfaction.comment(request.app, conversation_id, text))
+        return out(await satisfaction.comment(request.app, conversation_id, text))
     if callback_flow.handles(body.payload):
-        return MessageOut(message_id=message_id, **await callback_flow.answer(request.app, conversation_id, body.payload))
+        return out(await callback_flow.answer(request.app, conversation_id, body.payload))
     if callback_contact:
-        return MessageOut(message_id=message_id, **await callback_flow.contact(request.app, conversation_id, text))
+        return out(await callback_flow.contact(request.app, conversation_id, text))
     if state in ("queued", "agent"):
-        return MessageOut(message_id=message_id, replies=[], state=state, **routing.queue_info(request.app, conversation_id))
+        return out({"replies": [], "state": state, **routing.queue_info(request.app, conversation_id)})
     if state == "closed" and closed_reason == "abuse":
-        return MessageOut(message_id=message_id, **routing.ended_notice(request.app, conversation_id))
+        return out(routing.ended_notice(request.app, conversation_id))
     if state == "closed":
         routing.reopen_for_bot(request.app, conversation_id)
     try:
@@ -105,9 +108,8 @@ async def post_message(conversation_id: str, body: MessageIn, request: Request) 
         if not replies and not await request.app.state.bot.action_server_ok():
             raise BotUnavailable("action server does not answer")
     except BotUnavailable as exc:
-        return MessageOut(message_id=message_id, **await routing.hand_over_bot_unavailable(request.app, conversation_id, str(exc)))
-    return MessageOut(message_id=message_id,
-                      **await routing.finish_bot_turn(request.app, conversation_id, message_id, replies, turn.nlu))
+        return out(await routing.hand_over_bot_unavailable(request.app, conversation_id, str(exc)))
+    return out(await routing.finish_bot_turn(request.app, conversation_id, message_id, replies, turn.nlu))
 
 
 @router.get("/api/conversations/{conversation_id}/messages", response_model=HistoryOut,

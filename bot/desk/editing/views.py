@@ -2,7 +2,6 @@
 Every change goes through `bot nlu check` on a copy first; a finding blocks the save."""
 from __future__ import annotations
 
-import asyncio
 import json
 import shutil
 import tempfile
@@ -53,12 +52,6 @@ def _project(request: Request) -> Path:
     return request.app.state.settings.project_dir
 
 
-def _lock(request: Request) -> asyncio.Lock:
-    if not hasattr(request.app.state, "edit_lock"):
-        request.app.state.edit_lock = asyncio.Lock()
-    return request.app.state.edit_lock
-
-
 def _checked_edit(project: Path, change: Callable[[Path], tuple[Path, int]]) -> tuple[str, int]:
     """Makes the change on a copy, runs the full check there, and only then on the real file."""
     with tempfile.TemporaryDirectory(prefix="balie-edit-") as tmp:
@@ -92,7 +85,7 @@ async def assign(body: AssignIn, request: Request) -> dict:
     project = _project(request)
     if body.target not in _targets(project):
         raise HTTPException(422, detail="Kies een bestaande intent of FAQ-vraag.")
-    async with _lock(request):
+    async with request.app.state.edit_lock:  # one data edit at a time
         with db(request) as session:
             who = editor(request, session).username
             group = inbox.find(session, body.key)
@@ -136,7 +129,7 @@ async def list_answers(request: Request) -> dict:
 async def change_answer(body: AnswerIn, request: Request) -> dict:
     text = clean_text(body.text, max_chars=1000)
     project = _project(request)
-    async with _lock(request):
+    async with request.app.state.edit_lock:  # one data edit at a time
         with db(request) as session:
             who = editor(request, session).username
         before = {a.key: a.text for a in files.parse(project / "data").answers}.get(body.key)

@@ -161,10 +161,21 @@ def online_agents(session: Session, *, demo_mode: bool) -> list[Agent]:
             if demo_mode or not a.is_demo]
 
 
+def cap_of(agent: Agent, default_cap: int) -> int:
+    """An agent's own limit of simultaneous chats, or the team's (MAX_CHATS_PER_AGENT)."""
+    return agent.max_chats or default_cap
+
+
+def room_left(session: Session, agent: Agent, *, default_cap: int, load: dict[int, int] | None = None) -> int:
+    """How many more chats this agent may take now (P13); `load` when the caller already counted."""
+    load = active_counts(session) if load is None else load
+    return max(0, cap_of(agent, default_cap) - load.get(agent.id, 0))
+
+
 def free_seats(session: Session, *, default_cap: int, demo_mode: bool) -> int:
     """How many more chats the online agents can take right now."""
     load = active_counts(session)
-    return sum(max(0, (a.max_chats or default_cap) - load.get(a.id, 0)) for a in online_agents(session, demo_mode=demo_mode))
+    return sum(room_left(session, a, default_cap=default_cap, load=load) for a in online_agents(session, demo_mode=demo_mode))
 
 
 def auto_assign(session: Session, *, default_cap: int, demo_mode: bool) -> list[tuple[Handoff, Agent]]:
@@ -178,7 +189,7 @@ def auto_assign(session: Session, *, default_cap: int, demo_mode: bool) -> list[
                                 .where(Handoff.agent_id.is_not(None)).group_by(Handoff.agent_id)).all())
     assigned: list[tuple[Handoff, Agent]] = []
     for handoff in queue(session):
-        room = [a for a in agents if load.get(a.id, 0) < (a.max_chats or default_cap)]
+        room = [a for a in agents if room_left(session, a, default_cap=default_cap, load=load)]
         if not room:
             break
         agent = min(room, key=lambda a: (load.get(a.id, 0), last.get(a.id) or utcnow().replace(year=1970), a.id))

@@ -110,9 +110,10 @@ async def claim(handoff_id: int, request: Request) -> dict:
     with db(request) as session:
         agent = current_agent(request, session)
         _handoff(session, handoff_id)
-        cap = agent.max_chats or request.app.state.settings.max_chats_per_agent
-        if service.active_counts(session).get(agent.id, 0) >= cap:
-            raise HTTPException(409, detail=f"Je hebt al {cap} gesprek(ken) open; rond er eerst een af.")
+        default_cap = request.app.state.settings.max_chats_per_agent
+        if not service.room_left(session, agent, default_cap=default_cap):
+            raise HTTPException(409, detail=f"Je hebt al {service.cap_of(agent, default_cap)} gesprek(ken) open; "
+                                            "rond er eerst een af.")
         if not service.claim(session, handoff_id=handoff_id, agent=agent):
             raise HTTPException(409, detail="Een collega heeft dit gesprek al opgepakt.")
         conversation_id = session.get(Handoff, handoff_id).conversation_id
@@ -162,8 +163,7 @@ async def transfer(handoff_id: int, body: TransferIn, request: Request) -> dict:
             raise HTTPException(422, detail="Kies een andere, actieve collega.")
         if colleague.status == "offline":
             raise HTTPException(409, detail=f"{colleague.first_name} is offline.")
-        cap = colleague.max_chats or request.app.state.settings.max_chats_per_agent
-        if service.active_counts(session).get(colleague.id, 0) >= cap:
+        if not service.room_left(session, colleague, default_cap=request.app.state.settings.max_chats_per_agent):
             raise HTTPException(409, detail=f"{colleague.first_name} heeft geen ruimte voor nog een gesprek.")
         conversation = service.transfer(session, handoff=handoff, from_agent=agent, to_agent=colleague)
         if note_text:
@@ -211,10 +211,10 @@ async def hand_back(handoff_id: int, request: Request) -> dict:
         raise HTTPException(502, detail="De bot is nu niet bereikbaar; het gesprek blijft bij jou.") from exc
     with db(request) as session:
         service.close(session, handoff=session.get(Handoff, handoff_id), agent=agent, status="handed_back", to_state="bot")
-    result = await routing.store_bot_replies(request.app, conversation_id, replies, push=True)
+    shown = await routing.store_bot_replies(request.app, conversation_id, replies)
     await routing.push_state(request.app, conversation_id, "bot")
     await routing.assign_waiting(request.app)  # the agent has room again
-    return {"ok": True, "replies": result["replies"]}
+    return {"ok": True, "replies": shown}
 
 
 @router.post("/api/handoffs/{handoff_id}/resolve")

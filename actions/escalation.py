@@ -12,9 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import conversation
-from actions.desk_client import DeskUnavailable, post_handoff
-from actions.handoff import hand_over
-from bot.handoff import build_context
+from actions.handoff import context_for, hand_over, signal_handover
 
 OPENINGS = {
     "frustration": "Ik merk dat je hier echt klaar mee bent, en dat begrijp ik heel goed. "
@@ -71,14 +69,7 @@ class ActionEscalate(Action):
                        signals: List[Dict[str, str]]) -> List[EventType]:
         """Second insult: a polite end; the desk closes the conversation and keeps it for review."""
         dispatcher.utter_message(text=CLOSING)
-        context = build_context(
-            conversation_id=tracker.sender_id, reason="abuse", priority="high", signals=signals,
-            transcript=conversation.transcript(tracker), topics=conversation.topics(tracker),
-            facts=conversation.facts(tracker),
-            bot_actions=conversation.bot_actions(tracker) + ["Gewaarschuwd en het gesprek beëindigd na een tweede belediging"],
-        )
-        try:
-            post_handoff({**context, "close": True})
-        except DeskUnavailable:
-            pass  # the customer was told; the desk's transcript still holds every message
+        done = conversation.bot_actions(tracker) + ["Gewaarschuwd en het gesprek beëindigd na een tweede belediging"]
+        signal_handover(dispatcher, context_for(tracker, "abuse", priority="high", signals=signals, bot_actions=done),
+                        close=True)
         return [SlotSet("escalation", None)]

@@ -20,4 +20,4 @@ class ActionAfterHandback(Action):
         agent = tracker.get_slot("handback_agent") or "Een collega"
         dispatcher.utter_message(response="utter_handback")
         done = f"{agent} heeft het gesprek overgenomen en weer teruggegeven"
-        return [SlotSet("handoff_id", None), SlotSet("bot_actions", conversation.record_bot_action(tracker, done))]
+        return [SlotSet("bot_actions", conversation.record_bot_action(tracker, done))]

@@ -1,17 +1,21 @@
-"""Handing a conversation to a person, with the whole context (P2), and saying so honestly."""
+"""Handing a conversation to a person, with the whole context (P2).
+
+The action says why, in the bot's own voice, and signals the handover to the desk with its context as
+a custom payload in the reply. The desk decides and words the rest in the same transaction as the turn
+(who helps, the truthful place in line, or a callback offer): there is no call back into the desk in
+the middle of a turn, and the bot needs no memory of whether a person is involved.
+"""
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import conversation
-from actions.desk_client import DeskUnavailable, post_handoff
-from bot import hours
-from bot.handoff import build_context, wait_sentence
+from bot.handoff import build_context
 
 # What the customer hears first, per reason: acknowledge, apologise where due, never blame (P4, P9).
 OPENINGS = {
@@ -27,19 +31,25 @@ APOLOGY = {
 }
 
 
-def desk_down_text() -> str:
-    try:
-        when = f" ({hours.load().weekly_summary()})"
-    except hours.HoursError:
-        when = ""
-    return ("Het spijt me, het lukt me nu niet om je door te verbinden. Bel ons op 020 123 45 67"
-            f"{when} of probeer het over een paar minuten opnieuw.")
+def context_for(tracker: Tracker, reason: str, *, signals: Optional[List[Dict[str, str]]] = None,
+                facts: Optional[Dict[str, Any]] = None, bot_actions: Optional[List[str]] = None,
+                priority: Optional[str] = None) -> Dict[str, Any]:
+    """The handoff context from the tracker; the desk adds its own transcript (it stored every message)."""
+    return dict(build_context(
+        conversation_id=tracker.sender_id,
+        reason=reason,
+        priority=priority,
+        signals=signals,
+        transcript=[],
+        topics=conversation.topics(tracker),
+        facts=facts if facts is not None else conversation.facts(tracker),
+        bot_actions=bot_actions if bot_actions is not None else conversation.bot_actions(tracker),
+    ))
 
 
-def _wait_sentence(answer: Dict[str, Any]) -> str:
-    if not answer.get("position"):
-        return "Een collega neemt het gesprek zo van me over."
-    return wait_sentence(answer["position"], answer.get("estimated_wait_minutes"), bool(answer.get("estimate_is_rough")))
+def signal_handover(dispatcher: CollectingDispatcher, context: Dict[str, Any], *, close: bool = False) -> None:
+    """The custom payload the desk reads from the bot's reply (bot/desk/bot_client.py)."""
+    dispatcher.utter_message(json_message={"handoff": context, "close": close})
 
 
 def hand_over(
@@ -54,38 +64,14 @@ def hand_over(
     opening: Optional[str] = None,
     apologise: bool = True,
 ) -> List[EventType]:
-    """Post the context to the desk and tell the customer why, what happens next and how long it takes."""
-    context = build_context(
-        conversation_id=tracker.sender_id,
-        reason=reason,
-        priority=priority,
-        signals=signals,
-        transcript=conversation.transcript(tracker),
-        topics=conversation.topics(tracker),
-        facts=facts if facts is not None else conversation.facts(tracker),
-        bot_actions=bot_actions if bot_actions is not None else conversation.bot_actions(tracker),
-    )
+    """Say why a colleague takes over, and signal the handover with the whole context."""
+    context = context_for(tracker, reason, signals=signals, facts=facts, bot_actions=bot_actions, priority=priority)
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if apologise and intent in APOLOGY:
         dispatcher.utter_message(text=APOLOGY[intent])
-    try:
-        answer = post_handoff(dict(context))
-    except DeskUnavailable:
-        dispatcher.utter_message(text=desk_down_text())
-        return []
     dispatcher.utter_message(text=opening or OPENINGS.get(reason, OPENINGS["customer_request"]))
-    offer = answer.get("callback_offer")
-    if offer:  # nobody can help soon (closed, nobody online, long queue): the desk offers a callback instead
-        dispatcher.utter_message(text="Je hoeft niets te herhalen: mijn collega ziet ons hele gesprek.")
-        dispatcher.utter_message(text=offer["text"], buttons=offer["buttons"])
-    else:
-        dispatcher.utter_message(
-            text="Je hoeft niets te herhalen: mijn collega ziet ons hele gesprek. " + _wait_sentence(answer)
-        )
-    events: List[EventType] = [SlotSet("handoff_id", str(answer.get("handoff_id")))]
-    if tracker.active_loop.get("name"):
-        events.append(ActiveLoop(None))
-    return events
+    signal_handover(dispatcher, context)
+    return [ActiveLoop(None)] if tracker.active_loop.get("name") else []
 
 
 class ActionHandoff(Action):

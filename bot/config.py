@@ -20,11 +20,9 @@ class Settings:
     database_url: str
     shop_database_url: str
     shop_url: str | None
-    desk_url: str
-    desk_secret: str
-    rasa_url: str
+    rasa_urls: tuple[str, ...]  # RASA_URL: one Rasa server, or several replicas, comma-separated
     rasa_token: str
-    action_server_url: str
+    action_server_urls: tuple[str, ...]  # ACTION_SERVER_URL, likewise (checked by /health)
     demo_mode: bool
     max_message_chars: int
     session_hours: int
@@ -34,20 +32,30 @@ class Settings:
     models_dir: Path
     nlu_report_dir: Path
     callback_check_seconds: float
+    redis_url: str | None = None  # push across desk replicas; unset: one desk process
+    heartbeat_seconds: float = 5.0  # clients hear the newest sequence number this often
+
+    @property
+    def rasa_url(self) -> str:
+        return self.rasa_urls[0]
+
+
+def _urls(value: str) -> tuple[str, ...]:
+    return tuple(u.strip().rstrip("/") for u in value.split(",") if u.strip())
 
 
 def get_settings() -> Settings:
     default_db = f"sqlite:///{ROOT / 'var' / 'balie.db'}"
     database_url = os.environ.get("DATABASE_URL", default_db)
+    rasa_urls = _urls(os.environ.get("RASA_URL", "http://127.0.0.1:5005"))
+    action_urls = _urls(os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055"))
     return Settings(
         database_url=database_url,
         shop_database_url=os.environ.get("SHOP_DATABASE_URL", database_url),
         shop_url=os.environ.get("SHOP_URL") or None,
-        desk_url=os.environ.get("DESK_URL", "http://127.0.0.1:8000").rstrip("/"),
-        desk_secret=os.environ.get("DESK_SECRET", ""),
-        rasa_url=os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
+        rasa_urls=rasa_urls,
         rasa_token=os.environ.get("RASA_TOKEN", ""),
-        action_server_url=os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055").rstrip("/"),
+        action_server_urls=action_urls,
         demo_mode=_flag("BALIE_DEMO"),
         max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", "1000")),
         session_hours=int(os.environ.get("AGENT_SESSION_HOURS", "10")),
@@ -57,4 +65,6 @@ def get_settings() -> Settings:
         models_dir=Path(os.environ.get("MODELS_DIR") or ROOT / "models"),
         nlu_report_dir=Path(os.environ.get("NLU_REPORT_DIR") or ROOT / "var" / "nlu-report"),
         callback_check_seconds=float(os.environ.get("CALLBACK_CHECK_SECONDS", "30")),
+        redis_url=os.environ.get("REDIS_URL") or None,
+        heartbeat_seconds=float(os.environ.get("HEARTBEAT_SECONDS", "5")),
     )

@@ -75,9 +75,10 @@ def _conversation(session: Session, rng: random.Random, start: datetime, topic: 
     wordings = TOPICS[topic][0]
     conversation = _new_conversation(session, start, "closed")
     text = rng.choice(wordings)
-    session.add(Message(conversation_id=conversation.id, sender="customer", text=text, created_at=start,
+    conversation.last_seq = 2
+    session.add(Message(conversation_id=conversation.id, seq=1, sender="customer", text=text, created_at=start,
                         **_topic_message(topic, text)))
-    session.add(Message(conversation_id=conversation.id, sender="bot", text="(antwoord van de bot)",
+    session.add(Message(conversation_id=conversation.id, seq=2, sender="bot", text="(antwoord van de bot)",
                         created_at=start + timedelta(seconds=2)))
     handed = topic in REASONS and (topic != "order_status" or rng.random() < 0.15)
     if not handed or agent is None:
@@ -109,5 +110,6 @@ def _conversation(session: Session, rng: random.Random, start: datetime, topic: 
 
 def _misunderstood(session: Session, rng: random.Random, start: datetime) -> None:
     conversation = _new_conversation(session, start, "bot")
-    session.add(Message(conversation_id=conversation.id, sender="customer", text=rng.choice(MISUNDERSTOOD),
+    conversation.last_seq = 1
+    session.add(Message(conversation_id=conversation.id, seq=1, sender="customer", text=rng.choice(MISUNDERSTOOD),
                         created_at=start, intent="nlu_fallback", confidence=round(rng.uniform(0.2, 0.5), 2)))

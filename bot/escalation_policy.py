@@ -76,7 +76,7 @@ class EscalationPolicy(Policy):
         if latest_action != ACTION_LISTEN_NAME or tracker.latest_message is None:
             return abstain
         intent = (tracker.latest_message.intent or {}).get("name") or ""
-        if intent.startswith("EXTERNAL_") or tracker.get_slot("handoff_id"):
+        if intent.startswith("EXTERNAL_"):
             return abstain
         turns, warnings = turns_from_tracker(tracker)
         result = assess(turns, previous_warnings=warnings)

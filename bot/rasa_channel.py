@@ -51,8 +51,13 @@ class DeskInput(RestInput):
             try:
                 await on_new_message(UserMessage(text, collector, sender_id, input_channel=self.name(),
                                                  metadata=self.get_metadata(request)))
-            except Exception:  # noqa: BLE001 - same as Rasa's REST channel: answer with what was said so far
+            except Exception as exc:  # noqa: BLE001 - the action server or the lock store is away
+                # Unlike Rasa's REST channel, say so: the desk then tells the customer and queues them for
+                # a person, instead of showing half a turn as if it were the answer.
                 logger.exception("desk channel: message failed")
+                parse_results.take(sender_id)
+                return response.json({"error": f"{exc.__class__.__name__}: {exc}"[:300],
+                                      "messages": collector.messages}, status=500)
             parsed = parse_results.take(sender_id)  # left by EscalationPolicy during this turn
             nlu = nlu_of(parsed) if parsed else None
             if nlu is None:  # the policy is switched off: read it back from the tracker store

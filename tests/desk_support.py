@@ -14,9 +14,6 @@ from bot.desk.db import make_engine, make_sessionmaker
 from tests.desk_server import DeskServer
 from tests.fake_rasa import FakeRasa
 
-SECRET = "desk-secret-for-tests"
-
-
 @pytest.fixture
 def rasa():
     with FakeRasa() as fake:
@@ -38,8 +35,8 @@ def project(tmp_path) -> Path:
 
 @pytest.fixture
 def desk(database_url, rasa, project):
-    settings = replace(get_settings(), database_url=database_url, desk_secret=SECRET, rasa_url=rasa.url,
-                       action_server_url=rasa.url, demo_mode=True, max_message_chars=1000,
+    settings = replace(get_settings(), database_url=database_url, rasa_urls=(rasa.url,),
+                       action_server_urls=(rasa.url,), demo_mode=True, max_message_chars=1000,
                        max_wait_minutes=15, callback_check_seconds=0.3, project_dir=project,
                        models_dir=project / "models")
     engine = make_engine(database_url)
@@ -52,7 +49,6 @@ def desk(database_url, rasa, project):
         session.commit()
     engine.dispose()
     with DeskServer(settings) as server:
-        rasa.desk_url, rasa.desk_secret = server.url, SECRET
         server.database_url = database_url
         yield server
 

@@ -1,24 +1,23 @@
 """A real HTTP stand-in for Rasa and the action server, scripted per test (desk API tests)."""
 from __future__ import annotations
 
-import requests
+import re
 
 from tests.local_http import JsonHandler, LocalServer
 
 
 class FakeRasa(LocalServer):
-    """Answers Rasa's REST webhook, tracker events and trigger_intent; also /health for the action server.
+    """Answers Rasa's desk webhook, tracker events and trigger_intent; also /health for the action server.
 
-    Message rules: text containing "knop" gets a reply with buttons; "mens" makes it post a handoff to the
-    desk, as the action server would; anything else is echoed.
+    Message rules: text containing "knop" gets a reply with buttons; "mens" hands over the way the actions
+    do (a reply and the handoff context as a custom payload; "urgent"/"high" in the text set the priority);
+    "idioot" ends the conversation for abuse; anything else is echoed.
     """
 
     def __init__(self) -> None:
         self.received: list[dict] = []
         self.tracker_events: list[list] = []
         self.triggered: list[str] = []
-        self.desk_url = ""
-        self.desk_secret = ""
         self.action_server_up = True
         # What the NLU "made of" a message, for the desk channel: vague messages are not understood.
         self.nlu = lambda text: ({"intent": "nlu_fallback", "confidence": 0.31} if "vaag" in text.lower()
@@ -35,32 +34,10 @@ class FakeRasa(LocalServer):
 
             def do_POST(self):
                 body = self.read_json()
-                if self.path.startswith(("/webhooks/rest/webhook", "/webhooks/desk/webhook")):
+                if self.path.startswith("/webhooks/desk/webhook"):
                     fake.received.append(body)
-                    text = body["message"]
-                    if "knop" in text:
-                        return self.send_json(200, [{"recipient_id": body["sender"], "text": "Wil je een medewerker?",
-                                                 "buttons": [{"title": "Ja", "payload": "/affirm"},
-                                                             {"title": "Nee", "payload": "/deny"}]}])
-                    if "mens" in text:
-                        context = {"conversation_id": body["sender"], "reason": "customer_request", "priority": "normal",
-                                   "signals": [], "summary": "Klant wil een medewerker spreken.", "topics": ["request_human"],
-                                   "facts": {}, "bot_actions": [], "transcript": [{"sender": "customer", "text": text, "at": "x"}]}
-                        answer = requests.post(fake.desk_url + "/api/internal/handoffs", json=context,
-                                               headers={"X-Desk-Secret": fake.desk_secret}, timeout=5).json()
-                        offer = answer.get("callback_offer")
-                        if offer:  # as actions/handoff.py does: the desk's callback offer instead of a wait
-                            return self.send_json(200, [{"recipient_id": body["sender"], "text": "Ik verbind je door."},
-                                                        {"recipient_id": body["sender"], "text": offer["text"],
-                                                         "buttons": offer["buttons"]}])
-                        return self.send_json(200, [{"recipient_id": body["sender"],
-                                                 "text": f"Ik verbind je door. Je bent nummer {answer['position']}."}])
-                    if not fake.action_server_up:
-                        return self.send_json(200, [])
-                    replies = [{"recipient_id": body["sender"], "text": f"echo: {text}"}]
-                    if self.path.startswith("/webhooks/desk/"):
-                        return self.send_json(200, {"messages": replies, "nlu": fake.nlu(text)})
-                    return self.send_json(200, replies)
+                    return self.send_json(200, {"messages": fake.answer(body["sender"], body["message"]),
+                                                "nlu": fake.nlu(body["message"])})
                 if self.path.startswith("/conversations/") and "/tracker/events" in self.path:
                     fake.tracker_events.append(body)
                     return self.send_json(200, {})
@@ -70,3 +47,20 @@ class FakeRasa(LocalServer):
                 self.send_json(404, {})
 
         self.serve(Handler)
+
+    def answer(self, sender: str, text: str) -> list[dict]:
+        if "knop" in text:
+            return [{"recipient_id": sender, "text": "Wil je een medewerker?",
+                     "buttons": [{"title": "Ja", "payload": "/affirm"}, {"title": "Nee", "payload": "/deny"}]}]
+        if "mens" in text or "idioot" in text:
+            close = "idioot" in text
+            priority = (re.search(r"\b(urgent|high)\b", text) or [None, "normal"])[1] if not close else "high"
+            context = {"conversation_id": sender, "reason": "abuse" if close else "customer_request",
+                       "priority": priority, "signals": [], "summary": "Klant wil een medewerker spreken.",
+                       "topics": ["request_human"], "facts": {}, "bot_actions": [], "transcript": []}
+            said = "Op deze manier kunnen we niet verder." if close else "Ik verbind je door."
+            return [{"recipient_id": sender, "text": said},
+                    {"recipient_id": sender, "custom": {"handoff": context, "close": close}}]
+        if not self.action_server_up:
+            return []
+        return [{"recipient_id": sender, "text": f"echo: {text}"}]

@@ -13,7 +13,7 @@ from bot.desk.callbacks.models import Callback
 from bot.desk.conversations.models import ConversationEvent
 from bot.desk.db import utcnow
 from bot.desk.handoffs.models import Handoff
-from tests.desk_support import SECRET, Customer, desk, login, project, rasa  # noqa: F401 - fixtures
+from tests.desk_support import Customer, desk, login, project, rasa  # noqa: F401 - fixtures
 
 
 def buttons(reply: dict) -> list[str]:
@@ -147,7 +147,7 @@ def test_a_customer_who_waited_too_long_is_offered_a_callback_once(desk, rasa):
     first, second = Customer(desk), Customer(desk)
     first.say("Ik wil een mens spreken")
     queued = second.say("Ik wil een mens spreken").json()
-    assert "nummer" in queued["replies"][0]["text"] and not buttons(queued)  # a short wait: no offer yet
+    assert "als eerste aan de beurt" in queued["replies"][-1]["text"] and not buttons(queued)  # short wait: no offer yet
     sql(desk, update(Handoff).where(Handoff.conversation_id == second.id)
         .values(created_at=utcnow() - timedelta(minutes=20)))
     deadline = time.monotonic() + 10
@@ -168,6 +168,7 @@ def test_a_full_window_is_no_longer_offered(database_url):
     from bot.desk.db import make_engine, make_sessionmaker
     from bot.desk.handoffs import service as handoffs
     from bot.hours import BusinessHours
+    from tests.work_support import work_for
 
     hours = BusinessHours.from_mapping({"hours": {"monday": "09:00-17:00", "tuesday": "09:00-17:00"},
                                         "callbacks": {"slot_minutes": 120, "per_slot": 2, "lead_minutes": 0}})
@@ -177,12 +178,13 @@ def test_a_full_window_is_no_longer_offered(database_url):
         first = hours.callback_windows(now)[0]
         for _ in range(2):
             conversation, _token = conversations.start_conversation(session)
-            handoff, _ = handoffs.create_or_get(session, conversation=conversation, actor="bot",
+            work = work_for(session)
+            handoff, _ = handoffs.create_or_get(work, conversation=conversation, actor="bot",
                                                 context={"reason": "customer_request", "summary": "x"})
             callback = service.start_draft(session, handoff=handoff, channel="phone")
             callback.contact = "+31612345678"
             assert first in service.free_windows(session, hours, now)
-            service.book(session, callback=callback, window=first)
+            service.book(work, callback=callback, window=first)
         session.commit()
         assert first not in service.free_windows(session, hours, now)
         assert hours.callback_windows(now)[0] == first  # without bookings it would be the first choice

@@ -17,7 +17,7 @@ from bot.desk.conversations.models import ConversationEvent, Message
 from bot.desk.db import make_engine, make_sessionmaker
 from tests.conftest import free_port
 
-from tests.desk_support import SECRET, Customer, desk, login, project, rasa  # noqa: F401 - fixtures
+from tests.desk_support import Customer, desk, login, project, rasa  # noqa: F401 - fixtures
 
 
 def message_count(desk) -> int:
@@ -95,19 +95,17 @@ def test_only_offered_button_payloads_reach_rasa_as_intents(desk, rasa):
     assert customer.say("Ja", payload="/affirm").status_code == 422  # a button is used once
 
 
-def test_handoff_intake_needs_the_secret_and_is_idempotent(desk, rasa):
+def test_a_handover_the_bot_signals_is_created_once_with_the_desks_transcript(desk, rasa):
     customer = Customer(desk)
     customer.say("hallo")
-    context = {"conversation_id": customer.id, "reason": "customer_request", "priority": "normal", "signals": [],
-               "summary": "Klant wil een medewerker.", "topics": [], "facts": {}, "bot_actions": [], "transcript": []}
-    url = desk.url + "/api/internal/handoffs"
-    assert requests.post(url, json=context, headers={"X-Desk-Secret": "fout"}).status_code == 401
-    assert requests.post(url, json={**context, "reason": "verveling"}, headers={"X-Desk-Secret": SECRET}).status_code == 422
-    first = requests.post(url, json=context, headers={"X-Desk-Secret": SECRET}).json()
-    again = requests.post(url, json=context, headers={"X-Desk-Secret": SECRET}).json()
-    assert first["created"] and not again["created"] and first["handoff_id"] == again["handoff_id"]
+    answer = customer.say("mens graag").json()
+    assert answer["state"] == "queued"
+    assert customer.say("mens graag, nog een keer").json()["replies"] == []  # with the agents now, not the bot
     headers = login(desk, "anna", "wachtwoord-anna")
-    assert len(requests.get(desk.url + "/api/handoffs", headers=headers).json()["queue"]) == 1
+    [handoff] = requests.get(desk.url + "/api/handoffs", headers=headers).json()["queue"]
+    detail = requests.get(f"{desk.url}/api/handoffs/{handoff['id']}", headers=headers).json()
+    assert [line["text"] for line in detail["context"]["transcript"]][:3] == ["hallo", "echo: hallo", "mens graag"]
+    assert detail["context"]["conversation_id"] == customer.id
 
 
 def test_an_unreachable_bot_queues_the_conversation_and_loses_nothing(desk, rasa):
@@ -155,13 +153,11 @@ def test_agent_login_is_checked_and_the_demo_agent_only_works_in_demo_mode(desk)
     assert requests.post(desk.url + "/api/agent/login", json={"username": "demo", "password": "balie-demo"}).status_code == 401
 
 
-def test_the_queue_is_ordered_by_priority_then_waiting_time(desk):
+def test_the_queue_is_ordered_by_priority_then_waiting_time(desk, rasa):
     ids = []
     for priority in ("normal", "normal", "urgent", "high"):
         customer = Customer(desk)
-        context = {"conversation_id": customer.id, "reason": "customer_request", "priority": priority,
-                   "summary": priority}
-        requests.post(desk.url + "/api/internal/handoffs", json=context, headers={"X-Desk-Secret": SECRET})
+        customer.say(f"mens {priority}")
         ids.append(customer.id)
     queue = requests.get(desk.url + "/api/handoffs", headers=login(desk, "anna", "wachtwoord-anna")).json()["queue"]
     assert [h["conversation_id"] for h in queue] == [ids[2], ids[3], ids[0], ids[1]]
@@ -196,19 +192,20 @@ async def test_an_agent_takes_over_replies_live_and_resolves_with_a_satisfaction
     [handoff] = requests.get(desk.url + "/api/handoffs", headers=anna).json()["queue"]
     detail = requests.get(f"{desk.url}/api/handoffs/{handoff['id']}", headers=anna).json()
     assert detail["reason"] == "customer_request" and detail["context"]["summary"]
-    assert [m["sender"] for m in detail["messages"]] == ["customer", "bot", "bot", "customer", "system"]
+    assert [m["sender"] for m in detail["messages"]] == ["customer", "bot", "system", "system", "customer", "system"]
 
     ws_url = desk.url.replace("http", "ws") + f"/api/conversations/{customer.id}/ws?token={customer.token}"
     async with websockets.connect(ws_url) as socket:
         loop = asyncio.get_running_loop()
         assert (await loop.run_in_executor(None, lambda: requests.post(
             f"{desk.url}/api/handoffs/{handoff['id']}/claim", headers=anna))).status_code == 200
-        pushed = [json.loads(await asyncio.wait_for(socket.recv(), 5)) for _ in range(2)]
+        pushed = [await next_push(socket) for _ in range(2)]
         assert pushed[0]["message"]["text"] == "Anna van de klantenservice helpt je nu verder."
-        assert pushed[1] == {"type": "state", "state": "agent"}
+        assert (pushed[1]["type"], pushed[1]["state"], pushed[1]["agent_name"]) == ("state", "agent", "Anna")
+        assert pushed[1]["status_text"] == "Je chat met Anna van de klantenservice."
         await loop.run_in_executor(None, lambda: requests.post(
             f"{desk.url}/api/handoffs/{handoff['id']}/messages", json={"text": "Hoi, ik help je verder!"}, headers=anna))
-        message = json.loads(await asyncio.wait_for(socket.recv(), 5))["message"]
+        message = (await next_push(socket))["message"]
         assert (message["sender"], message["agent_name"], message["text"]) == ("agent", "Anna", "Hoi, ik help je verder!")
 
     answer = customer.say("Fijn, dank je").json()
@@ -223,6 +220,14 @@ async def test_an_agent_takes_over_replies_live_and_resolves_with_a_satisfaction
     assert "opgelost" in question["text"] and [b["payload"] for b in question["buttons"]] == ["/solved_yes", "/solved_no"]
     reopened = customer.say("Nee, nog niet", payload="/solved_no").json()
     assert reopened["state"] == "queued" and reopened["queue_position"] == 1
+
+
+async def next_push(socket) -> dict:
+    """The next push that is not a heartbeat."""
+    while True:
+        data = json.loads(await asyncio.wait_for(socket.recv(), 5))
+        if data["type"] != "heartbeat":
+            return data
 
 
 def claimed_by_anna(desk) -> tuple[Customer, dict, dict]:
@@ -251,7 +256,7 @@ def test_hand_back_tells_the_bot_what_happened_and_the_bot_says_it_is_back(desk,
 
 def test_hand_back_with_the_bot_down_keeps_the_conversation_with_the_agent(desk, rasa):
     customer, handoff, anna = claimed_by_anna(desk)
-    desk.app.state.bot.rasa_url = f"http://127.0.0.1:{free_port()}"
+    desk.app.state.bot.rasa_urls = [f"http://127.0.0.1:{free_port()}"]
     response = requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/handback", headers=anna)
     assert response.status_code == 502 and customer.history()["state"] == "agent"
 
@@ -259,10 +264,8 @@ def test_hand_back_with_the_bot_down_keeps_the_conversation_with_the_agent(desk,
 def test_a_conversation_ended_for_abuse_stays_closed_and_is_kept_for_review(desk, rasa):
     customer = Customer(desk)
     customer.say("hallo")
-    context = {"conversation_id": customer.id, "reason": "abuse", "priority": "high", "close": True,
-               "signals": [{"name": "insult", "evidence": "jij bent een idioot"}], "summary": "Klant is grof."}
-    answer = requests.post(desk.url + "/api/internal/handoffs", json=context, headers={"X-Desk-Secret": SECRET})
-    assert answer.status_code == 200 and answer.json()["position"] is None
+    ended = customer.say("jij bent een idioot").json()
+    assert ended["state"] == "closed" and ended["replies"][0]["text"] == "Op deze manier kunnen we niet verder."
     received = len(rasa.received)
     reply = customer.say("hallo??").json()
     assert reply["state"] == "closed" and "beëindigd" in reply["replies"][0]["text"]

@@ -31,7 +31,7 @@ def conversation(session: Session, days_ago: float, text: str | None, **nlu) -> 
     session.add(conv)
     session.flush()
     if text is not None:
-        session.add(Message(conversation_id=conv.id, sender="customer", text=text, created_at=at, **nlu))
+        session.add(Message(conversation_id=conv.id, seq=1, sender="customer", text=text, created_at=at, **nlu))
     return conv
 
 

@@ -9,7 +9,10 @@ from bot.desk.agents import service as agents
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
 from bot.desk.db import make_engine, make_sessionmaker, utcnow
+from bot.desk.conversations.states import State
+from bot.desk.handoffs import queue
 from bot.desk.handoffs import service as handoffs
+from tests.work_support import work_for
 
 
 @pytest.fixture
@@ -29,8 +32,9 @@ def agent(session, name, status="online", max_chats=None, is_demo=False):
 
 def waiting(session, priority="normal", minutes_ago=0):
     conversation, _ = conversations.start_conversation(session)
-    conversations.add_message(session, conversation=conversation, sender="customer", text="mens graag")
-    handoff, _ = handoffs.create_or_get(session, conversation=conversation, actor="bot",
+    work = work_for(session)
+    conversations.add_message(work, conversation=conversation, sender="customer", text="mens graag")
+    handoff, _ = handoffs.create_or_get(work, conversation=conversation, actor="bot",
                                         context={"reason": "customer_request", "priority": priority})
     handoff.created_at = utcnow() - timedelta(minutes=minutes_ago)
     session.flush()
@@ -38,7 +42,8 @@ def waiting(session, priority="normal", minutes_ago=0):
 
 
 def assign(session, cap=3, demo_mode=False):
-    return [(h.id, a.username) for h, a in handoffs.auto_assign(session, default_cap=cap, demo_mode=demo_mode)]
+    work = work_for(session, max_chats_per_agent=cap, demo_mode=demo_mode)
+    return [(h.id, a.username) for h, a in handoffs.auto_assign(work)]
 
 
 def test_with_capacity_one_the_third_customer_waits_first_in_line(session):
@@ -46,7 +51,7 @@ def test_with_capacity_one_the_third_customer_waits_first_in_line(session):
     first, second, third = waiting(session, minutes_ago=3), waiting(session, minutes_ago=2), waiting(session, minutes_ago=1)
     assert sorted(name for _, name in assign(session, cap=1)) == ["anna", "bram"]
     assert {first.status, second.status, third.status} == {"assigned", "queued"}
-    assert third.status == "queued" and handoffs.position(session, handoff=third) == 1
+    assert third.status == "queued" and queue.position(session, handoff=third) == 1
 
 
 def test_new_chats_go_to_the_least_loaded_agent(session):
@@ -78,10 +83,11 @@ def test_going_offline_puts_open_chats_back_in_the_queue_with_every_message(sess
     h = waiting(session)
     assign(session)
     conversation_id = h.conversation_id
-    conversations.add_message(session, conversation=session.get(Conversation, conversation_id),
+    work = work_for(session)
+    conversations.add_message(work, conversation=session.get(Conversation, conversation_id),
                               sender="agent", text="Ik kijk even", agent_name="Anna")
     anna.status = "offline"
-    assert [x.id for x in handoffs.release(session, agent=anna)] == [h.id]
+    assert [x.id for x in handoffs.release(work, agent=anna)] == [h.id]
     assert h.status == "queued" and h.agent_id is None
     assert session.get(Conversation, conversation_id).state == "queued"
     assert [m.text for m in conversations.list_messages(session, conversation_id=conversation_id)] == ["mens graag", "Ik kijk even"]
@@ -92,5 +98,5 @@ def test_when_a_chat_ends_the_next_customer_is_assigned(session):
     first, second = waiting(session, minutes_ago=2), waiting(session, minutes_ago=1)
     assign(session)
     assert first.status == "assigned" and second.status == "queued"
-    handoffs.close(session, handoff=first, agent=anna, status="resolved", to_state="closed")
+    handoffs.close(work_for(session), handoff=first, agent=anna, status="resolved", to=State.CLOSED)
     assert assign(session) == [(second.id, "anna")]

@@ -10,13 +10,14 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot import hours as business_hours
 from bot.config import Settings, get_settings
 from bot.desk.agents.views import router as agents_router
+from bot.desk.auth import SignedIn
 from bot.desk.bot_client import BotClient
-from bot.desk.callbacks import flow as callback_flow
 from bot.desk.callbacks.views import router as callbacks_router
 from bot.desk.canned.views import router as canned_router
 from bot.desk.conversations.views import router as conversations_router
@@ -24,7 +25,9 @@ from bot.desk.db import make_engine, make_sessionmaker
 from bot.desk.editing.training import Trainer
 from bot.desk.editing.views import router as editing_router
 from bot.desk.handoffs.views import router as handoffs_router
-from bot.desk.push import PushHub
+from bot.desk.periodic import PeriodicWork, heartbeat_forever
+from bot.desk.push import Hub, make_relay
+from bot import labels
 from bot.reports.views import router as reports_router
 
 STATIC = Path(__file__).parent / "static"
@@ -43,9 +46,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        offering = asyncio.create_task(callback_flow.keep_offering(app, settings.callback_check_seconds))
+        await app.state.relay.start()
+        tasks = [asyncio.create_task(app.state.periodic.run_forever()),
+                 asyncio.create_task(heartbeat_forever(app, settings.heartbeat_seconds))]
         yield
-        offering.cancel()
+        for task in tasks:
+            task.cancel()
+        await app.state.relay.stop()
         await app.state.bot.close()
         app.state.engine.dispose()
 
@@ -58,12 +65,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
-    app.state.hub = PushHub()
+    app.state.hub = Hub()
+    app.state.relay = make_relay(app.state.hub, settings.redis_url)
+    app.state.periodic = PeriodicWork(app, settings.callback_check_seconds)
     app.state.hours = business_hours.load()  # a broken hours file stops the start with a clear message
     app.state.edit_lock = asyncio.Lock()  # editors' saves go one at a time
     app.state.trainer = Trainer(project_dir=settings.project_dir, models_dir=settings.models_dir,
-                                log_dir=settings.models_dir, rasa_url=settings.rasa_url, rasa_token=settings.rasa_token)
-    app.state.bot = BotClient(settings.rasa_url, settings.rasa_token, settings.action_server_url)
+                                log_dir=settings.models_dir, rasa_urls=list(settings.rasa_urls),
+                                rasa_token=settings.rasa_token)
+    app.state.bot = BotClient(list(settings.rasa_urls), settings.rasa_token, list(settings.action_server_urls))
 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):
@@ -94,18 +104,33 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(editing_router)
     app.include_router(reports_router)
 
-    @app.get("/health", tags=["health"])
-    async def health() -> JSONResponse:
-        checks = {"desk": True}
+    def database_ok() -> bool:
         try:
             with app.state.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-            checks["database"] = True
+            return True
         except Exception:  # noqa: BLE001 - any failure means unhealthy
-            checks["database"] = False
+            return False
+
+    @app.get("/health", tags=["health"], responses={503: {}})
+    async def health() -> JSONResponse:
+        """200 only when this desk, its database, Rasa and the action server answer (with replicas: at
+        least one of each). `push` says whether live pushes reach the other desk replicas (Redis)."""
+        checks = {"desk": True, "database": await run_in_threadpool(database_ok)}
         checks.update(await app.state.bot.health())
         ok = all(checks.values())
-        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": checks}, status_code=200 if ok else 503)
+        body = {"status": "ok" if ok else "unavailable", "checks": checks, "push": app.state.relay.healthy()}
+        return JSONResponse(body, status_code=200 if ok else 503)
+
+    @app.get("/health/live", tags=["health"])
+    async def live() -> dict:
+        """This desk process answers (a liveness probe: restart it when this fails)."""
+        return {"status": "ok"}
+
+    @app.get("/api/labels", tags=["agent"], dependencies=[SignedIn], responses={401: {}})
+    def staff_labels() -> dict:
+        """Dutch labels for reasons, priorities, signals, topics and facts: one source for every staff page."""
+        return labels.all_labels()
 
     pages = {"/": ("shop.html", "text/html"), "/console": ("console.html", "text/html"),
              "/editor": ("editor.html", "text/html"), "/dashboard": ("dashboard.html", "text/html"),

@@ -1,14 +1,29 @@
-"""HTTP to Rasa (REST channel, HTTP API) and the action server."""
+"""HTTP to Rasa (desk channel, HTTP API) and the action servers, with one or more Rasa replicas.
+
+All turns of one conversation go to the same Rasa replica while it answers (rendezvous hashing on the
+conversation id), and to the next one in that conversation's order when it does not. The replicas
+share the tracker store and the lock store, so any of them can carry on a conversation.
+"""
 from __future__ import annotations
 
+import hashlib
+import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
+logger = logging.getLogger(__name__)
+
 # Rasa treats text that starts with "/" as an intent command. Customer text never may:
 # a zero-width space in front keeps it plain text (Rasa strips whitespace, not this).
 PLAIN_TEXT_GUARD = "\u200b"
+DOWN_SECONDS = 5.0  # a replica that did not answer is skipped this long, then tried again
+# Only failures where Rasa cannot have processed the turn move it to another replica; a read timeout
+# might mean the turn is still running there, and running it twice would confuse the conversation.
+FAILOVER_ERRORS = (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.ReadError)
+FAILOVER_STATUS = (502, 503, 504)
 
 
 class BotUnavailable(RuntimeError):
@@ -19,47 +34,94 @@ class BotUnavailable(RuntimeError):
 class BotTurn:
     replies: list[dict[str, Any]]
     nlu: dict[str, Any] | None  # intent, confidence, response_key?, response_confidence?
+    handoff: dict[str, Any] | None = None  # the handover the bot signalled, with its context
+    replica: str = ""
+
+
+def replica_order(urls: list[str], key: str) -> list[str]:
+    """Each conversation's own order of replicas: stable while the set of replicas stays the same."""
+    return sorted(urls, key=lambda url: hashlib.sha256(f"{url}|{key}".encode()).digest(), reverse=True)
 
 
 class BotClient:
-    def __init__(self, rasa_url: str, rasa_token: str, action_server_url: str, timeout: float = 20.0) -> None:
-        self.rasa_url = rasa_url
+    def __init__(self, rasa_urls: list[str] | str, rasa_token: str, action_server_urls: list[str] | str,
+                 timeout: float = 30.0) -> None:
+        self.rasa_urls = [rasa_urls] if isinstance(rasa_urls, str) else list(rasa_urls)
+        self.action_server_urls = [action_server_urls] if isinstance(action_server_urls, str) else list(action_server_urls)
         self.rasa_token = rasa_token
-        self.action_server_url = action_server_url
-        self._client = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=100))
+        self._down_until: dict[str, float] = {}
+        self._client = httpx.AsyncClient(timeout=timeout, limits=httpx.Limits(max_connections=200,
+                                                                              max_keepalive_connections=50))
+
+    @property
+    def rasa_url(self) -> str:
+        return self.rasa_urls[0]
+
+    @rasa_url.setter
+    def rasa_url(self, url: str) -> None:  # tests point a one-replica desk elsewhere
+        self.rasa_urls = [url]
 
     async def close(self) -> None:
         await self._client.aclose()
 
+    def _candidates(self, sender: str) -> list[str]:
+        """The conversation's replicas in order, the ones that recently failed last."""
+        now = time.monotonic()
+        ordered = replica_order(self.rasa_urls, sender)
+        return [u for u in ordered if self._down_until.get(u, 0) <= now] + \
+            [u for u in ordered if self._down_until.get(u, 0) > now]
+
+    async def _post_to_replica(self, sender: str, path: str, **kwargs: Any) -> tuple[httpx.Response, str]:
+        last: Exception | None = None
+        for url in self._candidates(sender):
+            try:
+                response = await self._client.post(url + path, **kwargs)
+            except FAILOVER_ERRORS as exc:
+                last = exc
+            except httpx.HTTPError as exc:
+                raise BotUnavailable(f"{url}: {exc.__class__.__name__}: {exc}") from exc
+            else:
+                if response.status_code not in FAILOVER_STATUS:
+                    self._down_until.pop(url, None)
+                    return response, url
+                last = RuntimeError(f"answered {response.status_code}")
+            self._down_until[url] = time.monotonic() + DOWN_SECONDS
+            logger.warning("Rasa replica %s did not answer (%s); trying the next one", url, last)
+        raise BotUnavailable(f"no Rasa replica answered: {last}")
+
     async def turn(self, *, sender: str, text: str | None = None, payload: str | None = None) -> BotTurn:
-        """One customer turn through the desk channel (bot/rasa_channel.py): the replies and what the NLU
-        made of the message. `payload` only for offered buttons."""
+        """One customer turn through the desk channel (bot/rasa_channel.py): the replies, what the NLU made
+        of the message, and a handover when the bot signalled one. `payload` only for offered buttons."""
         message = payload if payload is not None else _as_plain_text(text or "")
+        response, replica = await self._post_to_replica(sender, "/webhooks/desk/webhook",
+                                                        json={"sender": sender, "message": message})
         try:
-            response = await self._client.post(
-                f"{self.rasa_url}/webhooks/desk/webhook", json={"sender": sender, "message": message})
             response.raise_for_status()
             body = response.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise BotUnavailable(str(exc)) from exc
-        replies, nlu = (body.get("messages") or [], body.get("nlu")) if isinstance(body, dict) else (body, None)
-        return BotTurn([_reply(item) for item in replies if item.get("text")], nlu if isinstance(nlu, dict) else None)
+        items, nlu = (body.get("messages") or [], body.get("nlu")) if isinstance(body, dict) else (body, None)
+        handoff = None
+        for item in items:
+            custom = item.get("custom")
+            if isinstance(custom, dict) and isinstance(custom.get("handoff"), dict):
+                handoff = {**custom["handoff"], "close": bool(custom.get("close"))}
+        return BotTurn([_reply(item) for item in items if item.get("text")], nlu if isinstance(nlu, dict) else None,
+                       handoff, replica)
 
     async def append_events(self, *, sender: str, events: list[dict[str, Any]]) -> None:
-        try:
-            response = await self._client.post(
-                f"{self.rasa_url}/conversations/{sender}/tracker/events",
-                params={"token": self.rasa_token, "include_events": "NONE"}, json=events)
-            response.raise_for_status()
-        except httpx.HTTPError as exc:
-            raise BotUnavailable(str(exc)) from exc
+        response, _ = await self._post_to_replica(
+            sender, f"/conversations/{sender}/tracker/events",
+            params={"token": self.rasa_token, "include_events": "NONE"}, json=events)
+        if response.status_code >= 400:
+            raise BotUnavailable(f"Rasa answered {response.status_code}")
 
     async def trigger_intent(self, *, sender: str, intent: str) -> list[dict[str, Any]]:
+        response, _ = await self._post_to_replica(
+            sender, f"/conversations/{sender}/trigger_intent",
+            params={"token": self.rasa_token, "output_channel": "collector", "include_events": "NONE"},
+            json={"name": intent, "entities": {}})
         try:
-            response = await self._client.post(
-                f"{self.rasa_url}/conversations/{sender}/trigger_intent",
-                params={"token": self.rasa_token, "output_channel": "collector", "include_events": "NONE"},
-                json={"name": intent, "entities": {}})
             response.raise_for_status()
             messages = response.json().get("messages") or []
         except (httpx.HTTPError, ValueError) as exc:
@@ -67,10 +129,18 @@ class BotClient:
         return [_reply(item) for item in messages if item.get("text")]
 
     async def health(self) -> dict[str, bool]:
-        return {"rasa": await self._ok(f"{self.rasa_url}/"), "action_server": await self._ok(f"{self.action_server_url}/health")}
+        """Rasa and the action server count as up when at least one replica answers."""
+        rasa = [await self._ok(f"{url}/") for url in self.rasa_urls]
+        return {"rasa": any(rasa), "action_server": await self.action_server_ok()}
+
+    async def replica_health(self) -> dict[str, bool]:
+        return {url: await self._ok(f"{url}/") for url in self.rasa_urls + self.action_server_urls}
 
     async def action_server_ok(self) -> bool:
-        return await self._ok(f"{self.action_server_url}/health")
+        for url in self.action_server_urls:
+            if await self._ok(f"{url}/health"):
+                return True
+        return False
 
     async def _ok(self, url: str) -> bool:
         try:

@@ -2,8 +2,10 @@
 from bot.desk.agents.models import Agent, AgentSession
 from bot.desk.callbacks.models import Callback
 from bot.desk.canned.models import CannedResponse
+from bot.desk.coordination import DeskLock, Lease
 from bot.desk.editing.models import EditRecord, InboxDecision
 from bot.desk.conversations.models import Conversation, ConversationEvent, Message
 from bot.desk.handoffs.models import Handoff
 
-__all__ = ["Agent", "AgentSession", "Callback", "CannedResponse", "Conversation", "ConversationEvent", "Message", "Handoff", "EditRecord", "InboxDecision"]
+__all__ = ["Agent", "AgentSession", "Callback", "CannedResponse", "Conversation", "ConversationEvent", "DeskLock",
+           "EditRecord", "Handoff", "InboxDecision", "Lease", "Message"]

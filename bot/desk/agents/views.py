@@ -1,15 +1,19 @@
-"""Agent login, logout and the agents' WebSocket."""
+"""Agent login, logout, status and the agents' WebSocket."""
 from __future__ import annotations
+
+import json
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, StrictStr
+from starlette.concurrency import run_in_threadpool
 
-from bot.desk import routing
 from bot.desk.agents import service
 from bot.desk.agents.models import Agent
+from bot.desk.auth import SignedIn
 from bot.desk.callbacks import flow as callback_flow
 from bot.desk.deps import bearer, db
 from bot.desk.handoffs import service as handoffs
+from bot.desk.work import perform
 
 router = APIRouter(tags=["agent"])
 
@@ -28,29 +32,29 @@ def agent_json(agent: Agent) -> dict:
             "status": agent.status}
 
 
-def current_agent(request: Request, session) -> Agent:
-    agent = service.agent_for_token(session, token=bearer(request), demo_mode=request.app.state.settings.demo_mode)
-    if agent is None:
-        raise HTTPException(401, detail="Log opnieuw in.")
-    return agent
-
-
-@router.post("/api/agent/login")
-async def login(body: LoginIn, request: Request) -> dict:
-    if not body.username.strip() or not body.password or len(body.username) > 64 or len(body.password) > 256:
-        raise HTTPException(422, detail="Vul je gebruikersnaam en wachtwoord in.")
+def _login(request: Request, username: str, password: str) -> dict | None:
     settings = request.app.state.settings
     with db(request) as session:
-        result = service.login(session, username=body.username, password=body.password,
+        result = service.login(session, username=username, password=password,
                                demo_mode=settings.demo_mode, hours=settings.session_hours)
         if result is None:
-            raise HTTPException(401, detail="Gebruikersnaam of wachtwoord klopt niet.")
+            return None
         agent, token = result
         return {"token": token, "agent": agent_json(agent)}
 
 
+@router.post("/api/agent/login", responses={401: {}, 422: {}})
+async def login(body: LoginIn, request: Request) -> dict:
+    if not body.username.strip() or not body.password or len(body.username) > 64 or len(body.password) > 256:
+        raise HTTPException(422, detail="Vul je gebruikersnaam en wachtwoord in.")
+    answer = await run_in_threadpool(_login, request, body.username, body.password)  # scrypt: off the event loop
+    if answer is None:
+        raise HTTPException(401, detail="Gebruikersnaam of wachtwoord klopt niet.")
+    return answer
+
+
 @router.post("/api/agent/logout")
-async def logout(request: Request) -> dict:
+def logout(request: Request) -> dict:
     token = bearer(request)
     if token:
         with db(request) as session:
@@ -58,35 +62,43 @@ async def logout(request: Request) -> dict:
     return {"ok": True}
 
 
-@router.get("/api/agent/me")
-async def me(request: Request) -> dict:
-    with db(request) as session:
-        return agent_json(current_agent(request, session))
+@router.get("/api/agent/me", responses={401: {}})
+def me(agent: Agent = SignedIn) -> dict:
+    return agent_json(agent)
 
 
-@router.post("/api/agent/status")
-async def set_status(body: StatusIn, request: Request) -> dict:
+def _set_status(work, agent_id: int, status: str) -> dict:
+    agent = work.session.get(Agent, agent_id)
+    agent.status = status
+    if status == "offline":
+        handoffs.release(work, agent=agent)
+    from bot.desk import routing
+
+    routing.assign_waiting(work)
+    callback_flow.offer_to_waiters(work)  # the last one left: waiting customers get a callback offer
+    work.tell_agents({"type": "agents_changed"})
+    return agent_json(agent)
+
+
+@router.post("/api/agent/status", responses={401: {}, 422: {}})
+async def set_status(body: StatusIn, request: Request, agent: Agent = SignedIn) -> dict:
     """online: new chats are routed to you; away: you keep your chats but get no new ones;
     offline: your open chats go back to the queue."""
     if body.status not in service.STATUSES:
         raise HTTPException(422, detail="Kies online, afwezig (away) of offline.")
-    with db(request) as session:
-        agent = current_agent(request, session)
-        agent.status = body.status
-        released = [h.conversation_id for h in handoffs.release(session, agent=agent)] if body.status == "offline" else []
-        answer = agent_json(agent)
-    for conversation_id in released:
-        await routing.push_state(request.app, conversation_id, "queued")
-    await routing.assign_waiting(request.app)
-    await callback_flow.offer_to_waiters(request.app)  # the last one left: waiting customers get a callback offer
-    return answer
+    return await perform(request.app, _set_status, agent.id, body.status, routing=True)
+
+
+def _agent_for(app, token: str) -> Agent | None:
+    with db(app) as session:
+        return service.agent_for_token(session, token=token, demo_mode=app.state.settings.demo_mode)
 
 
 @router.websocket("/api/agent/ws")
 async def agent_socket(websocket: WebSocket, token: str = "") -> None:
-    with db(websocket.app) as session:
-        agent = service.agent_for_token(session, token=token, demo_mode=websocket.app.state.settings.demo_mode)
-    if agent is None:
+    """Pushes to the console. The console may send {"watch": conversation_id} for the conversation it
+    shows; the heartbeat then carries that conversation's newest sequence number."""
+    if await run_in_threadpool(_agent_for, websocket.app, token) is None:
         await websocket.close(code=4401)
         return
     await websocket.accept()
@@ -94,7 +106,12 @@ async def agent_socket(websocket: WebSocket, token: str = "") -> None:
     hub.add_agent(websocket)
     try:
         while True:
-            await websocket.receive_text()
+            text = await websocket.receive_text()
+            try:
+                watched = json.loads(text).get("watch")
+            except (ValueError, AttributeError):
+                continue
+            hub.watch(websocket, watched if isinstance(watched, str) and len(watched) <= 64 else None)
     except WebSocketDisconnect:
         pass
     finally:

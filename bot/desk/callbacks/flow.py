@@ -3,31 +3,34 @@ confirmation. Runs in the desk, which knows the hours, who is online and how lon
 
 Offered when nobody can help soon enough: outside business hours, with no agent online, when the
 estimated wait is above MAX_WAIT_MINUTES at handover, or once a customer has waited longer than that.
-An agent online with room always wins: then there is no offer at all.
+An agent online with room always wins: then there is no offer at all. Where the customer is in the
+booking is explicit (`Awaiting.CALLBACK_*`), not guessed from the buttons or a draft row.
 """
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
 from bot import hours as business_hours
 from bot.contact import ContactError, display_phone, normalise_email, normalise_phone
-from bot.desk import routing
+from bot.desk import wording
 from bot.desk.callbacks import service
 from bot.desk.callbacks.models import Callback
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
+from bot.desk.conversations.states import Awaiting
 from bot.desk.db import utcnow
-from bot.desk.deps import db
+from bot.desk.handoffs import queue
 from bot.desk.handoffs import service as handoffs
 from bot.desk.handoffs.models import Handoff
-from bot.handoff import wait_sentence
-from bot.hours import BusinessHours, HoursError, Window, clock, day_phrase, window_label
+from bot.hours import BusinessHours, HoursError, Window, window_label
+
+if TYPE_CHECKING:
+    from bot.desk.work import Work
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +59,7 @@ def current_hours(app: FastAPI) -> BusinessHours:
 # --- the offer ------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Situation:
-    """What decides about an offer, read once per check (not once per waiting customer)."""
+    """What decides about an offer, read once per transaction (not once per waiting customer)."""
     now: datetime
     hours: BusinessHours
     open_now: bool
@@ -64,15 +67,18 @@ class Situation:
     seats_free: int
 
 
-def situation(session, app: FastAPI) -> Situation:
-    settings, hours, now = app.state.settings, current_hours(app), now_utc()
-    return Situation(now=now, hours=hours, open_now=hours.is_open(now),
-                     someone_online=bool(handoffs.online_agents(session, demo_mode=settings.demo_mode)),
-                     seats_free=handoffs.free_seats(session, default_cap=settings.max_chats_per_agent,
-                                                    demo_mode=settings.demo_mode))
+def situation(work: "Work") -> Situation:
+    if "situation" not in work.memo:
+        settings, hours, now = work.settings, current_hours(work.app), now_utc()
+        work.memo["situation"] = Situation(
+            now=now, hours=hours, open_now=hours.is_open(now),
+            someone_online=bool(queue.figures(work)["online"]),
+            seats_free=handoffs.free_seats(work.session, default_cap=settings.max_chats_per_agent,
+                                           demo_mode=settings.demo_mode))
+    return work.memo["situation"]
 
 
-def offer_reason(session, app: FastAPI, handoff: Handoff, seen: Situation) -> tuple[str, int | None] | None:
+def offer_reason(work: "Work", handoff: Handoff, seen: Situation) -> tuple[str, int | None] | None:
     """Why this waiting customer should be offered a callback now (with the estimated wait when that is
     the reason), or None."""
     if handoff.status != "queued" or handoff.callback_offered_at is not None or seen.seats_free > 0:
@@ -81,8 +87,8 @@ def offer_reason(session, app: FastAPI, handoff: Handoff, seen: Situation) -> tu
         return "closed", None
     if not seen.someone_online:
         return "no_agents", None
-    max_wait = app.state.settings.max_wait_minutes
-    minutes = handoffs.estimated_wait_minutes(session, queue_position=handoffs.position(session, handoff=handoff))
+    max_wait = work.settings.max_wait_minutes
+    minutes = queue.info(work, handoff).get("estimated_wait_minutes")
     if (minutes or 0) > max_wait:
         return "long_wait", minutes
     waited = service.aware(handoff.created_at) if handoff.created_at else seen.now
@@ -91,161 +97,116 @@ def offer_reason(session, app: FastAPI, handoff: Handoff, seen: Situation) -> tu
     return None
 
 
-def _offer_text(reason: str, minutes: int | None, seen: Situation) -> str:
-    ask = "Wil je dat we je terugbellen of mailen op een moment dat jou past?"
-    if reason == "closed":
-        return f"{seen.hours.back_sentence(seen.now)} {ask} Je vraag en ons hele gesprek gaan mee."
-    if reason == "no_agents":
-        return f"Er is op dit moment helaas geen collega beschikbaar in de chat. {ask}"
-    if reason == "long_wait":
-        return f"Het is nu erg druk: de wachttijd is ongeveer {minutes} minuten. {ask} Je mag ook blijven wachten."
-    return f"Sorry dat je zo lang moet wachten. {ask} Je mag ook blijven wachten."
-
-
 def _buttons(seen: Situation) -> list[dict[str, str]]:
     decline = "Ik wacht liever" if seen.someone_online and seen.open_now else "Nee, dank je"
     return [{"title": "Bel me terug", "payload": PHONE}, {"title": "Mail me", "payload": EMAIL},
             {"title": decline, "payload": DECLINE}]
 
 
-def offer_at_handover(session, app: FastAPI, handoff: Handoff, seen: Situation | None = None) -> dict[str, Any] | None:
+def offer_for(work: "Work", handoff: Handoff) -> dict[str, Any] | None:
     """The offer for a waiting handoff, or None when someone can help soon. Marks it as offered."""
-    seen = seen or situation(session, app)
-    found = offer_reason(session, app, handoff, seen)
+    seen = situation(work)
+    found = offer_reason(work, handoff, seen)
     if found is None:
         return None
     reason, minutes = found
     handoff.callback_offered_at = utcnow()
-    conversations.record_event(session, conversation=session.get(Conversation, handoff.conversation_id),
+    conversations.record_event(work.session, conversation=work.session.get(Conversation, handoff.conversation_id),
                                kind="callback_offered", actor="desk", data={"handoff_id": handoff.id, "reason": reason})
-    return {"reason": reason, "text": _offer_text(reason, minutes, seen), "buttons": _buttons(seen)}
+    return {"reason": reason, "text": wording.callback_offer(reason, minutes=minutes, hours=seen.hours, now=seen.now),
+            "buttons": _buttons(seen)}
 
 
-async def offer_to_waiters(app: FastAPI) -> int:
+def offer_to_waiters(work: "Work") -> int:
     """Customers still waiting who should now be offered a callback (waited too long, nobody left,
     closing time). Each handoff is offered once. Returns how many were offered."""
-    pushes = []
-    with db(app) as session:
-        seen = situation(session, app)
-        for handoff in handoffs.queue(session):
-            offer = offer_at_handover(session, app, handoff, seen)
-            if offer is None:
-                continue
-            conversation = session.get(Conversation, handoff.conversation_id)
-            pushes.append((conversation.id, _system(session, conversation, offer["text"], offer["buttons"])))
-    for conversation_id, message in pushes:
-        await app.state.hub.to_customer(conversation_id, {"type": "message", "message": message})
-    return len(pushes)
-
-
-async def keep_offering(app: FastAPI, every_seconds: float) -> None:
-    """Background loop of the desk: offers callbacks to customers who have waited too long."""
-    while True:
-        await asyncio.sleep(every_seconds)
-        try:
-            await offer_to_waiters(app)
-        except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
-            logger.exception("callback offer check failed")
+    offered = 0
+    for handoff in queue.waiting(work.session):
+        offer = offer_for(work, handoff)
+        if offer is None:
+            continue
+        conversation = work.session.get(Conversation, handoff.conversation_id)
+        conversations.say(work, conversation, offer["text"], offer["buttons"])
+        conversations.await_answer(work, conversation, Awaiting.CALLBACK_CHOICE)
+        offered += 1
+    return offered
 
 
 # --- the customer's answers ------------------------------------------------------------------------------
-def _system(session, conversation: Conversation, text: str, buttons: list[dict] | None = None) -> dict[str, Any]:
-    return conversations.system_message(session, conversation=conversation, text=text, buttons=buttons)
-
-
-def awaits_contact(session, conversation: Conversation) -> bool:
-    callback = service.draft(session, conversation_id=conversation.id)
-    return callback is not None and callback.contact is None
-
-
 def _slot_buttons(windows: list[Window]) -> list[dict[str, str]]:
     return [{"title": window_label(w), "payload": SLOT_PREFIX + w.key} for w in windows] + [CANCEL_BUTTON]
 
 
-def confirmation(hours: BusinessHours, callback: Callback, now: datetime) -> str:
-    start, end = hours.local(service.aware(callback.slot_start)), hours.local(service.aware(callback.slot_end))
-    when = f"{day_phrase(start.date(), hours.local(now).date())} tussen {clock(start)} en {clock(end)}"
-    how = f"we bellen je {when} op {display_phone(callback.contact)}" if callback.channel == "phone" \
-        else f"we mailen je {when} naar {callback.contact}"
-    return (f"Afgesproken: {how}. Onze collega heeft ons hele gesprek erbij, dus je hoeft niets opnieuw uit te "
-            "leggen. Je kunt dit venster gerust sluiten.")
+def _waiting_info(work: "Work", handoff: Handoff | None) -> dict[str, Any] | None:
+    return queue.info(work, handoff) if handoff is not None and handoff.status == "queued" else None
 
 
-def _still_waiting_text(session, app: FastAPI, handoff: Handoff | None) -> str:
-    hours, now = current_hours(app), now_utc()
-    if handoff is None or handoff.status != "queued":
-        return "Prima."
-    if not hours.is_open(now):
-        return f"Prima. Je vraag blijft bewaard voor het team. {hours.back_sentence(now)}"
-    if not handoffs.online_agents(session, demo_mode=app.state.settings.demo_mode):
-        return "Prima. Je vraag blijft bewaard; zodra er een collega beschikbaar is, gaat die hier verder."
-    position = handoffs.position(session, handoff=handoff)
-    return ("Prima, je blijft in de rij. " + wait_sentence(
-        position, handoffs.estimated_wait_minutes(session, queue_position=position), handoffs.estimate_is_rough(session))).strip()
+def _still_waiting(work: "Work", handoff: Handoff | None, *, cancelled: bool = False) -> str:
+    seen = situation(work)
+    return wording.still_waiting(open_now=seen.open_now, agents_online=seen.someone_online, hours=seen.hours,
+                                 now=seen.now, info=_waiting_info(work, handoff), cancelled=cancelled)
 
 
-async def answer(app: FastAPI, conversation_id: str, payload: str) -> dict[str, Any]:
+def answer(work: "Work", conversation: Conversation, payload: str) -> None:
     """A callback button the desk offered in this conversation (checked by the caller)."""
-    booked = False
-    with db(app) as session:
-        conversation = session.get(Conversation, conversation_id)
-        handoff = handoffs.open_handoff(session, conversation_id=conversation_id)
-        waiting = handoff is not None and handoff.status == "queued"
-        if not waiting:
-            service.cancel_drafts(session, conversation_id=conversation_id)
-            stored = _system(session, conversation, "Een collega heeft je gesprek inmiddels opgepakt; die helpt je hier verder.")
-        elif payload in (PHONE, EMAIL):
-            channel = "phone" if payload == PHONE else "email"
-            service.start_draft(session, handoff=handoff, channel=channel)
-            question = "Op welk telefoonnummer kunnen we je bellen?" if channel == "phone" \
-                else "Op welk e-mailadres kunnen we je antwoorden?"
-            stored = _system(session, conversation, question, [CANCEL_BUTTON])
-        elif payload in (DECLINE, CANCEL):
-            service.cancel_drafts(session, conversation_id=conversation_id)
-            prefix = "Geen probleem. " if payload == CANCEL else ""
-            stored = _system(session, conversation, prefix + _still_waiting_text(session, app, handoff))
-        else:
-            stored, booked = _book(session, app, conversation, payload.removeprefix(SLOT_PREFIX))
-    if booked:
-        await routing.push_state(app, conversation_id, "closed")
-        await app.state.hub.to_agents({"type": "callbacks_changed"})
-        await routing.notify_queue(app)
-    return {"replies": [routing.reply_of(stored)], **routing.customer_state(app, conversation_id)}
+    handoff = handoffs.open_handoff(work.session, conversation_id=conversation.id)
+    if handoff is None or handoff.status != "queued":
+        service.cancel_drafts(work.session, conversation_id=conversation.id)
+        conversations.say(work, conversation, wording.ALREADY_PICKED_UP)
+    elif payload in (PHONE, EMAIL):
+        channel = "phone" if payload == PHONE else "email"
+        service.start_draft(work.session, handoff=handoff, channel=channel)
+        conversations.say(work, conversation, wording.ask_contact(channel), [CANCEL_BUTTON])
+        conversations.await_answer(work, conversation, Awaiting.CALLBACK_CONTACT)
+    elif payload in (DECLINE, CANCEL):
+        service.cancel_drafts(work.session, conversation_id=conversation.id)
+        conversations.say(work, conversation, _still_waiting(work, handoff, cancelled=payload == CANCEL))
+        conversations.await_answer(work, conversation, Awaiting.NOTHING)
+    else:
+        _book(work, conversation, payload.removeprefix(SLOT_PREFIX))
 
 
-def _book(session, app: FastAPI, conversation: Conversation, key: str) -> tuple[dict[str, Any], bool]:
-    hours, now = current_hours(app), now_utc()
-    callback = service.draft(session, conversation_id=conversation.id)
+def _book(work: "Work", conversation: Conversation, key: str) -> None:
+    hours, now = current_hours(work.app), now_utc()
+    callback = service.draft(work.session, conversation_id=conversation.id)
     if callback is None or callback.contact is None:
-        return _system(session, conversation, "Kies eerst of we je bellen of mailen.",
-                       _buttons(situation(session, app))), False
-    windows = service.free_windows(session, hours, now)
+        conversations.say(work, conversation, wording.CHOOSE_CHANNEL_FIRST, _buttons(situation(work)))
+        conversations.await_answer(work, conversation, Awaiting.CALLBACK_CHOICE)
+        return
+    windows = service.free_windows(work.session, hours, now)
     chosen = [w for w in windows if w.key == key]
     if not chosen:
-        return _system(session, conversation, "Dat moment is net vol geraakt of voorbij. Kies een ander moment:",
-                       _slot_buttons(windows)), False
-    service.book(session, callback=callback, window=chosen[0])
-    return _system(session, conversation, confirmation(hours, callback, now)), True
+        conversations.say(work, conversation, wording.WINDOW_GONE, _slot_buttons(windows))
+        return
+    service.book(work, callback=callback, window=chosen[0])
+    conversations.say(work, conversation, confirmation(hours, callback, now))
+    work.tell_agents({"type": "callbacks_changed"})
 
 
-async def contact(app: FastAPI, conversation_id: str, text: str) -> dict[str, Any]:
+def confirmation(hours: BusinessHours, callback: Callback, now: datetime) -> str:
+    start, end = hours.local(service.aware(callback.slot_start)), hours.local(service.aware(callback.slot_end))
+    contact = display_phone(callback.contact) if callback.channel == "phone" else callback.contact
+    return wording.callback_confirmation(channel=callback.channel, contact=contact, start=start, end=end,
+                                         today=hours.local(now).date())
+
+
+def contact(work: "Work", conversation: Conversation, text: str) -> None:
     """The phone number or e-mail address the customer typed after choosing a channel."""
-    with db(app) as session:
-        conversation = session.get(Conversation, conversation_id)
-        callback = service.draft(session, conversation_id=conversation_id)
-        try:
-            callback.contact = normalise_phone(text) if callback.channel == "phone" else normalise_email(text)
-        except ContactError as error:
-            stored = _system(session, conversation, str(error), [CANCEL_BUTTON])
-        else:
-            windows = service.free_windows(session, current_hours(app), now_utc())
-            if windows:
-                verb = "bellen" if callback.channel == "phone" else "mailen"
-                stored = _system(session, conversation, f"Dank je. Wanneer komt het je uit? Kies een moment, dan {verb} "
-                                                        "we je in dat tijdvak.", _slot_buttons(windows))
-            else:
-                service.cancel_drafts(session, conversation_id=conversation_id)
-                stored = _system(session, conversation, "Het spijt me, de komende dagen zijn alle terugbelmomenten vol. "
-                                 + _still_waiting_text(session, app, handoffs.open_handoff(
-                                     session, conversation_id=conversation_id)))
-    return {"replies": [routing.reply_of(stored)], **routing.customer_state(app, conversation_id)}
+    callback = service.draft(work.session, conversation_id=conversation.id)
+    if callback is None:  # the draft was dropped meanwhile (an agent took over): nothing to book
+        conversations.await_answer(work, conversation, Awaiting.NOTHING)
+        return
+    try:
+        callback.contact = normalise_phone(text) if callback.channel == "phone" else normalise_email(text)
+    except ContactError as error:
+        conversations.say(work, conversation, str(error), [CANCEL_BUTTON])
+        return
+    windows = service.free_windows(work.session, current_hours(work.app), now_utc())
+    if windows:
+        conversations.say(work, conversation, wording.ask_window(callback.channel), _slot_buttons(windows))
+        conversations.await_answer(work, conversation, Awaiting.CALLBACK_SLOT)
+        return
+    service.cancel_drafts(work.session, conversation_id=conversation.id)
+    handoff = handoffs.open_handoff(work.session, conversation_id=conversation.id)
+    conversations.say(work, conversation, f"{wording.WINDOWS_FULL} {_still_waiting(work, handoff)}")
+    conversations.await_answer(work, conversation, Awaiting.NOTHING)

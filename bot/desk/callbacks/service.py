@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -10,9 +11,13 @@ from bot.desk.agents.models import Agent
 from bot.desk.callbacks.models import OUTCOMES, Callback
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
+from bot.desk.conversations.states import State
 from bot.desk.db import utcnow
 from bot.desk.handoffs.models import Handoff
 from bot.hours import BusinessHours, Window, to_utc_naive
+
+if TYPE_CHECKING:
+    from bot.desk.work import Work
 
 
 class CallbackError(ValueError):
@@ -55,8 +60,9 @@ def free_windows(session: Session, hours: BusinessHours, now: datetime) -> list[
     return hours.callback_windows(now, taken(session, hours))
 
 
-def book(session: Session, *, callback: Callback, window: Window) -> Callback:
+def book(work: "Work", *, callback: Callback, window: Window) -> Callback:
     """The draft becomes an appointment; the handoff leaves the queue and waits for its window."""
+    session = work.session
     if callback.status != "draft" or not callback.contact:
         raise CallbackError("callback is not ready to book")
     handoff = session.get(Handoff, callback.handoff_id)
@@ -67,7 +73,7 @@ def book(session: Session, *, callback: Callback, window: Window) -> Callback:
     handoff.status = "callback"
     conversation = session.get(Conversation, callback.conversation_id)
     conversation.closed_reason = "callback"
-    conversations.transition(session, conversation=conversation, to_state="closed", actor="customer",
+    conversations.transition(work, conversation=conversation, to=State.CLOSED, actor="customer",
                              data={"handoff_id": handoff.id, "callback_id": callback.id, "channel": callback.channel,
                                    "slot_start": callback.slot_start.isoformat() + "Z"})
     return callback

@@ -8,11 +8,12 @@ from pydantic import BaseModel, StrictStr
 
 from bot.contact import display_phone
 from bot.desk.agents.models import Agent
-from bot.desk.agents.views import current_agent
+from bot.desk.auth import SignedIn
 from bot.desk.callbacks import flow, service
 from bot.desk.callbacks.models import OUTCOMES, Callback
 from bot.desk.conversations import service as conversations
 from bot.desk.deps import clean_text, db
+from bot.desk.work import perform
 from bot.desk.handoffs.models import Handoff
 from bot.hours import BusinessHours, Window, window_label
 
@@ -47,20 +48,18 @@ def _callback(session, callback_id: int) -> Callback:
     return callback
 
 
-@router.get("/api/callbacks")
-async def list_callbacks(request: Request) -> dict:
+@router.get("/api/callbacks", responses={401: {}})
+def list_callbacks(request: Request, agent: Agent = SignedIn) -> dict:
     with db(request) as session:
-        current_agent(request, session)
         hours = flow.current_hours(request.app)  # once for the whole list
         return {"open": [_summary(session, hours, c) for c in service.open_list(session)],
                 "done": [_summary(session, hours, c) for c in service.recent_done(session)],
                 "outcomes": OUTCOMES}
 
 
-@router.get("/api/callbacks/{callback_id}")
-async def callback_detail(callback_id: int, request: Request) -> dict:
+@router.get("/api/callbacks/{callback_id}", responses={401: {}, 404: {}})
+def callback_detail(callback_id: int, request: Request, agent: Agent = SignedIn) -> dict:
     with db(request) as session:
-        current_agent(request, session)
         callback = _callback(session, callback_id)
         handoff = session.get(Handoff, callback.handoff_id)
         messages = [m.to_json() for m in conversations.list_messages(
@@ -68,17 +67,19 @@ async def callback_detail(callback_id: int, request: Request) -> dict:
         return {**_summary(session, flow.current_hours(request.app), callback), "context": handoff.context, "messages": messages}
 
 
-@router.post("/api/callbacks/{callback_id}/outcome")
-async def record_outcome(callback_id: int, body: OutcomeIn, request: Request) -> dict:
+def _record_outcome(work, callback_id: int, agent_id: int, outcome: str, note: str) -> dict:
+    callback = _callback(work.session, callback_id)
+    if callback.status != "scheduled":
+        raise HTTPException(409, detail="Voor dit terugbelverzoek is de uitkomst al vastgelegd.")
+    service.record_outcome(work.session, callback=callback, agent=work.session.get(Agent, agent_id), outcome=outcome,
+                           note=note)
+    work.tell_agents({"type": "callbacks_changed"})
+    return _summary(work.session, flow.current_hours(work.app), callback)
+
+
+@router.post("/api/callbacks/{callback_id}/outcome", responses={401: {}, 404: {}, 409: {}, 422: {}})
+async def record_outcome(callback_id: int, body: OutcomeIn, request: Request, agent: Agent = SignedIn) -> dict:
     if body.outcome not in OUTCOMES:
         raise HTTPException(422, detail="Kies een uitkomst: " + ", ".join(OUTCOMES.values()) + ".")
     note = clean_text(body.note, max_chars=2000) if body.note.strip() else ""
-    with db(request) as session:
-        agent = current_agent(request, session)
-        callback = _callback(session, callback_id)
-        if callback.status != "scheduled":
-            raise HTTPException(409, detail="Voor dit terugbelverzoek is de uitkomst al vastgelegd.")
-        service.record_outcome(session, callback=callback, agent=agent, outcome=body.outcome, note=note)
-        result = _summary(session, flow.current_hours(request.app), callback)
-    await request.app.state.hub.to_agents({"type": "callbacks_changed"})
-    return result
+    return await perform(request.app, _record_outcome, callback_id, agent.id, body.outcome, note)

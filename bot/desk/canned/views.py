@@ -1,12 +1,13 @@
 """Canned responses: every agent reads them, admins add, change and remove them."""
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Request
 from pydantic import BaseModel, StrictStr
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from bot.desk.agents.views import current_agent
+from bot.desk.agents.models import Agent
+from bot.desk.auth import SignedIn, require
 from bot.desk.canned.models import CannedResponse
 from bot.desk.deps import clean_text, db
 
@@ -18,31 +19,25 @@ class CannedIn(BaseModel):
     text: StrictStr
 
 
-def _admin(request: Request, session):
-    agent = current_agent(request, session)
-    if agent.role != "admin":
-        raise HTTPException(403, detail="Alleen beheerders kunnen standaardantwoorden wijzigen.")
-    return agent
+Admin = Depends(require("admin", "Alleen beheerders kunnen standaardantwoorden wijzigen."))
 
 
 def _clean(body: CannedIn) -> tuple[str, str]:
     return clean_text(body.title, max_chars=80), clean_text(body.text, max_chars=2000)
 
 
-@router.get("/api/canned")
-async def list_canned(request: Request) -> dict:
+@router.get("/api/canned", dependencies=[SignedIn], responses={401: {}})
+def list_canned(request: Request) -> dict:
     with db(request) as session:
-        current_agent(request, session)
         rows = session.scalars(select(CannedResponse).order_by(CannedResponse.title))
         return {"canned": [row.to_json() for row in rows]}
 
 
-@router.post("/api/canned", status_code=201)
-async def add_canned(body: CannedIn, request: Request) -> dict:
+@router.post("/api/canned", status_code=201, responses={401: {}, 403: {}, 409: {}, 422: {}})
+def add_canned(body: CannedIn, request: Request, admin: Agent = Admin) -> dict:
     title, text = _clean(body)
     try:
         with db(request) as session:
-            admin = _admin(request, session)
             row = CannedResponse(title=title, text=text, updated_by=admin.username)
             session.add(row)
             session.flush()
@@ -51,11 +46,10 @@ async def add_canned(body: CannedIn, request: Request) -> dict:
         raise HTTPException(409, detail="Er is al een standaardantwoord met deze titel.") from exc
 
 
-@router.put("/api/canned/{canned_id}")
-async def change_canned(canned_id: int, body: CannedIn, request: Request) -> dict:
+@router.put("/api/canned/{canned_id}", responses={401: {}, 403: {}, 404: {}, 422: {}})
+def change_canned(canned_id: int, body: CannedIn, request: Request, admin: Agent = Admin) -> dict:
     title, text = _clean(body)
     with db(request) as session:
-        admin = _admin(request, session)
         row = session.get(CannedResponse, canned_id)
         if row is None:
             raise HTTPException(404, detail="Dit standaardantwoord bestaat niet.")
@@ -64,10 +58,9 @@ async def change_canned(canned_id: int, body: CannedIn, request: Request) -> dic
         return row.to_json()
 
 
-@router.delete("/api/canned/{canned_id}")
-async def remove_canned(canned_id: int, request: Request) -> dict:
+@router.delete("/api/canned/{canned_id}", dependencies=[Admin], responses={401: {}, 403: {}, 404: {}})
+def remove_canned(canned_id: int, request: Request) -> dict:
     with db(request) as session:
-        _admin(request, session)
         row = session.get(CannedResponse, canned_id)
         if row is None:
             raise HTTPException(404, detail="Dit standaardantwoord bestaat niet.")

@@ -1,15 +1,19 @@
-"""Conversations: creation, customer tokens, messages and state transitions (with an audit event)."""
+"""Conversations: creation, customer tokens, numbered messages, and the one place a state changes."""
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.desk.conversations.models import STATES, Conversation, ConversationEvent, Message
+from bot.desk.conversations.models import Conversation, ConversationEvent, Message
+from bot.desk.conversations.states import ALLOWED, AWAITING_IN, Awaiting, State, TransitionError
+
+if TYPE_CHECKING:
+    from bot.desk.work import Work
 
 
 def _hash_token(token: str) -> str:
@@ -18,7 +22,8 @@ def _hash_token(token: str) -> str:
 
 def start_conversation(session: Session) -> tuple[Conversation, str]:
     token = secrets.token_urlsafe(32)
-    conversation = Conversation(id=secrets.token_hex(16), token_hash=_hash_token(token), state="bot", offered_payloads=[])
+    conversation = Conversation(id=secrets.token_hex(16), token_hash=_hash_token(token), state=State.BOT.value,
+                                awaiting=Awaiting.NOTHING.value, offered_payloads=[], last_seq=0)
     session.add(conversation)
     session.flush()
     record_event(session, conversation=conversation, kind="created", actor="customer")
@@ -27,7 +32,7 @@ def start_conversation(session: Session) -> tuple[Conversation, str]:
 
 def authenticate(session: Session, *, conversation_id: str, token: str | None) -> Conversation | None:
     """The conversation when the customer's token matches, else None (same answer for unknown ids)."""
-    if not token or len(conversation_id) > 64:
+    if not token or len(conversation_id) > 64 or len(token) > 128:
         return None
     conversation = session.get(Conversation, conversation_id)
     if conversation is None or not hmac.compare_digest(conversation.token_hash, _hash_token(token)):
@@ -35,36 +40,63 @@ def authenticate(session: Session, *, conversation_id: str, token: str | None) -
     return conversation
 
 
+def _next_seq(session: Session, conversation_id: str) -> int:
+    """Hands out the next sequence number. The UPDATE locks the conversation's row until commit, so two
+    replicas writing to one conversation never get the same number and never leave a gap."""
+    session.execute(update(Conversation).where(Conversation.id == conversation_id)
+                    .values(last_seq=Conversation.last_seq + 1).execution_options(synchronize_session=False))
+    return int(session.scalar(select(Conversation.last_seq).where(Conversation.id == conversation_id)))
+
+
 def add_message(
-    session: Session,
+    work: "Work",
     *,
     conversation: Conversation,
     sender: str,
     text: str,
     buttons: list[dict[str, str]] | None = None,
     agent_name: str | None = None,
+    client_key: str | None = None,
 ) -> Message:
-    message = Message(conversation_id=conversation.id, sender=sender, text=text, buttons=buttons or None,
-                      agent_name=agent_name)
-    session.add(message)
-    session.flush()
+    work.touched_conversation = True
+    message = Message(conversation_id=conversation.id, seq=_next_seq(work.session, conversation.id), sender=sender,
+                      text=text, buttons=buttons or None, agent_name=agent_name, client_key=client_key)
+    work.session.add(message)
+    work.session.flush()
+    work.message_added(conversation.id, message.to_json())
     return message
 
 
-def system_message(session: Session, *, conversation: Conversation, text: str,
-                   buttons: list[dict[str, str]] | None = None) -> dict[str, Any]:
+def say(work: "Work", conversation: Conversation, text: str, buttons: list[dict[str, str]] | None = None) -> Message:
     """A desk message to the customer; its buttons become the only payloads the customer may send next."""
-    message = add_message(session, conversation=conversation, sender="system", text=text, buttons=buttons)
+    message = add_message(work, conversation=conversation, sender="system", text=text, buttons=buttons)
     conversation.offered_payloads = [b["payload"] for b in buttons or []]
-    return message.to_json()
+    return message
 
 
-def list_messages(session: Session, *, conversation_id: str, include_notes: bool = False) -> list[Message]:
-    """The conversation's messages; agents' internal notes only when asked (never for customers)."""
-    query = select(Message).where(Message.conversation_id == conversation_id).order_by(Message.id)
+def by_client_key(session: Session, *, conversation_id: str, client_key: str) -> Message | None:
+    return session.scalars(select(Message).where(Message.conversation_id == conversation_id,
+                                                 Message.client_key == client_key)).first()
+
+
+def list_messages(session: Session, *, conversation_id: str, include_notes: bool = False, after: int = 0) -> list[Message]:
+    """The conversation's messages after sequence number `after`; internal notes only when asked (never
+    for customers)."""
+    query = select(Message).where(Message.conversation_id == conversation_id, Message.seq > after).order_by(Message.seq)
     if not include_notes:
         query = query.where(Message.sender != "note")
     return list(session.scalars(query))
+
+
+def replies_after(session: Session, *, message: Message) -> list[Message]:
+    """What the customer was shown after their message, up to their next one (bot replies, desk notices)."""
+    later = list_messages(session, conversation_id=message.conversation_id, after=message.seq)
+    shown = []
+    for m in later:
+        if m.sender == "customer":
+            break
+        shown.append(m)
+    return shown
 
 
 def record_event(
@@ -75,12 +107,40 @@ def record_event(
                                   from_state=from_state, to_state=to_state, data=data))
 
 
-def transition(session: Session, *, conversation: Conversation, to_state: str, actor: str,
+def transition(work: "Work", *, conversation: Conversation, to: State, actor: str,
                data: dict[str, Any] | None = None) -> None:
-    """The one place a conversation changes state; writes the audit event."""
-    if to_state not in STATES:
-        raise ValueError(f"unknown state {to_state}")
-    from_state = conversation.state
-    conversation.state = to_state
-    record_event(session, conversation=conversation, kind="state", actor=actor,
-                 from_state=from_state, to_state=to_state, data=data)
+    """The one place a conversation changes owner: checks the step, writes the audit event, ends a
+    sub-state that belongs to the old owner, and has the change pushed and routed.
+
+    Entering the queue or leaving an agent changes who can be served, so routing follows in the same
+    transaction (the caller took the routing lock first)."""
+    current = State(conversation.state)
+    if to == current:
+        return
+    if to not in ALLOWED[current]:
+        raise TransitionError(f"{current.value} -> {to.value} is not a step a conversation can take")
+    routes = to == State.QUEUED or current == State.AGENT
+    if routes and not work.routing_locked:
+        raise TransitionError(f"{current.value} -> {to.value} routes: take the routing lock first")
+    work.touched_conversation = True
+    conversation.state = to.value
+    if to != State.AGENT:
+        conversation.agent_id = None
+    if AWAITING_IN.get(Awaiting(conversation.awaiting)) not in (None, to):
+        conversation.awaiting = Awaiting.NOTHING.value
+    record_event(work.session, conversation=conversation, kind="state", actor=actor, from_state=current.value,
+                 to_state=to.value, data=data)
+    work.state_changed(conversation.id)
+    if State.QUEUED in (current, to):
+        work.queue_changed()
+    if routes:
+        work.route_pending = True
+
+
+def await_answer(work: "Work", conversation: Conversation, awaiting: Awaiting) -> None:
+    """The desk asked the customer something it will answer itself (satisfaction, callback)."""
+    owner = AWAITING_IN.get(awaiting)
+    if owner is not None and owner.value != conversation.state:
+        raise TransitionError(f"cannot await {awaiting.value} while {conversation.state}")
+    work.touched_conversation = True
+    conversation.awaiting = awaiting.value

@@ -1,5 +1,5 @@
 """Retraining from the desk: `rasa train` in the background with progress, then the new model is
-loaded into the running Rasa server (PUT /model). Conversations live in Rasa's tracker store, not in
+loaded into every running Rasa replica (PUT /model). Conversations live in Rasa's tracker store, not in
 the model, so nobody's chat is dropped; customers keep chatting with the old model until the swap."""
 from __future__ import annotations
 
@@ -38,10 +38,10 @@ class TrainingJob:
 class Trainer:
     """One training at a time per desk."""
 
-    def __init__(self, *, project_dir: Path, models_dir: Path, log_dir: Path, rasa_url: str, rasa_token: str,
+    def __init__(self, *, project_dir: Path, models_dir: Path, log_dir: Path, rasa_urls: list[str], rasa_token: str,
                  expected_components: int = 10) -> None:
         self.project_dir, self.models_dir, self.log_dir = project_dir, models_dir, log_dir
-        self.rasa_url, self.rasa_token = rasa_url, rasa_token
+        self.rasa_urls, self.rasa_token = rasa_urls, rasa_token
         self.expected = expected_components
         self.job: TrainingJob | None = None
         self._task: asyncio.Task | None = None
@@ -124,8 +124,11 @@ class Trainer:
         job.progress = max(job.progress, min(0.95, job.components_done / self.expected))
 
     async def _load(self, model: Path) -> None:
+        """Into every Rasa replica, one after the other, so that the others keep answering meanwhile."""
         async with httpx.AsyncClient(timeout=300) as client:
-            response = await client.put(f"{self.rasa_url}/model", params={"token": self.rasa_token},
-                                        json={"model_file": str(model.resolve())})
-        if response.status_code not in (200, 204):
-            raise RuntimeError(f"Rasa did not load the new model ({response.status_code}: {response.text[:200]})")
+            for url in self.rasa_urls:
+                response = await client.put(f"{url}/model", params={"token": self.rasa_token},
+                                            json={"model_file": str(model.resolve())})
+                if response.status_code not in (200, 204):
+                    raise RuntimeError(f"Rasa at {url} did not load the new model "
+                                       f"({response.status_code}: {response.text[:200]})")

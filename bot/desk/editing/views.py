@@ -15,7 +15,7 @@ from pydantic import BaseModel, StrictStr
 from sqlalchemy import select
 
 from bot.desk.agents.models import Agent
-from bot.desk.agents.views import current_agent
+from bot.desk.auth import Editor
 from bot.desk.deps import clean_text, db
 from bot.desk.editing import inbox
 from bot.desk.editing.models import EditRecord
@@ -39,13 +39,6 @@ class DismissIn(BaseModel):
 class AnswerIn(BaseModel):
     key: StrictStr  # utter_faq/<key>
     text: StrictStr
-
-
-def editor(request: Request, session) -> Agent:
-    agent = current_agent(request, session)
-    if agent.role not in ("editor", "admin"):
-        raise HTTPException(403, detail="Dit deel van de desk is voor redacteuren.")
-    return agent
 
 
 def _project(request: Request) -> Path:
@@ -72,23 +65,33 @@ def _targets(project: Path) -> list[str]:
     return sorted(files.parse(project / "data").blocks)
 
 
-@router.get("/api/editor/inbox")
-async def list_inbox(request: Request) -> dict:
+@router.get("/api/editor/inbox", dependencies=[Editor], responses={401: {}, 403: {}})
+def list_inbox(request: Request) -> dict:
     with db(request) as session:
-        editor(request, session)
         return {"groups": [g.to_json() for g in inbox.groups(session)], "targets": _targets(_project(request))}
 
 
-@router.post("/api/editor/inbox/assign")
-async def assign(body: AssignIn, request: Request) -> dict:
+def _find_group(request: Request, key: str):
+    with db(request) as session:
+        return inbox.find(session, key)
+
+
+def _record_assign(request: Request, who: str, group, body: AssignIn, example: str, where: tuple[str, int]) -> None:
+    with db(request) as session:
+        inbox.decide(session, group=group, decision="added", editor=who, target=body.target, example=example)
+        session.add(EditRecord(editor=who, kind="example_added", file=where[0], line=where[1],
+                               detail={"intent": body.target, "example": example, "count": group.count}))
+
+
+@router.post("/api/editor/inbox/assign", responses={401: {}, 403: {}, 404: {}, 422: {}})
+async def assign(body: AssignIn, request: Request, agent: Agent = Editor) -> dict:
     example = clean_text(body.example, max_chars=300)
     project = _project(request)
-    if body.target not in _targets(project):
+    if body.target not in await run_in_threadpool(_targets, project):
         raise HTTPException(422, detail="Kies een bestaande intent of FAQ-vraag.")
+    who = agent.username
     async with request.app.state.edit_lock:  # one data edit at a time
-        with db(request) as session:
-            who = editor(request, session).username
-            group = inbox.find(session, body.key)
+        group = await run_in_threadpool(_find_group, request, body.key)
         if group is None:
             raise HTTPException(404, detail="Deze groep staat niet (meer) in de inbox.")
         try:
@@ -96,17 +99,14 @@ async def assign(body: AssignIn, request: Request) -> dict:
                                             lambda data: files.add_example(data, body.target, example))
         except files.EditError as exc:
             raise HTTPException(422, detail=str(exc)) from exc
-        with db(request) as session:
-            inbox.decide(session, group=group, decision="added", editor=who, target=body.target, example=example)
-            session.add(EditRecord(editor=who, kind="example_added", file=where[0], line=where[1],
-                                   detail={"intent": body.target, "example": example, "count": group.count}))
+        await run_in_threadpool(_record_assign, request, who, group, body, example, where)
     return {"file": where[0], "line": where[1], "retrain_needed": True}
 
 
-@router.post("/api/editor/inbox/dismiss")
-async def dismiss(body: DismissIn, request: Request) -> dict:
+@router.post("/api/editor/inbox/dismiss", responses={401: {}, 403: {}, 404: {}})
+def dismiss(body: DismissIn, request: Request, agent: Agent = Editor) -> dict:
+    who = agent.username
     with db(request) as session:
-        who = editor(request, session).username
         group = inbox.find(session, body.key)
         if group is None:
             raise HTTPException(404, detail="Deze groep staat niet (meer) in de inbox.")
@@ -115,39 +115,39 @@ async def dismiss(body: DismissIn, request: Request) -> dict:
     return {"ok": True}
 
 
-@router.get("/api/editor/answers")
-async def list_answers(request: Request) -> dict:
-    with db(request) as session:
-        editor(request, session)
+@router.get("/api/editor/answers", dependencies=[Editor], responses={401: {}, 403: {}})
+def list_answers(request: Request) -> dict:
     project = _project(request)
     answers = files.parse(project / "data").answers
     return {"answers": [{"key": a.key, "text": a.text, "file": str(a.file.relative_to(project)), "line": a.line}
                         for a in answers]}
 
 
-@router.put("/api/editor/answers")
-async def change_answer(body: AnswerIn, request: Request) -> dict:
+def _record_answer(request: Request, who: str, key: str, before: str | None, text: str, where) -> None:
+    with db(request) as session:
+        session.add(EditRecord(editor=who, kind="answer_changed", file=where[0], line=where[1],
+                               detail={"key": key, "before": before, "after": text}))
+
+
+@router.put("/api/editor/answers", responses={401: {}, 403: {}, 422: {}})
+async def change_answer(body: AnswerIn, request: Request, agent: Agent = Editor) -> dict:
     text = clean_text(body.text, max_chars=1000)
     project = _project(request)
+    who = agent.username
     async with request.app.state.edit_lock:  # one data edit at a time
-        with db(request) as session:
-            who = editor(request, session).username
-        before = {a.key: a.text for a in files.parse(project / "data").answers}.get(body.key)
+        before = await run_in_threadpool(lambda: {a.key: a.text for a in files.parse(project / "data").answers}.get(body.key))
         try:
             where = await run_in_threadpool(_checked_edit, project, lambda data: files.set_answer(data, body.key, text))
         except files.EditError as exc:
             raise HTTPException(422, detail=str(exc)) from exc
-        with db(request) as session:
-            session.add(EditRecord(editor=who, kind="answer_changed", file=where[0], line=where[1],
-                                   detail={"key": body.key, "before": before, "after": text}))
+        await run_in_threadpool(_record_answer, request, who, body.key, before, text, where)
     return {"file": where[0], "line": where[1], "retrain_needed": True}
 
 
-@router.post("/api/editor/training", status_code=202)
-async def start_training(request: Request) -> dict:
+@router.post("/api/editor/training", status_code=202, responses={401: {}, 403: {}, 409: {}, 422: {}})
+async def start_training(request: Request, agent: Agent = Editor) -> dict:
     trainer = request.app.state.trainer
-    with db(request) as session:
-        who = editor(request, session).username
+    who = agent.username
     problems = errors(await run_in_threadpool(check, _project(request), None, with_rasa=False))
     if problems:
         raise HTTPException(422, detail={"message": "Eerst de fouten in de gegevens oplossen.",
@@ -155,45 +155,41 @@ async def start_training(request: Request) -> dict:
     if trainer.running:
         raise HTTPException(409, detail="Er loopt al een training.")
 
-    async def record(job) -> None:
+    def write(job) -> None:
         with db(request.app) as session:
             session.add(EditRecord(editor=who, kind="retrain", detail={
                 "status": job.status, "model": job.model, "seconds": job.seconds, "error": job.error}))
+
+    async def record(job) -> None:
+        await run_in_threadpool(write, job)
     trainer.start(who, on_done=record)
     return trainer.status()
 
 
-@router.get("/api/editor/training")
-async def training_status(request: Request) -> dict:
-    with db(request) as session:
-        editor(request, session)
+@router.get("/api/editor/training", dependencies=[Editor], responses={401: {}, 403: {}})
+def training_status(request: Request) -> dict:
     return request.app.state.trainer.status()
 
 
-@router.get("/api/editor/nlu-report")
-async def nlu_report(request: Request) -> dict:
-    with db(request) as session:
-        editor(request, session)
+@router.get("/api/editor/nlu-report", dependencies=[Editor], responses={401: {}, 403: {}, 404: {}})
+def nlu_report(request: Request) -> dict:
     summary = request.app.state.settings.nlu_report_dir / "summary.json"
     if not summary.exists():
         raise HTTPException(404, detail="Er is nog geen NLU-rapport. Maak er een met `bot nlu report`.")
     return json.loads(summary.read_text())
 
 
-@router.get("/api/editor/nlu-report/{picture}")
-async def nlu_report_picture(picture: str, request: Request) -> FileResponse:
-    with db(request) as session:
-        editor(request, session)
+@router.get("/api/editor/nlu-report/{picture}", dependencies=[Editor], responses={401: {}, 403: {}, 404: {}})
+def nlu_report_picture(picture: str, request: Request) -> FileResponse:
     path = request.app.state.settings.nlu_report_dir / picture
     if picture not in PICTURES or not path.exists():
         raise HTTPException(404, detail="Deze afbeelding bestaat niet.")
     return FileResponse(path, media_type="image/png")
 
 
-@router.get("/api/editor/log")
-async def edit_log(request: Request) -> dict:
+@router.get("/api/editor/log", dependencies=[Editor], responses={401: {}, 403: {}})
+def edit_log(request: Request) -> dict:
     with db(request) as session:
-        editor(request, session)
         rows = session.scalars(select(EditRecord).order_by(EditRecord.id.desc()).limit(50))
         return {"edits": [{"editor": r.editor, "kind": r.kind, "file": r.file, "line": r.line, "detail": r.detail,
                            "at": r.created_at.isoformat() + "Z"} for r in rows]}

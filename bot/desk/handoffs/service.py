@@ -1,9 +1,11 @@
-"""Handoffs: the queue (priority, then waiting time), claiming, hand-back and resolving."""
+"""Handoffs: creating one, claiming (exactly one winner), capacity, transfers, hand-back and resolving.
+
+Everything that decides who serves whom runs under the routing lock (`Work.lock_routing`), so the same
+rules hold with one desk process or several replicas on one database.
+"""
 from __future__ import annotations
 
-from datetime import timedelta
-from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -11,12 +13,16 @@ from sqlalchemy.orm import Session
 from bot.desk.agents.models import Agent
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
+from bot.desk.conversations.states import State
 from bot.desk.db import utcnow
 from bot.desk.handoffs.models import PRIORITY_RANK, Handoff
+from bot.desk.handoffs.queue import OPEN_STATUSES, online_agents, open_handoff, waiting
 from bot.handoff import PRIORITIES, REASONS
 
-OPEN_STATUSES = ("queued", "assigned")
-DEFAULT_HANDLING_MINUTES = 5  # used until there is enough history
+if TYPE_CHECKING:
+    from bot.desk.work import Work
+
+__all__ = ["OPEN_STATUSES", "open_handoff", "waiting"]
 
 
 class InvalidContext(ValueError):
@@ -37,34 +43,34 @@ def validate_context(context: Any) -> dict[str, Any]:
     return context
 
 
-def open_handoff(session: Session, *, conversation_id: str) -> Handoff | None:
-    query = select(Handoff).where(Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES))
-    return session.scalars(query.order_by(Handoff.id.desc())).first()
-
-
-def create_or_get(session: Session, *, conversation: Conversation, context: dict[str, Any], actor: str) -> tuple[Handoff, bool]:
-    """Idempotent: while the conversation has an open handoff, a retry returns that one."""
-    existing = open_handoff(session, conversation_id=conversation.id)
+def create_or_get(work: "Work", *, conversation: Conversation, context: dict[str, Any], actor: str) -> tuple[Handoff, bool]:
+    """Idempotent: while the conversation has an open handoff, that one is returned."""
+    existing = open_handoff(work.session, conversation_id=conversation.id)
     if existing is not None:
         return existing, False
     priority = context.get("priority") or "normal"
     handoff = Handoff(conversation_id=conversation.id, reason=context["reason"], priority=priority,
                       priority_rank=PRIORITY_RANK[priority], status="queued", context=context)
-    session.add(handoff)
-    session.flush()
-    conversations.transition(session, conversation=conversation, to_state="queued", actor=actor,
+    work.session.add(handoff)
+    work.session.flush()
+    conversations.transition(work, conversation=conversation, to=State.QUEUED, actor=actor,
                              data={"handoff_id": handoff.id, "reason": handoff.reason})
+    work.tell_agents({"type": "new_handoff", "handoff_id": handoff.id, "reason": handoff.reason,
+                      "priority": handoff.priority})
     return handoff, True
 
 
-def close_for_abuse(session: Session, *, conversation: Conversation, context: dict[str, Any]) -> Handoff:
+def close_for_abuse(work: "Work", *, conversation: Conversation, context: dict[str, Any]) -> Handoff:
     """The bot ended the conversation after a second insult: closed for the customer, kept for review."""
-    handoff, _ = create_or_get(session, conversation=conversation, context=context, actor="bot")
-    handoff.status = "review"
-    handoff.closed_at = utcnow()
+    handoff = Handoff(conversation_id=conversation.id, reason="abuse", priority=context.get("priority") or "high",
+                      priority_rank=PRIORITY_RANK[context.get("priority") or "high"], status="review",
+                      context=context, closed_at=utcnow())
+    work.session.add(handoff)
+    work.session.flush()
     conversation.closed_reason = "abuse"
-    conversations.transition(session, conversation=conversation, to_state="closed", actor="bot",
+    conversations.transition(work, conversation=conversation, to=State.CLOSED, actor="bot",
                              data={"handoff_id": handoff.id, "reason": "abuse"})
+    work.tell_agents({"type": "queue_changed"})  # the review list
     return handoff
 
 
@@ -73,67 +79,15 @@ def for_review(session: Session) -> list[Handoff]:
     return list(session.scalars(query))
 
 
-def queue(session: Session) -> list[Handoff]:
-    query = select(Handoff).where(Handoff.status == "queued").order_by(Handoff.priority_rank, Handoff.created_at, Handoff.id)
-    return list(session.scalars(query))
-
-
 def assigned_to(session: Session, *, agent: Agent) -> list[Handoff]:
     query = select(Handoff).where(Handoff.status == "assigned", Handoff.agent_id == agent.id).order_by(Handoff.claimed_at)
     return list(session.scalars(query))
 
 
-def position(session: Session, *, handoff: Handoff) -> int | None:
-    """1-based place in the queue, or None when no longer waiting."""
-    if handoff.status != "queued":
-        return None
-    ahead = session.scalar(
-        select(func.count()).select_from(Handoff).where(
-            Handoff.status == "queued",
-            (Handoff.priority_rank < handoff.priority_rank)
-            | ((Handoff.priority_rank == handoff.priority_rank) & (Handoff.created_at < handoff.created_at))
-            | ((Handoff.priority_rank == handoff.priority_rank) & (Handoff.created_at == handoff.created_at) & (Handoff.id < handoff.id)),
-        )
-    )
-    return int(ahead) + 1
-
-
-def handling_minutes(session: Session) -> tuple[float, int]:
-    """Median handling time of the last week's closed handoffs, and how many it is based on."""
-    since = utcnow() - timedelta(days=7)
-    rows = session.execute(
-        select(Handoff.claimed_at, Handoff.closed_at).where(
-            Handoff.closed_at.is_not(None), Handoff.claimed_at.is_not(None), Handoff.closed_at >= since)
-    ).all()
-    durations = [(closed - claimed).total_seconds() / 60 for claimed, closed in rows]
-    if len(durations) < 5:
-        return float(DEFAULT_HANDLING_MINUTES), len(durations)
-    return max(1.0, median(durations)), len(durations)
-
-
-def minutes_per_place(session: Session) -> float:
-    """Recent median handling time, shared by the agents online: the wait per place in line."""
-    minutes, _ = handling_minutes(session)
-    online = session.scalar(select(func.count()).select_from(Agent).where(Agent.status == "online", Agent.active.is_(True)))
-    return minutes / max(1, online or 0)
-
-
-def estimated_wait_minutes(session: Session, *, queue_position: int | None, per_place: float | None = None) -> int | None:
-    """Place in line times the wait per place (computed here unless the caller already has it)."""
-    if not queue_position:
-        return None
-    per_place = minutes_per_place(session) if per_place is None else per_place
-    return max(1, round(queue_position * per_place))
-
-
-def estimate_is_rough(session: Session) -> bool:
-    """True while fewer than five handled chats of the last week back the estimate."""
-    return handling_minutes(session)[1] < 5
-
-
-def claim(session: Session, *, handoff_id: int, agent: Agent) -> bool:
-    """Atomic: exactly one agent wins when two claim at once."""
-    result = session.execute(
+def claim(work: "Work", *, handoff_id: int, agent: Agent) -> bool:
+    """Atomic: exactly one agent wins when two claim at once, on any replica."""
+    work.lock_routing()
+    result = work.session.execute(
         update(Handoff)
         .where(Handoff.id == handoff_id, Handoff.status == "queued")
         .values(status="assigned", agent_id=agent.id, claimed_at=utcnow())
@@ -141,12 +95,17 @@ def claim(session: Session, *, handoff_id: int, agent: Agent) -> bool:
     )
     if result.rowcount != 1:
         return False
-    handoff = session.get(Handoff, handoff_id)
-    session.refresh(handoff)
-    conversation = session.get(Conversation, handoff.conversation_id)
-    conversation.agent_id = agent.id
-    conversations.transition(session, conversation=conversation, to_state="agent", actor=f"agent:{agent.username}",
+    handoff = work.session.get(Handoff, handoff_id)
+    work.session.refresh(handoff)
+    conversation = work.session.get(Conversation, handoff.conversation_id)
+    from bot.desk.callbacks import service as callbacks  # callbacks build on handoffs
+
+    callbacks.cancel_drafts(work.session, conversation_id=conversation.id)  # a person is here: no callback needed
+    conversations.transition(work, conversation=conversation, to=State.AGENT, actor=f"agent:{agent.username}",
                              data={"handoff_id": handoff_id})
+    conversation.agent_id = agent.id
+    work.tell_agents({"type": "assigned", "handoff_id": handoff_id, "agent_id": agent.id,
+                      "conversation_id": conversation.id})
     return True
 
 
@@ -154,11 +113,6 @@ def active_counts(session: Session) -> dict[int, int]:
     rows = session.execute(select(Handoff.agent_id, func.count()).where(Handoff.status == "assigned")
                            .group_by(Handoff.agent_id)).all()
     return {agent_id: count for agent_id, count in rows}
-
-
-def online_agents(session: Session, *, demo_mode: bool) -> list[Agent]:
-    return [a for a in session.scalars(select(Agent).where(Agent.status == "online", Agent.active.is_(True)))
-            if demo_mode or not a.is_demo]
 
 
 def cap_of(agent: Agent, default_cap: int) -> int:
@@ -178,63 +132,71 @@ def free_seats(session: Session, *, default_cap: int, demo_mode: bool) -> int:
     return sum(room_left(session, a, default_cap=default_cap, load=load) for a in online_agents(session, demo_mode=demo_mode))
 
 
-def auto_assign(session: Session, *, default_cap: int, demo_mode: bool) -> list[tuple[Handoff, Agent]]:
+def auto_assign(work: "Work") -> list[tuple[Handoff, Agent]]:
     """Give waiting handoffs (priority, then waiting time) to online agents with room, least loaded
     first; between equally loaded agents the one who got a chat longest ago (P13: fair routing)."""
-    agents = online_agents(session, demo_mode=demo_mode)
+    work.lock_routing()
+    session, settings = work.session, work.settings
+    agents = online_agents(session, demo_mode=settings.demo_mode)
     if not agents:
         return []
     load = active_counts(session)
     last = dict(session.execute(select(Handoff.agent_id, func.max(Handoff.claimed_at))
                                 .where(Handoff.agent_id.is_not(None)).group_by(Handoff.agent_id)).all())
     assigned: list[tuple[Handoff, Agent]] = []
-    for handoff in queue(session):
-        room = [a for a in agents if room_left(session, a, default_cap=default_cap, load=load)]
+    for handoff in waiting(session):
+        room = [a for a in agents if room_left(session, a, default_cap=settings.max_chats_per_agent, load=load)]
         if not room:
             break
         agent = min(room, key=lambda a: (load.get(a.id, 0), last.get(a.id) or utcnow().replace(year=1970), a.id))
-        if claim(session, handoff_id=handoff.id, agent=agent):
+        if claim(work, handoff_id=handoff.id, agent=agent):
             load[agent.id] = load.get(agent.id, 0) + 1
             last[agent.id] = utcnow()
             assigned.append((handoff, agent))
     return assigned
 
 
-def release(session: Session, *, agent: Agent) -> list[Handoff]:
+def release(work: "Work", *, agent: Agent) -> list[Handoff]:
     """An agent goes offline: their open chats go back to the queue, every message kept."""
-    released = assigned_to(session, agent=agent)
+    released = assigned_to(work.session, agent=agent)
     for handoff in released:
-        reopen(session, handoff=handoff, actor=f"agent:{agent.username}")
+        reopen(work, handoff=handoff, actor=f"agent:{agent.username}")
     return released
 
 
-def transfer(session: Session, *, handoff: Handoff, from_agent: Agent, to_agent: Agent) -> Conversation:
+def transfer(work: "Work", *, handoff: Handoff, from_agent: Agent, to_agent: Agent) -> Conversation:
+    work.lock_routing()
     handoff.agent_id = to_agent.id
-    conversation = session.get(Conversation, handoff.conversation_id)
+    conversation = work.session.get(Conversation, handoff.conversation_id)
     conversation.agent_id = to_agent.id
-    conversations.record_event(session, conversation=conversation, kind="transfer", actor=f"agent:{from_agent.username}",
-                               data={"handoff_id": handoff.id, "to": to_agent.username})
+    work.touched_conversation = True
+    conversations.record_event(work.session, conversation=conversation, kind="transfer",
+                               actor=f"agent:{from_agent.username}", data={"handoff_id": handoff.id, "to": to_agent.username})
+    work.state_changed(conversation.id)  # the widget names the new agent
+    work.tell_agents({"type": "assigned", "handoff_id": handoff.id, "agent_id": to_agent.id,
+                      "conversation_id": conversation.id})
+    work.tell_agents({"type": "queue_changed"})
     return conversation
 
 
-def close(session: Session, *, handoff: Handoff, agent: Agent, status: str, to_state: str) -> Conversation:
+def close(work: "Work", *, handoff: Handoff, agent: Agent, status: str, to: State) -> Conversation:
     handoff.status = status
     handoff.closed_at = utcnow()
-    conversation = session.get(Conversation, handoff.conversation_id)
-    conversations.transition(session, conversation=conversation, to_state=to_state, actor=f"agent:{agent.username}",
+    conversation = work.session.get(Conversation, handoff.conversation_id)
+    conversations.transition(work, conversation=conversation, to=to, actor=f"agent:{agent.username}",
                              data={"handoff_id": handoff.id, "outcome": status})
+    work.tell_agents({"type": "queue_changed"})
     return conversation
 
 
-def reopen(session: Session, *, handoff: Handoff, actor: str) -> Conversation:
-    """The customer says the problem is not solved: back in the queue."""
+def reopen(work: "Work", *, handoff: Handoff, actor: str) -> Conversation:
+    """Back in the queue: the agent went offline, or the customer says the problem is not solved."""
     handoff.status = "queued"
     handoff.agent_id = None
     handoff.claimed_at = None
     handoff.closed_at = None
-    conversation = session.get(Conversation, handoff.conversation_id)
-    conversation.agent_id = None
-    conversations.transition(session, conversation=conversation, to_state="queued", actor=actor,
+    conversation = work.session.get(Conversation, handoff.conversation_id)
+    conversations.transition(work, conversation=conversation, to=State.QUEUED, actor=actor,
                              data={"handoff_id": handoff.id, "reopened": True})
     return conversation
 

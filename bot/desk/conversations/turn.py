@@ -1,0 +1,152 @@
+"""A customer's message, from storing it to what they see next.
+
+1. `receive` (one transaction): check the token and the payload, store the message once (a retry with
+   the same client key finds it), and answer what the desk answers itself: the satisfaction check,
+   a callback booking, a conversation the bot ended. While a person owns the conversation the message
+   goes to them and nothing else happens. Otherwise the message is for the bot.
+2. The desk calls Rasa (no transaction open, nothing blocks).
+3. `finish_bot_turn` (one transaction): the NLU result, the bot's replies, and, when the bot signalled
+   a handover, the handover itself (handover.py) — created, routed and worded once, with the truth.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from fastapi import HTTPException
+
+from bot.desk import handover, satisfaction, wording
+from bot.desk.bot_client import BotTurn
+from bot.desk.callbacks import flow as callback_flow
+from bot.desk.conversations import service
+from bot.desk.conversations.models import Conversation, Message
+from bot.desk.conversations.states import Awaiting, State
+from bot.desk.handoffs import service as handoffs
+from bot.desk.work import customer_state
+from bot.handoff import build_context
+
+if TYPE_CHECKING:
+    from bot.desk.work import Work
+
+
+@dataclass
+class Received:
+    message_id: int
+    answer: dict[str, Any] | None = None  # set when the desk answered without the bot
+    for_bot: str | None = None  # the text or offered payload to send to Rasa
+    is_payload: bool = False
+
+
+def reply_of(message: Message) -> dict[str, Any]:
+    return {"id": message.id, "seq": message.seq, "text": message.text, "buttons": message.buttons,
+            "sender": message.sender}
+
+
+def answer_for(work: "Work", conversation: Conversation, message: Message) -> dict[str, Any]:
+    """Everything shown after the customer's message (bot replies and desk notices, in order) and who has
+    the conversation now, read in one transaction so that they never contradict each other."""
+    return {"message_id": message.id, "seq": message.seq,
+            "replies": [reply_of(m) for m in service.replies_after(work.session, message=message)],
+            **customer_state(work, conversation)}
+
+
+def authenticated(work: "Work", conversation_id: str, token: str | None) -> Conversation:
+    conversation = service.authenticate(work.session, conversation_id=conversation_id, token=token)
+    if conversation is None:
+        raise HTTPException(401, detail="Onbekend gesprek of ongeldige sleutel.")
+    return conversation
+
+
+def receive(work: "Work", *, conversation_id: str, token: str | None, text: str, payload: str | None,
+            client_key: str | None) -> Received:
+    conversation = authenticated(work, conversation_id, token)
+    if client_key:
+        earlier = service.by_client_key(work.session, conversation_id=conversation_id, client_key=client_key)
+        if earlier is not None:
+            return _replay(work, conversation, earlier)
+    if payload is not None and payload not in (conversation.offered_payloads or []):
+        raise HTTPException(422, detail="Deze keuze hoort niet bij dit gesprek.")
+    message = service.add_message(work, conversation=conversation, sender="customer", text=text, client_key=client_key)
+    if payload is not None:
+        conversation.offered_payloads = []  # a button is used once
+    awaiting, state = Awaiting(conversation.awaiting), State(conversation.state)
+
+    def handled() -> Received:
+        return Received(message.id, answer=answer_for(work, conversation, message))
+
+    if state == State.CLOSED and conversation.closed_reason == "abuse":
+        service.say(work, conversation, wording.ended())
+        return handled()
+    if payload in satisfaction.PAYLOADS:
+        satisfaction.answer(work, conversation, payload)
+        return handled()
+    if awaiting == Awaiting.SCORE and payload is None and satisfaction.typed_score(text):
+        satisfaction.answer(work, conversation, satisfaction.typed_score(text))
+        return handled()
+    if awaiting == Awaiting.COMMENT and payload is None:
+        satisfaction.comment(work, conversation, text)
+        return handled()
+    if callback_flow.handles(payload):
+        callback_flow.answer(work, conversation, payload)
+        return handled()
+    if awaiting == Awaiting.CALLBACK_CONTACT and payload is None:
+        callback_flow.contact(work, conversation, text)
+        return handled()
+    if state in (State.QUEUED, State.AGENT):
+        return handled()  # for the person who has the conversation; pushed to the agents
+    if state == State.CLOSED:  # writing again after the end: the bot takes it, fully itself
+        service.transition(work, conversation=conversation, to=State.BOT, actor="customer")
+    conversation.offered_payloads = []  # the bot's next reply decides what may be pressed
+    return Received(message.id, for_bot=payload if payload is not None else text, is_payload=payload is not None)
+
+
+def _replay(work: "Work", conversation: Conversation, earlier: Message) -> Received:
+    """The same message again (the answer was lost on the way): stored once, answered as before. When it
+    never reached the bot (the desk that took it went away mid-turn), it goes to the bot now."""
+    shown = service.replies_after(work.session, message=earlier)
+    if shown or conversation.state != State.BOT.value:
+        return Received(earlier.id, answer=answer_for(work, conversation, earlier))
+    return Received(earlier.id, for_bot=earlier.text)
+
+
+def needs_routing_lock(payload: str | None) -> bool:
+    """Answers that may put the customer back in line route in the same transaction."""
+    return payload == satisfaction.SOLVED_NO
+
+
+def finish_bot_turn(work: "Work", *, conversation_id: str, message_id: int, turn: BotTurn) -> dict[str, Any]:
+    conversation = work.session.get(Conversation, conversation_id)
+    message = work.session.get(Message, message_id)
+    if turn.nlu:
+        _record_nlu(message, turn.nlu)
+    offered: list[str] = []
+    for reply in turn.replies:
+        service.add_message(work, conversation=conversation, sender="bot", text=reply["text"], buttons=reply.get("buttons"))
+        offered += [b["payload"] for b in reply.get("buttons") or []]
+    conversation.offered_payloads = offered
+    if turn.handoff is not None and conversation.state == State.BOT.value:
+        context = handoffs.validate_context({k: v for k, v in turn.handoff.items() if k != "close"})
+        if turn.handoff.get("close"):
+            handover.end_for_abuse(work, conversation=conversation, context=context)
+        else:
+            handover.hand_over(work, conversation=conversation, context=context, actor="bot")
+    return answer_for(work, conversation, message)
+
+
+def bot_unavailable(work: "Work", *, conversation_id: str, message_id: int, error: str) -> dict[str, Any]:
+    """Rasa or the action server is down: keep the message, queue for a person, say so politely."""
+    conversation = work.session.get(Conversation, conversation_id)
+    message = work.session.get(Message, message_id)
+    if conversation.state == State.BOT.value:
+        context = build_context(conversation_id=conversation_id, reason="bot_unavailable", transcript=[], topics=[],
+                                facts={}, bot_actions=[], signals=[{"name": "bot_unavailable", "evidence": error[:300]}])
+        handover.hand_over(work, conversation=conversation, context=dict(context), actor="desk", bot_down=True)
+    return answer_for(work, conversation, message)
+
+
+def _record_nlu(message: Message, nlu: dict[str, Any]) -> None:
+    """Keeps what the NLU made of a customer message with it (inbox and reports)."""
+    message.intent = str(nlu.get("intent") or "")[:80] or None
+    message.confidence = nlu.get("confidence")
+    message.response_key = (str(nlu["response_key"])[:80] if nlu.get("response_key") else None)
+    message.response_confidence = nlu.get("response_confidence")

@@ -1,0 +1,101 @@
+"""Background work of a desk replica.
+
+- Periodic work that must happen once for the whole desk (callback offers to customers who waited too
+  long, callbacks that just became overdue) runs on the replica that holds the 'periodic' lease.
+- The heartbeat runs on every replica for its own sockets: the newest sequence number and state per
+  conversation, so a client that missed a push (a replica or Redis went away) catches up.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from datetime import datetime, timedelta
+from typing import Any
+
+from fastapi import FastAPI
+from sqlalchemy import func, select
+from starlette.concurrency import run_in_threadpool
+
+from bot.desk.callbacks import flow as callback_flow
+from bot.desk.callbacks.models import Callback
+from bot.desk.conversations.models import Conversation, ConversationEvent
+from bot.desk.coordination import hold_lease
+from bot.desk.db import utcnow
+from bot.desk.deps import db
+from bot.desk.work import perform
+
+logger = logging.getLogger(__name__)
+LEASE = "periodic"
+
+
+def replica_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+def _newly_overdue(work, since: datetime) -> int:
+    """Callbacks whose window ended since the last check: the agents' list turns them red now."""
+    now = utcnow()
+    count = work.session.scalar(select(func.count()).select_from(Callback).where(
+        Callback.status == "scheduled", Callback.slot_end > since, Callback.slot_end <= now))
+    if count:
+        work.tell_agents({"type": "callbacks_changed"})
+    return int(count or 0)
+
+
+class PeriodicWork:
+    def __init__(self, app: FastAPI, every_seconds: float) -> None:
+        self.app, self.every = app, every_seconds
+        self.holder = replica_name()
+        self.last_check = utcnow()
+        self.runs = 0  # how often this replica did the work (tests: once across replicas)
+
+    def _lead(self) -> bool:
+        with db(self.app) as session:
+            return hold_lease(session, name=LEASE, holder=self.holder, seconds=max(3 * self.every, 2.0))
+
+    async def tick(self) -> bool:
+        if not await run_in_threadpool(self._lead):
+            self.last_check = utcnow()
+            return False
+        since, self.last_check = self.last_check - timedelta(seconds=1), utcnow()
+        await perform(self.app, callback_flow.offer_to_waiters)
+        await perform(self.app, _newly_overdue, since)
+        self.runs += 1
+        return True
+
+    async def run_forever(self) -> None:
+        while True:
+            await asyncio.sleep(self.every)
+            try:
+                await self.tick()
+            except Exception:  # noqa: BLE001 - the loop must survive a database hiccup
+                logger.exception("periodic work failed")
+
+
+def _latest(app: FastAPI, ids: list[str]) -> tuple[dict[str, dict[str, Any]], Any]:
+    latest: dict[str, dict[str, Any]] = {}
+    with db(app) as session:
+        for start in range(0, len(ids), 500):
+            rows = session.execute(select(Conversation.id, Conversation.last_seq, Conversation.state)
+                                   .where(Conversation.id.in_(ids[start:start + 500]))).all()
+            latest.update({cid: {"last_seq": seq, "state": state} for cid, seq, state in rows})
+        stamp = session.scalar(select(func.max(ConversationEvent.id))
+                               .where(ConversationEvent.kind.in_(("state", "transfer"))))
+    return latest, stamp
+
+
+async def heartbeat_forever(app: FastAPI, every_seconds: float) -> None:
+    hub = app.state.hub
+    while True:
+        await asyncio.sleep(every_seconds)
+        try:
+            if not hub.socket_count:
+                continue
+            ids = sorted(set(hub.customer_conversations()) | set(hub.watched_conversations()))
+            latest, stamp = await run_in_threadpool(_latest, app, ids)
+            await hub.heartbeat(latest, stamp)
+        except Exception:  # noqa: BLE001 - next beat
+            logger.exception("heartbeat failed")

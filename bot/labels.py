@@ -1,0 +1,115 @@
+"""Every Dutch label people read for reasons, priorities, signals, topics, senders and facts: one source
+for the summary, the console, the dashboard and the report (served to the staff pages at /api/labels)."""
+from __future__ import annotations
+
+# Handoff reasons as a short heading (queue, context card, charts).
+REASONS = {
+    "customer_request": "Klant vraagt om een medewerker",
+    "frustration": "Frustratie",
+    "abuse": "Grof taalgebruik",
+    "complexity": "Complexe vraag",
+    "not_understood": "Niet begrepen door de bot",
+    "repeated_question": "Herhaalde vraag",
+    "legal_threat": "Juridische dreiging",
+    "sensitive": "Gevoelige kwestie",
+    "deadline_at_risk": "Deadline in gevaar",
+    "bot_unavailable": "Bot niet beschikbaar",
+}
+
+# The same reasons verb-final, to follow "omdat de klant ..." in a summary.
+REASONS_BECAUSE = {
+    "customer_request": "zelf om een medewerker vraagt",
+    "frustration": "gefrustreerd is",
+    "abuse": "grof of beledigend is",
+    "complexity": "een vraag heeft die de bot niet zelf kan afhandelen",
+    "not_understood": "door de bot niet begrepen werd",
+    "repeated_question": "dezelfde vraag opnieuw stelde",
+    "legal_threat": "met juridische stappen dreigt",
+    "sensitive": "een gevoelige kwestie heeft",
+    "deadline_at_risk": "een deadline heeft die de bezorging niet haalt",
+    "bot_unavailable": "door een storing niet door de bot geholpen kon worden",
+}
+
+PRIORITIES = {"urgent": "Urgent", "high": "Hoog", "normal": "Normaal"}
+
+# Signal names of the escalation check (escalation.yml) and of the actions.
+SIGNALS = {
+    "caps_lock": "Hoofdletters",
+    "punctuation_burst": "Veel uitroeptekens",
+    "negative_judgement": "Negatief oordeel",
+    "fed_up": "Is het zat",
+    "earlier_contacts": "Eerder contact gehad",
+    "swearing": "Vloeken",
+    "insult": "Belediging",
+    "direct_insult": "Persoonlijke belediging",
+    "legal": "Juridische stappen",
+    "public": "Dreigt met publiciteit",
+    "health_harm": "Gezondheid: letsel",
+    "health_worry": "Gezondheid: zorgen",
+    "pets": "Huisdier",
+    "bereavement": "Overlijden",
+    "fraud": "Fraude of gehackt account",
+    "compensation": "Wil compensatie",
+    "damaged_goods": "Beschadigd of verkeerd artikel",
+    "refused_return": "Retour geweigerd",
+    "refund_overdue": "Terugbetaling te laat",
+    "several_problems": "Meerdere problemen",
+    "long_emotional": "Lang, emotioneel bericht",
+    "says_so": "Zegt niet begrepen te worden",
+    "rephrase_after_fallback": "Herhaalt na een misverstand",
+    "not_understood": "Niet begrepen",
+    "same_question": "Stelt dezelfde vraag opnieuw",
+    "deadline": "Deadline",
+    "order_not_found": "Bestelling niet gevonden",
+    "shop_unavailable": "Webshop niet bereikbaar",
+    "bot_unavailable": "Bot niet bereikbaar",
+    "complain": "Klacht",
+    "product_issue": "Probleem met een product",
+}
+
+TOPICS = {
+    "order_status": "Waar is mijn pakket",
+    "return_request": "Retour aanmelden",
+    "complain": "Klacht",
+    "product_issue": "Probleem met een product",
+    "request_human": "Wil een medewerker",
+    "faq/return_policy": "FAQ retourneren",
+    "faq/refund_time": "FAQ terugbetaling",
+    "faq/shipping_costs": "FAQ verzendkosten",
+    "faq/delivery_time": "FAQ levertijd",
+    "faq/payment_methods": "FAQ betalen",
+    "faq/opening_hours": "FAQ openingstijden",
+    "faq/warranty": "FAQ garantie",
+    "faq/change_address": "FAQ adres wijzigen",
+    "faq/cancel_order": "FAQ annuleren",
+    "faq/invoice": "FAQ factuur",
+}
+
+SENDERS = {"customer": "Klant", "bot": "Bot", "agent": "Medewerker", "system": "Systeem", "note": "Notitie"}
+
+FACTS = {
+    "order_number": "Bestelnummer",
+    "postcode_verified": "Postcode gecontroleerd",
+    "deadline": "Deadline",
+    "return_code": "Retourcode",
+    "order_status": "Status",
+}
+
+AGENT_STATUSES = {"online": "online", "away": "afwezig", "offline": "offline"}
+
+
+def reason(key: str) -> str:
+    return REASONS.get(key, key)
+
+
+def signal(key: str) -> str:
+    return SIGNALS.get(key, key.replace("_", " "))
+
+
+def topic(key: str) -> str:
+    return TOPICS.get(key, key)
+
+
+def all_labels() -> dict[str, dict[str, str]]:
+    return {"reasons": REASONS, "priorities": PRIORITIES, "signals": SIGNALS, "topics": TOPICS,
+            "senders": SENDERS, "facts": FACTS, "agent_statuses": AGENT_STATUSES}

@@ -1,6 +1,7 @@
 """`bot` command line: run the whole stack, prepare the database, manage agents.
 
-    bot run            start Rasa, action server and desk (demo shop, SQLite by default)
+    bot run            start Rasa, action server and desk (demo shop, SQLite by default), keep them running
+    bot run --replicas 2 --database postgresql+psycopg2://… --redis redis://…   the production topology
     bot db upgrade     bring DATABASE_URL to the newest schema
     bot seed           demo shop orders and the demo agent
     bot agents add|list|disable
@@ -21,60 +22,78 @@ def _stop_on_signal(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def _banner(stack, team, open_now: bool) -> str:
+    from bot import hours
+    from bot.seed import DEMO_AGENT
+
+    lines = [
+        "\nBalie is running.",
+        f"  Shop page with chat:  {stack.desk_url}/",
+        f"  Agent console:        {stack.desk_url}/console   (demo login: {DEMO_AGENT['username']} / {DEMO_AGENT['password']})",
+        f"  Editors' page:        {stack.desk_url}/editor   (inbox, FAQ answers, retraining)",
+        f"  Team leads:           {stack.desk_url}/dashboard   (or: .venv/bin/bot report --since 7d)",
+        f"  Health:               {stack.desk_url}/health",
+        f"  API documentation:    {stack.desk_url}/docs",
+        f"  Team hours:           {team.weekly_summary()} ({hours.hours_file().name}); "
+        + ("open now." if open_now else "closed now, so customers who ask for a person get a callback offer."),
+    ]
+    if stack.clustered:
+        lines.append(f"  Topology:             nginx -> {stack.replicas} desk replicas, {len(stack.rasa_names)} Rasa, "
+                     f"{len(stack.action_names)} action servers; PostgreSQL {stack.database_url.rsplit('@', 1)[-1]}, "
+                     f"Redis {stack.redis_url}")
+    lines.append(f"  Processes:            pids in {stack.log_dir / 'pids.json'}; one that stops is restarted.")
+    lines.append("Press Ctrl-C to stop everything.")
+    return "\n".join(lines)
+
+
 def _run(args: argparse.Namespace) -> int:
     import signal
+    from datetime import datetime, timezone
 
-    from bot.processes import Stack
-    from bot.seed import DEMO_AGENT, seed_demo
+    from bot import hours
+    from bot.processes import Stack, ensure_postgres_database
+    from bot.seed import seed_demo
 
     settings = get_settings()
     model = Path(args.model)
     if not model.exists():
         print(f"No trained model at {model}; run `make train` first.", file=sys.stderr)
         return 1
-    from datetime import datetime, timezone
-
-    from bot import hours
-
     try:
         team = hours.load()
     except hours.HoursError as exc:
         print(f"Cannot start: {exc}", file=sys.stderr)
         return 1
+    database = args.database or settings.database_url
+    redis = args.redis or settings.redis_url
     open_now = team.is_open(datetime.now(timezone.utc))
-    if settings.database_url.startswith("sqlite:///"):
-        Path(settings.database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        stack = Stack(database_url=database, model=model, log_dir=Path(args.log_dir), rasa_port=args.rasa_port,
+                      action_port=args.action_port, desk_port=args.desk_port, replicas=args.replicas, redis_url=redis)
+    except ValueError as exc:
+        print(f"Cannot start: {exc}", file=sys.stderr)
+        return 2
+    if database.startswith("sqlite:///"):
+        Path(database.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    elif database.startswith("postgresql"):
+        ensure_postgres_database(database, trackers=stack.clustered)
     print("Preparing the database and the demo shop ...", flush=True)
-    seed_demo(settings.database_url, settings.shop_database_url, history=True)
-    stack = Stack(database_url=settings.database_url, model=model, log_dir=ROOT / "var" / "logs",
-                  rasa_port=args.rasa_port, action_port=args.action_port, desk_port=args.desk_port)
-    print("Starting Rasa, the action server and the desk (logs in var/logs/) ...", flush=True)
-    # Ctrl-C and SIGTERM both stop all three, also when started without a terminal.
+    shop_database = database if args.database else settings.shop_database_url  # --database: the shop lives there too
+    seed_demo(database, shop_database, history=True)
+    stack.supervisor.say = lambda text: print(text, file=sys.stderr, flush=True)
+    what = "Rasa, the action server and the desk" if not stack.clustered else \
+        f"nginx, {stack.replicas} desks, {len(stack.rasa_names)} Rasa and {len(stack.action_names)} action servers"
+    print(f"Starting {what} (logs in {stack.log_dir}/) ...", flush=True)
+    # Ctrl-C and SIGTERM both stop everything, also when started without a terminal.
     signal.signal(signal.SIGINT, _stop_on_signal)
     signal.signal(signal.SIGTERM, _stop_on_signal)
     stack.start()
     try:
-        stack.wait_healthy()
-        print(
-            "\nBalie is running.\n"
-            f"  Shop page with chat:  {stack.desk_url}/\n"
-            f"  Agent console:        {stack.desk_url}/console   "
-            f"(demo login: {DEMO_AGENT['username']} / {DEMO_AGENT['password']})\n"
-            f"  Editors' page:        {stack.desk_url}/editor   (inbox, FAQ answers, retraining)\n"
-            f"  Team leads:           {stack.desk_url}/dashboard   (or: .venv/bin/bot report --since 7d)\n"
-            f"  Health:               {stack.desk_url}/health\n"
-            f"  API documentation:    {stack.desk_url}/docs\n"
-            f"  Team hours:           {team.weekly_summary()} ({hours.hours_file().name}); "
-            + ("open now.\n" if open_now else "closed now, so customers who ask for a person get a callback offer.\n")
-            +
-            "Press Ctrl-C to stop all three.",
-            flush=True,
-        )
-        while all(p.poll() is None for p in stack.processes.values()):
-            time.sleep(1)
-        stopped = [name for name, p in stack.processes.items() if p.poll() is not None]
-        print(f"{', '.join(stopped)} stopped unexpectedly:\n" + "\n".join(stack.tail(n) for n in stopped), file=sys.stderr)
-        return 1
+        stack.wait_healthy(timeout=args.start_timeout)
+        print(_banner(stack, team, open_now), flush=True)
+        while True:  # a process that stops is restarted; the others keep serving
+            stack.supervisor.check()
+            time.sleep(0.5)
     except KeyboardInterrupt:
         print("\nStopping ...")
         return 0
@@ -221,6 +240,13 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--rasa-port", type=int, default=5005)
     run.add_argument("--action-port", type=int, default=5055)
     run.add_argument("--desk-port", type=int, default=8000)
+    run.add_argument("--replicas", type=int, default=1,
+                     help="desk replicas behind nginx (2 or more: also 2 Rasa and 2 action servers; needs "
+                          "--database postgresql… and --redis)")
+    run.add_argument("--database", help="desk database URL (default: DATABASE_URL or the SQLite file in var/)")
+    run.add_argument("--redis", help="Redis URL for pushes across desk replicas and Rasa's lock store")
+    run.add_argument("--log-dir", default=str(ROOT / "var" / "logs"))
+    run.add_argument("--start-timeout", type=float, default=300.0)
     run.set_defaults(func=_run)
     db = sub.add_parser("db", help="database schema")
     db.add_argument("db_command", choices=["upgrade"])

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
+from bot import labels
+
 Reason = Literal[
     "customer_request", "frustration", "abuse", "complexity", "not_understood",
     "repeated_question", "legal_threat", "sensitive", "deadline_at_risk", "bot_unavailable",
@@ -21,20 +23,6 @@ DEFAULT_PRIORITY: dict[str, str] = {
     "frustration": "high",
     "sensitive": "high",
     "deadline_at_risk": "high",
-}
-
-# Verb-final, to follow "omdat de klant ...".
-REASON_LABELS = {
-    "customer_request": "zelf om een medewerker vraagt",
-    "frustration": "gefrustreerd is",
-    "abuse": "grof of beledigend is",
-    "complexity": "een vraag heeft die de bot niet zelf kan afhandelen",
-    "not_understood": "door de bot niet begrepen werd",
-    "repeated_question": "dezelfde vraag opnieuw stelde",
-    "legal_threat": "met juridische stappen dreigt",
-    "sensitive": "een gevoelige kwestie heeft",
-    "deadline_at_risk": "een deadline heeft die de bezorging niet haalt",
-    "bot_unavailable": "door een storing niet door de bot geholpen kon worden",
 }
 
 TOPIC_GOALS = {
@@ -89,7 +77,7 @@ def summarise(reason: str, topics: list[str], facts: dict[str, Any], bot_actions
         joined = "; ".join(details)
         sentences.append(joined[0].upper() + joined[1:] + ".")
     done = f" De bot heeft al: {bot_actions[-1][0].lower() + bot_actions[-1][1:]}." if bot_actions else ""
-    sentences.append(f"Overgedragen omdat de klant {REASON_LABELS.get(reason, reason)}.{done}")
+    sentences.append(f"Overgedragen omdat de klant {labels.REASONS_BECAUSE.get(reason, reason)}.{done}")
     return " ".join(sentences[:3])
 
 
@@ -117,13 +105,3 @@ def build_context(
         bot_actions=list(bot_actions),
         transcript=list(transcript),
     )
-
-
-def wait_sentence(position: int | None, minutes: int | None, rough: bool = False) -> str:
-    """Place in line and expected wait, honestly worded (P2); empty when not waiting."""
-    if not position:
-        return ""
-    place = "Je bent als eerste aan de beurt" if position == 1 else f"Je bent nummer {position} in de rij"
-    wait = f"ongeveer {minutes} minuten" if minutes and minutes > 1 else "minder dan een minuut"
-    caveat = " (een ruwe schatting: we hebben nog weinig gegevens)" if rough else ""
-    return f"{place}; de verwachte wachttijd is {wait}{caveat}."

@@ -88,23 +88,17 @@ def postgres_url():
     admin.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-def database_url(request, tmp_path) -> str:
-    """An empty database brought to the newest schema, on SQLite and on PostgreSQL."""
+def fresh_schema(url: str) -> str:
+    """Drops what an earlier test left in the database and brings it to the newest schema."""
     from sqlalchemy import create_engine
 
     from bot.desk import models  # noqa: F401 - every table on the metadata, so drop_all sees them all
     from bot.desk.db import Base
     from bot.desk.migrate import upgrade
+    from bot.webshop.sql import metadata as shop_metadata
 
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'desk.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
+    if url.startswith("postgresql"):
         engine = create_engine(url, future=True)
-        from bot.webshop.sql import metadata as shop_metadata
-
-        # Every test starts from an empty schema: drop what the previous test left.
         Base.metadata.drop_all(engine)
         shop_metadata.drop_all(engine)
         with engine.begin() as conn:
@@ -112,6 +106,64 @@ def database_url(request, tmp_path) -> str:
         engine.dispose()
     upgrade(url)
     return url
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request, tmp_path) -> str:
+    """An empty database brought to the newest schema, on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return fresh_schema(f"sqlite:///{tmp_path / 'desk.db'}")
+    return fresh_schema(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def pg_database_url(postgres_url) -> str:
+    """An empty PostgreSQL database at the newest schema (what several desk replicas share)."""
+    return fresh_schema(postgres_url)
+
+
+class RedisServer:
+    """A redis-server of the test's own on a free loopback port: a test may stop and start it."""
+
+    def __init__(self, folder: Path) -> None:
+        import shutil
+
+        self.binary = shutil.which("redis-server") or "/usr/bin/redis-server"
+        require(Path(self.binary).exists(), "redis-server is not installed (apt-get install redis-server)")
+        self.port, self.folder, self.process = free_port(), folder, None
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        import subprocess
+        import time
+
+        import redis
+
+        self.process = subprocess.Popen([self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                         "--appendonly", "no", "--dir", str(self.folder)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.5)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                client.ping()
+                return
+            except redis.RedisError:
+                time.sleep(0.05)
+        raise TimeoutError("redis-server did not start")
+
+    def kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+@pytest.fixture
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    server.kill()
 
 
 @pytest.fixture(scope="session")

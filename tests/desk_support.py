@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from bot.config import ROOT, get_settings
+from bot.config import ROOT, Settings, get_settings
 from bot.desk.agents import service as agents
 from bot.desk.db import make_engine, make_sessionmaker
 from tests.desk_server import DeskServer
@@ -33,12 +33,13 @@ def project(tmp_path) -> Path:
     return project_copy(tmp_path / "project")
 
 
-@pytest.fixture
-def desk(database_url, rasa, project):
-    settings = replace(get_settings(), database_url=database_url, rasa_urls=(rasa.url,),
-                       action_server_urls=(rasa.url,), demo_mode=True, max_message_chars=1000,
-                       max_wait_minutes=15, callback_check_seconds=0.3, project_dir=project,
-                       models_dir=project / "models")
+def desk_settings(database_url: str, rasa: FakeRasa, project: Path, **overrides) -> Settings:
+    return replace(get_settings(), database_url=database_url, rasa_urls=(rasa.url,), action_server_urls=(rasa.url,),
+                   demo_mode=True, max_message_chars=1000, max_wait_minutes=15, callback_check_seconds=0.3,
+                   project_dir=project, models_dir=project / "models", **overrides)
+
+
+def add_agents(database_url: str) -> None:
     engine = make_engine(database_url)
     with make_sessionmaker(engine)() as session:
         agents.create_agent(session, username="anna", first_name="Anna", password="wachtwoord-anna")
@@ -48,7 +49,12 @@ def desk(database_url, rasa, project):
                             role="admin")
         session.commit()
     engine.dispose()
-    with DeskServer(settings) as server:
+
+
+@pytest.fixture
+def desk(database_url, rasa, project):
+    add_agents(database_url)
+    with DeskServer(desk_settings(database_url, rasa, project)) as server:
         server.database_url = database_url
         yield server
 
@@ -60,8 +66,9 @@ class Customer:
         assert created.status_code == 201
         self.id, self.token = created.json()["conversation_id"], created.json()["token"]
 
-    def say(self, text, payload=None, token=None, **kwargs):
+    def say(self, text, payload=None, token=None, json_extra=None, **kwargs):
         body = {"text": text} if payload is None else {"text": text, "payload": payload}
+        body.update(json_extra or {})
         return requests.post(f"{self.desk.url}/api/conversations/{self.id}/messages", json=body,
                              headers={"Authorization": f"Bearer {token or self.token}"}, **kwargs)
 

@@ -362,3 +362,52 @@ def test_a_transfer_goes_to_a_colleague_with_room_and_a_note(desk, rasa):
     detail = requests.get(f"{desk.url}/api/handoffs/{handoff['id']}", headers=bram).json()
     assert any(m["sender"] == "note" and "Gaat over de factuur" in m["text"] for m in detail["messages"])
     assert requests.post(url, json={"to": "anna"}, headers=anna).status_code == 409  # no longer hers
+
+
+def test_a_retried_message_is_stored_once_and_answered_the_same(desk, rasa):
+    customer = Customer(desk)
+    first = customer.say("Hoe werkt retourneren?", json_extra={"client_key": "widget-key-0001"}).json()
+    again = customer.say("Hoe werkt retourneren?", json_extra={"client_key": "widget-key-0001"}).json()
+    assert again["message_id"] == first["message_id"] and again["replies"] == first["replies"]
+    assert len(rasa.received) == 1  # the bot saw it once
+    assert [m["text"] for m in customer.history()["messages"]] == ["Hoe werkt retourneren?", "echo: Hoe werkt retourneren?"]
+    assert customer.say("hoi", json_extra={"client_key": "<script>"}).status_code == 422
+
+
+def test_messages_are_numbered_without_gaps_and_a_client_resumes_after_the_last_it_saw(desk, rasa):
+    customer = Customer(desk)
+    customer.say("hallo")
+    customer.say("mens graag")
+    history = customer.history()
+    seqs = [m["seq"] for m in history["messages"]]
+    assert seqs == list(range(1, len(seqs) + 1)) and history["last_seq"] == seqs[-1]
+    later = requests.get(f"{desk.url}/api/conversations/{customer.id}/messages", params={"after": 2},
+                         headers={"Authorization": f"Bearer {customer.token}"}).json()
+    assert [m["seq"] for m in later["messages"]] == seqs[2:] and later["state"] == "queued"
+    assert requests.get(f"{desk.url}/api/conversations/{customer.id}/messages", params={"after": -1},
+                        headers={"Authorization": f"Bearer {customer.token}"}).status_code == 422
+
+
+def test_with_an_agent_free_the_customer_hears_who_helps_and_no_place_in_line(desk, rasa):
+    anna = login(desk, "anna", "wachtwoord-anna")
+    requests.post(desk.url + "/api/agent/status", json={"status": "online"}, headers=anna)
+    answer = Customer(desk).say("mens graag").json()
+    texts = [r["text"] for r in answer["replies"]]
+    assert answer["state"] == "agent" and answer["status_text"] == "Je chat met Anna van de klantenservice."
+    assert texts[-1].startswith("Anna van de klantenservice helpt je nu verder.")
+    assert not any("aan de beurt" in t or "wachttijd" in t for t in texts)
+
+
+def test_a_score_may_be_typed_instead_of_pressed(desk, rasa):
+    customer, handoff, anna = claimed_by_anna(desk)
+    requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/resolve", headers=anna)
+    customer.say("Ja, opgelost", payload="/solved_yes")
+    asked = customer.say("4").json()
+    assert "toelichten" in asked["replies"][0]["text"] and len(rasa.received) == 1  # the bot never saw the score
+
+
+def test_after_resolving_a_typed_message_goes_to_the_bot_again(desk, rasa):
+    customer, handoff, anna = claimed_by_anna(desk)
+    requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/resolve", headers=anna)
+    answer = customer.say("Ik heb nog een vraag over verzenden").json()
+    assert answer["state"] == "bot" and answer["replies"][0]["text"] == "echo: Ik heb nog een vraag over verzenden"

@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import labels
 from bot.desk.callbacks.models import Callback
 from bot.desk.conversations.models import Conversation, ConversationEvent, Message
 from bot.desk.editing import inbox
@@ -23,17 +24,6 @@ NOT_A_TOPIC = {"greet", "goodbye", "thank", "affirm", "deny", "inform", "nlu_fal
 LOCAL = ZoneInfo("Europe/Amsterdam")
 SPIKE_RATIO = 0.5  # +50 % or more against the previous period ...
 SPIKE_MINIMUM = 5  # ... and at least this many conversations, so that 1 -> 2 is no "spike"
-
-
-# How topics read in charts (the key stays visible: editors and the data use it).
-TOPIC_LABELS = {
-    "order_status": "Waar is mijn pakket", "return_request": "Retour aanmelden", "complain": "Klacht",
-    "product_issue": "Probleem met een product", "request_human": "Wil een medewerker",
-    "faq/return_policy": "FAQ retourneren", "faq/refund_time": "FAQ terugbetaling", "faq/shipping_costs": "FAQ verzendkosten",
-    "faq/delivery_time": "FAQ levertijd", "faq/payment_methods": "FAQ betalen", "faq/opening_hours": "FAQ openingstijden",
-    "faq/warranty": "FAQ garantie", "faq/change_address": "FAQ adres wijzigen", "faq/cancel_order": "FAQ annuleren",
-    "faq/invoice": "FAQ factuur",
-}
 
 
 class PeriodError(ValueError):
@@ -119,7 +109,7 @@ def compute(session: Session, *, since: str = "7d", now: datetime | None = None)
     topics_now = Counter(t for topics in _topics_by_conversation(session, start, end).values() for t in topics)
     topics_before = Counter(t for topics in _topics_by_conversation(session, previous_start, start).values() for t in topics)
     report.topics = dict(topics_now.most_common())
-    report.topic_labels = {t: f"{TOPIC_LABELS[t]} ({t})" if t in TOPIC_LABELS else t
+    report.topic_labels = {t: f"{labels.TOPICS[t]} ({t})" if t in labels.TOPICS else t
                            for t in set(topics_now) | set(topics_before)}
     report.previous_topics = dict(topics_before.most_common())
     label = "vorige week" if span == timedelta(days=7) else "de vorige periode"

@@ -5,15 +5,8 @@ import csv
 import io
 from html import escape
 
+from bot import labels
 from bot.reports.figures import Report
-
-REASONS = {
-    "customer_request": "Klant vroeg om een medewerker", "frustration": "Frustratie", "abuse": "Grof taalgebruik",
-    "complexity": "Complexe vraag", "not_understood": "Niet begrepen", "repeated_question": "Herhaalde vraag",
-    "legal_threat": "Juridische dreiging", "sensitive": "Gevoelige kwestie", "deadline_at_risk": "Deadline in gevaar",
-    "bot_unavailable": "Bot niet beschikbaar",
-}
-
 
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)} %"
@@ -104,7 +97,7 @@ table {{ border-collapse: collapse; width: 100%; }} td {{ border-top: 1px solid 
 <h2>Opvallend</h2><ul class="spikes">{spikes}</ul>
 <h2>Gesprekken per dag</h2>{bars(report.per_day)}
 <h2>Onderwerpen</h2>{bars(report.topics, report.topic_labels)}
-<h2>Waarom overgedragen</h2>{bars(report.handoff_reasons, REASONS, "#e08a1e")}
+<h2>Waarom overgedragen</h2>{bars(report.handoff_reasons, labels.REASONS, "#e08a1e")}
 <h2>Tevredenheidsscores</h2>{bars(report.scores, {str(n): "★" * n for n in range(1, 6)}, "#1f5fbf")}
 <h2>Vaakst niet begrepen</h2><table>{misunderstood}</table>
 </body></html>

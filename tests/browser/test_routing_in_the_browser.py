@@ -53,7 +53,7 @@ def test_the_third_customer_waits_first_in_line_and_is_served_when_a_chat_ends(s
         finishing.get_by_test_id("mine").locator("li").first.click()
         finishing.get_by_test_id("resolve").click()
         expect(third.get_by_test_id("balie-log")).to_contain_text("Lotte van de klantenservice helpt je nu verder")
-        expect(status).to_be_hidden()
+        expect(status).to_have_text("Je chat met Lotte van de klantenservice.")
     finally:
         for console in consoles:  # later tests expect nobody online
             console.get_by_test_id("status").select_option("offline")

@@ -96,5 +96,5 @@ def test_the_context_card_shows_reason_signals_with_evidence_and_summary(stack, 
     card = console.get_by_test_id("context-card")
     expect(card).to_contain_text("Gevoelige kwestie")
     expect(card).to_contain_text("Hoog")
-    expect(card.locator("#card-signals")).to_contain_text("pets: “Mijn hond heeft het vlooienmiddel ingeslikt")
+    expect(card.locator("#card-signals")).to_contain_text("Huisdier: “Mijn hond heeft het vlooienmiddel ingeslikt")  # Dutch label, not the key
     expect(console.get_by_test_id("card-summary")).to_contain_text("gevoelige kwestie")

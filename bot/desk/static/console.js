@@ -1,47 +1,25 @@
-/* Agent console. All customer-provided text is inserted with textContent. */
+/* Agent console. All customer-provided text is inserted with textContent.
+   Live updates are incremental: a new message is appended to the open transcript (by sequence number,
+   each once), a queue change reloads only the lists, and after a reconnect or a heartbeat that is ahead
+   the console fetches only the messages it missed. */
 (function () {
   "use strict";
-  var TOKEN_KEY = "balie.agent.token";
-  var token = sessionStorage.getItem(TOKEN_KEY);
-  var me = null, current = null, currentCallback = null, callbackTimer = null, socket = null, knownQueue = {}, loaded = false;
+  var $ = Staff.$, el = Staff.el, api = Staff.api, label = Staff.label;
+  var me = null, current = null, currentCallback = null, callbackTimer = null, socket = null, knownQueue = {};
+  var shownSeq = 0, queueStamp = null, listTimer = null;
   var CHANNEL = { phone: "Bellen", email: "Mailen" };
-  var REASONS = {
-    customer_request: "Klant vraagt om een medewerker", frustration: "Frustratie", abuse: "Grof taalgebruik",
-    complexity: "Complexe vraag", not_understood: "Niet begrepen door de bot", repeated_question: "Herhaalde vraag",
-    legal_threat: "Juridische dreiging", sensitive: "Gevoelige kwestie", deadline_at_risk: "Deadline in gevaar",
-    bot_unavailable: "Bot niet beschikbaar"
-  };
-  var PRIORITY = { urgent: "Urgent", high: "Hoog", normal: "Normaal" };
-  var SENDER = { customer: "Klant", bot: "Bot", agent: "Medewerker", system: "Systeem", note: "Notitie" };
   var canned = [];
-  var FACT_LABELS = { order_number: "Bestelnummer", postcode_verified: "Postcode gecontroleerd", deadline: "Deadline",
-    return_code: "Retourcode", order_status: "Status" };
 
-  function $(id) { return document.getElementById(id); }
-  function el(tag, cls, text) { var n = document.createElement(tag); if (cls) n.className = cls; if (text !== undefined) n.textContent = text; return n; }
-
-  function api(method, path, body) {
-    return fetch(path, {
-      method: method,
-      headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
-      body: body ? JSON.stringify(body) : undefined
-    }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (data) {
-        if (r.status === 401 && path !== "/api/agent/login") { showLogin(); }
-        if (!r.ok) { var e = new Error(typeof data.detail === "string" ? data.detail : "Er ging iets mis (" + r.status + ")."); e.status = r.status; throw e; }
-        return data;
-      });
-    });
-  }
+  api.onSignedOut = function () { showLogin(); };
 
   function showLogin() {
-    token = null; sessionStorage.removeItem(TOKEN_KEY);
+    Staff.setToken(null);
     if (socket) { socket.close(); socket = null; }
     $("desk").hidden = true; $("login").hidden = false;
   }
 
   function start() {
-    api("GET", "/api/agent/me").then(function (agent) {
+    Staff.loadLabels().then(function () { return api("GET", "/api/agent/me"); }).then(function (agent) {
       me = agent;
       $("me-name").textContent = agent.first_name;
       $("status").value = agent.status;
@@ -51,7 +29,7 @@
       $("editor-link").hidden = agent.role !== "editor" && agent.role !== "admin";
       $("dashboard-link").hidden = agent.role !== "admin";
       if (window.Notification && Notification.permission === "default") { Notification.requestPermission(); }
-      if (!callbackTimer) callbackTimer = setInterval(function () { if (token) loadCallbacks(); }, 60000);  // overdue ones turn red
+      if (!callbackTimer) callbackTimer = setInterval(function () { if (Staff.token()) loadCallbacks(); }, 60000);  // overdue ones turn red
     }).catch(function () { showLogin(); });
   }
 
@@ -59,10 +37,8 @@
     event.preventDefault();
     var form = event.target;
     $("login-error").textContent = "";
-    fetch("/api/agent/login", { method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ username: form.username.value, password: form.password.value }) })
-      .then(function (r) { return r.json().then(function (d) { if (!r.ok) throw new Error(d.detail || "Inloggen mislukt."); return d; }); })
-      .then(function (data) { token = data.token; sessionStorage.setItem(TOKEN_KEY, token); form.password.value = ""; start(); })
+    api("POST", "/api/agent/login", { username: form.username.value, password: form.password.value })
+      .then(function (data) { Staff.setToken(data.token); form.password.value = ""; start(); })
       .catch(function (e) { $("login-error").textContent = e.message; });
   });
 
@@ -89,35 +65,54 @@
     var li = el("li", h.priority);
     li.setAttribute("data-handoff", h.id);
     if (current && current.id === h.id) li.classList.add("active");
-    li.appendChild(el("strong", "", REASONS[h.reason] || h.reason));
+    li.appendChild(el("strong", "", label("reasons", h.reason)));
     li.setAttribute("data-reason", h.reason);
-    li.appendChild(el("small", "", PRIORITY[h.priority] + " · wacht sinds " + new Date(h.waiting_since).toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit" })));
+    li.appendChild(el("small", "", label("priorities", h.priority) + " · wacht sinds " + Staff.clock(h.waiting_since)));
     li.appendChild(el("small", "", h.summary));
     li.addEventListener("click", function () { open(h.id); });
     return li;
   }
 
   function refresh() {
+    // The lists only; the open conversation keeps its transcript.
     return api("GET", "/api/handoffs").then(function (data) {
       var fresh = data.queue.filter(function (h) { return !knownQueue[h.id]; });
+      var first = !Object.keys(knownQueue).length && !$("queue").childNodes.length;
       knownQueue = {};
       data.queue.forEach(function (h) { knownQueue[h.id] = true; });
       $("queue").replaceChildren.apply($("queue"), data.queue.map(item));
       $("mine").replaceChildren.apply($("mine"), data.mine.map(item));
       $("review").replaceChildren.apply($("review"), (data.review || []).map(item));
       $("queue-count").textContent = data.queue.length;
-      loaded = true;
       document.title = (data.queue.length ? "(" + data.queue.length + ") " : "") + "Balie · Medewerkersconsole";
-      if (fresh.length && loaded) { notify("Nieuwe klant in de wachtrij", REASONS[fresh[0].reason] || fresh[0].reason); }
-      if (current) { open(current.id); }
+      if (fresh.length && !first) { notify("Nieuwe klant in de wachtrij", label("reasons", fresh[0].reason)); }
+      if (current) {
+        var all = data.queue.concat(data.mine, data.review || []);
+        var mine = all.filter(function (h) { return h.id === current.id; })[0];
+        if (mine) { current.status = mine.status; current.agent = mine.agent; current.agent_id = mine.agent_id; showButtons(); }
+        else {  // resolved or handed back: no longer in a list, but still open on screen
+          var id = current.id;
+          api("GET", "/api/handoffs/" + id + "/messages?after=" + shownSeq).then(function (d) {
+            if (!current || current.id !== id) return;
+            d.messages.forEach(append);
+            current.status = d.status; showButtons();
+          }).catch(function () {});
+        }
+      }
     });
+  }
+  function refreshSoon() {
+    // Many changes at once (a busy hour) cost one reload of the lists, not one each.
+    if (listTimer) return;
+    listTimer = setTimeout(function () { listTimer = null; refresh(); }, 150);
   }
 
   function line(m) {
     var div = el("div", "line " + m.sender);
-    div.appendChild(el("time", "", new Date(m.at).toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit" })));
+    if (m.seq) div.setAttribute("data-seq", m.seq);
+    div.appendChild(el("time", "", Staff.clock(m.at)));
     var who = m.sender === "agent" && m.agent_name ? m.agent_name
-      : m.sender === "note" ? "Notitie van " + (m.agent_name || "collega") : SENDER[m.sender] || m.sender;
+      : m.sender === "note" ? "Notitie van " + (m.agent_name || "collega") : label("senders", m.sender);
     div.appendChild(el("span", "who", who));
     div.appendChild(document.createTextNode(m.text));
     return div;
@@ -132,11 +127,12 @@
 
   function fillContext(prefix, ctx) {
     $(prefix + "signals").replaceChildren.apply($(prefix + "signals"), (ctx.signals || []).map(function (s) {
-      var li = el("li"); li.appendChild(el("strong", "", s.name + ": ")); li.appendChild(document.createTextNode("“" + s.evidence + "”")); return li;
+      var li = el("li"); li.appendChild(el("strong", "", label("signals", s.name) + ": "));
+      li.appendChild(document.createTextNode("“" + s.evidence + "”")); return li;
     }));
     var facts = $(prefix + "facts"); facts.replaceChildren();
     Object.keys(ctx.facts || {}).forEach(function (k) {
-      facts.appendChild(el("dt", "", FACT_LABELS[k] || k));
+      facts.appendChild(el("dt", "", label("facts", k)));
       facts.appendChild(el("dd", "", factValue(k, ctx.facts[k])));
     });
     $(prefix + "actions").replaceChildren.apply($(prefix + "actions"), (ctx.bot_actions || []).map(function (a) { return el("li", "", a); }));
@@ -144,6 +140,25 @@
   function showTranscript(t, messages) {
     t.replaceChildren.apply(t, messages.map(line));
     t.scrollTop = t.scrollHeight;
+  }
+  function append(message) {
+    // One message into the open transcript, once, in order.
+    if (!current || !message.seq || message.seq <= shownSeq) return;
+    if (message.seq > shownSeq + 1) { catchUp(); return; }
+    var t = $("transcript");
+    var atBottom = t.scrollTop + t.clientHeight >= t.scrollHeight - 20;
+    t.appendChild(line(message));
+    shownSeq = message.seq;
+    if (atBottom) t.scrollTop = t.scrollHeight;
+  }
+  var catching = null;
+  function catchUp() {
+    if (!current || catching) return catching;
+    var id = current.id;
+    catching = api("GET", "/api/handoffs/" + id + "/messages?after=" + shownSeq).then(function (data) {
+      if (current && current.id === id) data.messages.forEach(append);
+    }).catch(function () { /* the next heartbeat tries again */ }).then(function () { catching = null; });
+    return catching;
   }
 
   function callbackItem(c) {
@@ -153,7 +168,7 @@
     li.appendChild(el("strong", "", c.due));
     if (c.overdue) li.appendChild(el("span", "late", " · te laat"));
     li.appendChild(el("small", "", (CHANNEL[c.channel] || c.channel) + ": " + c.contact));
-    li.appendChild(el("small", "", REASONS[c.reason] || c.reason));
+    li.appendChild(el("small", "", label("reasons", c.reason)));
     li.addEventListener("click", function () { openCallback(c.id); });
     return li;
   }
@@ -170,12 +185,12 @@
   }
   function openCallback(id) {
     return api("GET", "/api/callbacks/" + id).then(function (c) {
-      currentCallback = c; current = null;
+      currentCallback = c; current = null; watch(null);
       $("empty").hidden = true; $("conversation").hidden = true; $("callback").hidden = false;
       $("cb-when").textContent = c.due;
       $("cb-overdue").hidden = !c.overdue;
       $("cb-how").textContent = "· " + (CHANNEL[c.channel] || c.channel) + ": " + c.contact;
-      $("cb-reason").textContent = REASONS[c.reason] || c.reason;
+      $("cb-reason").textContent = label("reasons", c.reason);
       $("cb-summary").textContent = c.summary;
       fillContext("cb-", c.context || {});
       showTranscript($("cb-transcript"), c.messages);
@@ -198,25 +213,36 @@
       .catch(function (e) { $("cb-error").textContent = e.message; });
   });
 
+  function showButtons() {
+    var h = current;
+    $("card-status").textContent = h.status === "queued" ? "· in de wachtrij"
+      : h.status === "review" ? "· gesprek beëindigd door de bot" : h.agent ? "· bij " + h.agent : "";
+    var mine = h.status === "assigned" && me && (h.agent_id === me.id || me.role === "admin");
+    $("claim").disabled = h.status !== "queued";
+    $("handback").disabled = !mine; $("resolve").disabled = !mine;
+    $("reply").disabled = !mine; $("reply-form").querySelector("button").disabled = !mine;
+    $("transfer").disabled = !mine;
+  }
+
+  function watch(conversationId) {
+    if (socket && socket.readyState === 1) socket.send(JSON.stringify({ watch: conversationId }));
+  }
+
   function open(id) {
     return api("GET", "/api/handoffs/" + id).then(function (h) {
       current = h;
       $("empty").hidden = true; $("conversation").hidden = false;
       var ctx = h.context || {};
-      $("card-priority").textContent = PRIORITY[h.priority] || h.priority;
+      $("card-priority").textContent = label("priorities", h.priority);
       $("card-priority").className = "badge " + h.priority;
-      $("card-reason").textContent = REASONS[h.reason] || h.reason;
-      $("card-status").textContent = h.status === "queued" ? "· in de wachtrij"
-        : h.status === "review" ? "· gesprek beëindigd door de bot" : h.agent ? "· bij " + h.agent : "";
+      $("card-reason").textContent = label("reasons", h.reason);
       $("card-summary").textContent = ctx.summary || "";
       fillContext("card-", ctx);
       showTranscript($("transcript"), h.messages);
+      shownSeq = h.last_seq;
+      watch(h.conversation_id);
       $("callback").hidden = true; currentCallback = null;
-      var mine = h.status === "assigned" && me && (h.agent === me.first_name || me.role === "admin");
-      $("claim").disabled = h.status !== "queued";
-      $("handback").disabled = !mine; $("resolve").disabled = !mine;
-      $("reply").disabled = !mine; $("reply-form").querySelector("button").disabled = !mine;
-      $("transfer").disabled = !mine;
+      showButtons();
       Array.prototype.forEach.call(document.querySelectorAll(".list li"), function (li) {
         li.classList.toggle("active", String(li.getAttribute("data-handoff")) === String(h.id));
       });
@@ -226,8 +252,10 @@
   function act(path, body) {
     // Resolves to true when it worked; on failure the reason is shown and it resolves to false.
     $("action-error").textContent = "";
-    return api("POST", path, body).then(function () { return refresh().then(function () { return true; }); })
-      .catch(function (e) { $("action-error").textContent = e.message; return false; });
+    return api("POST", path, body).then(function (answer) {
+      if (answer && answer.message) append(answer.message);
+      return refresh().then(function () { return true; });
+    }).catch(function (e) { $("action-error").textContent = e.message; return false; });
   }
   function send(path, text) {
     // Empty the box at once, so that what the agent types next is never wiped; put the text back on failure.
@@ -272,8 +300,7 @@
       var others = data.agents.filter(function (a) { return !me || a.username !== me.username; });
       if (!others.length) { var none = el("option", "", "Geen collega's"); none.value = ""; select.appendChild(none); }
       others.forEach(function (a) {
-        var label = { online: "online", away: "afwezig", offline: "offline" }[a.status] || a.status;
-        var o = el("option", "", a.first_name + " (" + label + ", " + a.open_chats + " open)");
+        var o = el("option", "", a.first_name + " (" + label("agent_statuses", a.status) + ", " + a.open_chats + " open)");
         o.value = a.username;
         select.appendChild(o);
       });
@@ -302,20 +329,35 @@
   });
 
   function connect() {
-    if (!token || socket) return;
-    socket = new WebSocket(location.origin.replace(/^http/, "ws") + "/api/agent/ws?token=" + encodeURIComponent(token));
+    if (!Staff.token() || socket) return;
+    socket = new WebSocket(location.origin.replace(/^http/, "ws") + "/api/agent/ws?token=" + encodeURIComponent(Staff.token()));
+    socket.onopen = function () {
+      if (current) { watch(current.conversation_id); catchUp(); }
+      refresh();
+    };
     socket.onmessage = function (event) {
       var data = JSON.parse(event.data);
-      if (data.type === "queue_changed") refresh();
+      if (data.type === "queue_changed" || data.type === "new_handoff") refreshSoon();
       if (data.type === "callbacks_changed") loadCallbacks();
-      if (data.type === "assigned" && me && data.agent_id === me.id) {
-        notify("Er is een klant aan je toegewezen", "Open het gesprek in Mijn gesprekken");
-        refresh().then(function () { if (!current) open(data.handoff_id); });
+      if (data.type === "agents_changed") loadColleagues();
+      if (data.type === "assigned") {
+        refreshSoon();
+        if (me && data.agent_id === me.id) {
+          notify("Er is een klant aan je toegewezen", "Open het gesprek in Mijn gesprekken");
+          if (!current) open(data.handoff_id);
+        }
       }
-      if (data.type === "message" && current && data.conversation_id === current.conversation_id) open(current.id);
+      if (data.type === "state" && current && data.conversation_id === current.conversation_id) refreshSoon();
+      if (data.type === "message" && current && data.conversation_id === current.conversation_id) append(data.message);
+      if (data.type === "heartbeat") {
+        if (queueStamp !== null && data.queue_stamp !== queueStamp) refreshSoon();
+        queueStamp = data.queue_stamp;
+        if (current && data.conversation_id === current.conversation_id && data.last_seq > shownSeq) catchUp();
+      }
+      if (data.type === "resync") { refreshSoon(); catchUp(); }
     };
-    socket.onclose = function (event) { socket = null; if (event.code !== 4401 && token) setTimeout(connect, 2000); };
+    socket.onclose = function (event) { socket = null; if (event.code !== 4401 && Staff.token()) setTimeout(connect, 2000); };
   }
 
-  if (token) start(); else showLogin();
+  if (Staff.token()) start(); else showLogin();
 })();

@@ -1,19 +1,8 @@
 /* Team leads' dashboard: the same figures as `bot report`. All text set with textContent. */
 (function () {
   "use strict";
-  var token = sessionStorage.getItem("balie.agent.token");
-  var REASONS = { customer_request: "Klant vroeg om een medewerker", frustration: "Frustratie", abuse: "Grof taalgebruik",
-    complexity: "Complexe vraag", not_understood: "Niet begrepen", repeated_question: "Herhaalde vraag",
-    legal_threat: "Juridische dreiging", sensitive: "Gevoelige kwestie", deadline_at_risk: "Deadline in gevaar",
-    bot_unavailable: "Bot niet beschikbaar" };
-  function $(id) { return document.getElementById(id); }
-  function el(tag, cls, text) { var n = document.createElement(tag); if (cls) n.className = cls; if (text !== undefined) n.textContent = text; return n; }
-  function api(path) {
-    return fetch(path, { headers: { Authorization: "Bearer " + token } }).then(function (r) {
-      if (!r.ok) throw new Error(String(r.status));
-      return path.indexOf(".csv") > 0 ? r.text() : r.json();
-    });
-  }
+  var $ = Staff.$, el = Staff.el;
+  function api(path) { return Staff.api("GET", path); }
   function pct(v) { return v === null || v === undefined ? "–" : Math.round(v * 100) + " %"; }
   function num(v, unit) { return v === null || v === undefined ? "–" : String(v).replace(".", ",") + (unit || ""); }
   function chart(target, items, labels) {
@@ -39,7 +28,7 @@
       tile("Opgelost volgens klant", r.solved_yes + " ja / " + r.solved_no + " nee", "tile-solved"),
       tile("Terugbelafspraken op tijd", r.callbacks_on_time + " van " + r.callbacks_due, "tile-callbacks"));
     $("spikes").replaceChildren.apply($("spikes"), (r.spikes.length ? r.spikes : ["Geen opvallende stijgingen."]).map(function (s) { return el("li", "", s); }));
-    chart("per-day", r.per_day); chart("topics", r.topics, r.topic_labels); chart("reasons", r.handoff_reasons, REASONS);
+    chart("per-day", r.per_day); chart("topics", r.topics, r.topic_labels); chart("reasons", r.handoff_reasons, labels.reasons);
     var stars = {}; ["1", "2", "3", "4", "5"].forEach(function (n) { stars[n] = "★★★★★".slice(0, Number(n)); });
     chart("scores", r.scores, stars);
     var rows = r.misunderstood.map(function (m) { var tr = el("tr"); tr.appendChild(el("td", "", m.text)); tr.appendChild(el("td", "", String(m.count))); return tr; });
@@ -53,6 +42,8 @@
       a.download = "balie-" + $("since").value + ".csv"; document.body.appendChild(a); a.click(); a.remove();
     });
   });
-  if (!token) { $("login-needed").hidden = false; return; }
-  load().then(function () { $("dashboard").hidden = false; }).catch(function () { $("login-needed").hidden = false; });
+  var labels = {};
+  if (!Staff.token()) { $("login-needed").hidden = false; return; }
+  Staff.loadLabels().then(function (l) { labels = l; return load(); })
+    .then(function () { $("dashboard").hidden = false; }).catch(function () { $("login-needed").hidden = false; });
 })();

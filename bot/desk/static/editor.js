@@ -1,25 +1,8 @@
 /* Editors' page. Customer text is inserted with textContent only. */
 (function () {
   "use strict";
-  var token = sessionStorage.getItem("balie.agent.token");
+  var $ = Staff.$, el = Staff.el, api = Staff.api, when = Staff.when;
   var targets = [], trainTimer = null;
-  function $(id) { return document.getElementById(id); }
-  function el(tag, cls, text) { var n = document.createElement(tag); if (cls) n.className = cls; if (text !== undefined) n.textContent = text; return n; }
-  function detailText(detail) {
-    if (typeof detail === "string") return detail;
-    if (detail && detail.message) return detail.message + (detail.findings ? "\n" + detail.findings.join("\n") : "");
-    return "Er ging iets mis.";
-  }
-  function api(method, path, body) {
-    return fetch(path, { method: method, headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },
-      body: body ? JSON.stringify(body) : undefined }).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (data) {
-        if (!r.ok) { var e = new Error(detailText(data.detail)); e.status = r.status; throw e; }
-        return data;
-      });
-    });
-  }
-  function when(iso) { return new Date(iso).toLocaleString("nl-NL", { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }); }
 
   function inboxItem(g) {
     var li = el("li"); li.setAttribute("data-key", g.key);
@@ -122,7 +105,7 @@
       });
       box.appendChild(confused.childNodes.length ? confused : el("p", "muted", "Niets verward."));
       (r.pictures || []).forEach(function (name) {
-        fetch("/api/editor/nlu-report/" + encodeURIComponent(name), { headers: { Authorization: "Bearer " + token } })
+        fetch("/api/editor/nlu-report/" + encodeURIComponent(name), { headers: { Authorization: "Bearer " + Staff.token() } })
           .then(function (res) { return res.ok ? res.blob() : null; })
           .then(function (blob) { if (!blob) return; var img = el("img"); img.alt = "Verwarringsmatrix"; img.style.maxWidth = "min(100%, 520px)"; img.src = URL.createObjectURL(blob); box.appendChild(img); });
       });
@@ -141,5 +124,5 @@
       })]);
     }).catch(function () { $("login-needed").hidden = false; $("editor").hidden = true; });
   }
-  if (token) start(); else $("login-needed").hidden = false;
+  if (Staff.token()) start(); else $("login-needed").hidden = false;
 })();

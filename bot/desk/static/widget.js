@@ -7,7 +7,7 @@
   var KEY = "balie.conversation." + BASE;
   var OPEN_KEY = "balie.open";
   var conversation = load();
-  var seen = {};
+  var seen = {}, maxSeq = 0;
   var socket = null, pollTimer = null, retry = 0, busy = false, lastPush = 0;
 
   function load() { try { return JSON.parse(localStorage.getItem(KEY)); } catch (e) { return null; } }
@@ -77,10 +77,10 @@
   input.setAttribute("aria-label", "Je bericht");
   input.setAttribute("maxlength", "1000");
   input.setAttribute("data-testid", "balie-input");
-  var send = el("button", "", "Verstuur");
-  send.type = "submit";
-  send.setAttribute("data-testid", "balie-send");
-  form.appendChild(input); form.appendChild(send);
+  var sendButton = el("button", "", "Verstuur");
+  sendButton.type = "submit";
+  sendButton.setAttribute("data-testid", "balie-send");
+  form.appendChild(input); form.appendChild(sendButton);
   [head, status, log, typing, error, form].forEach(function (n) { panel.appendChild(n); });
 
   function mount() {
@@ -100,15 +100,39 @@
     Array.prototype.forEach.call(log.querySelectorAll(".balie-buttons"), function (b) { b.remove(); });
   }
 
+  // Messages are numbered per conversation (seq). Each is shown once, in order; a gap or a heartbeat
+  // with a higher number makes the widget fetch what it missed (after a reconnect, a lost push, ...).
+  function highestSeq() { return maxSeq; }
+
+  function placeFor(seq) {
+    var later = null;
+    Array.prototype.some.call(log.querySelectorAll(".balie-msg[data-seq]"), function (n) {
+      if (Number(n.getAttribute("data-seq")) > seq) { later = n; return true; }
+      return false;
+    });
+    return later;
+  }
+
   function render(m) {
-    if (m.id !== undefined && m.id !== null) { if (seen[m.id]) return; seen[m.id] = true; }
+    if (m.seq) {
+      if (seen[m.seq]) return;
+      seen[m.seq] = true;
+      if (m.seq > maxSeq) maxSeq = m.seq;
+      if (m.sender === "customer" && m.client_key) {  // shown already, when it was sent
+        var mine = log.querySelector('.balie-msg[data-client-key="' + m.client_key + '"]');
+        if (mine) { mine.setAttribute("data-seq", m.seq); return; }
+      }
+    }
     var node = el("div", "balie-msg balie-" + (m.sender || "bot"));
     node.setAttribute("data-sender", m.sender || "bot");
+    if (m.seq) node.setAttribute("data-seq", m.seq);
+    if (m.client_key) node.setAttribute("data-client-key", m.client_key);
     var label = who(m);
     if (label) node.appendChild(el("span", "who", label));
     node.appendChild(document.createTextNode(m.text));
-    log.appendChild(node);
-    if (m.buttons && m.buttons.length) {
+    var before = m.seq ? placeFor(m.seq) : null;
+    log.insertBefore(node, before);
+    if (m.buttons && m.buttons.length && !before) {
       clearButtons();
       var row = el("div", "balie-buttons");
       m.buttons.forEach(function (b) {
@@ -123,22 +147,17 @@
   }
 
   function showState(s) {
-    if (s.state === "queued") {
-      var text = "Je wacht op een medewerker.";
-      if (s.queue_position) text += s.queue_position === 1 ? " Je bent als eerste aan de beurt." : " Je bent nummer " + s.queue_position + " in de rij.";
-      if (s.agents_available === false) text += " Er is nu geen medewerker beschikbaar; je vraag blijft bewaard.";
-      else if (s.estimated_wait_minutes) text += " Verwachte wachttijd: ongeveer " + s.estimated_wait_minutes + " min" +
-        (s.estimate_is_rough ? " (ruwe schatting)." : ".");
-      status.textContent = text;
-      status.classList.add("show");
-      subtitle.textContent = "Je wordt doorverbonden met een medewerker";
-    } else if (s.state === "agent") {
-      status.classList.remove("show");
-      subtitle.textContent = "Je chat met een medewerker";
-    } else {
-      status.classList.remove("show");
-      subtitle.textContent = "Digitale assistent · een medewerker als het nodig is";
-    }
+    if (!s || !s.state) return;
+    if (s.status_text) { status.textContent = s.status_text; status.classList.add("show"); }
+    else status.classList.remove("show");
+    subtitle.textContent = s.state === "queued" ? "Je wordt doorverbonden met een medewerker"
+      : s.state === "agent" ? "Je chat met een medewerker" : "Digitale assistent · een medewerker als het nodig is";
+  }
+
+  function key() {
+    var bytes = new Uint8Array(12);
+    (window.crypto || window.msCrypto).getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
 
   function api(method, path, body) {
@@ -158,31 +177,47 @@
     return api("POST", "/api/conversations").then(function (c) { save(c); connect(); return c; });
   }
 
-  function history() {
+  var catchingUp = null;
+  function catchUp() {
+    // Everything after the highest number shown; one request at a time.
     if (!conversation) return Promise.resolve();
-    return api("GET", "/api/conversations/" + conversation.conversation_id + "/messages").then(function (data) {
-      data.messages.forEach(render);
-      showState(data);
-    }).catch(function (e) { if (e.status === 401) save(null); });
+    if (catchingUp) return catchingUp;
+    catchingUp = api("GET", "/api/conversations/" + conversation.conversation_id + "/messages?after=" + highestSeq())
+      .then(function (data) { data.messages.forEach(render); showState(data); })
+      .catch(function (e) { if (e.status === 401) save(null); })
+      .then(function () { catchingUp = null; });
+    return catchingUp;
+  }
+
+  function retryable(e) { return !e.status || e.status === 502 || e.status === 503 || e.status === 504; }
+
+  function send(path, body, attempt) {
+    // A lost answer is sent again with the same client_key: the desk stores the message once.
+    return api("POST", path, body).catch(function (e) {
+      if (!retryable(e) || attempt >= 4) throw e;
+      typing.textContent = "Verbinding wordt hersteld…";
+      return new Promise(function (resolve) { setTimeout(resolve, 800 * Math.pow(2, attempt)); })
+        .then(function () { return send(path, body, attempt + 1); });
+    });
   }
 
   function post(text, payload) {
     if (busy) return;
-    busy = true; send.disabled = true; error.textContent = "";
-    var body = { text: text };
+    busy = true; sendButton.disabled = true; error.textContent = "";
+    var body = { text: text, client_key: key() };
     if (payload) body.payload = payload;
-    render({ sender: "customer", text: text });
+    render({ sender: "customer", text: text, client_key: body.client_key });
     typing.textContent = "De assistent typt…";
     var sent = Date.now();
     ensureConversation().then(function (c) {
-      return api("POST", "/api/conversations/" + c.conversation_id + "/messages", body);
+      return send("/api/conversations/" + c.conversation_id + "/messages", body, 0);
     }).then(function (data) {
-      if (data.message_id) seen[data.message_id] = true;  // shown already, when it was sent
+      render({ seq: data.seq, sender: "customer", client_key: body.client_key, text: text });
       data.replies.forEach(render);
       if (lastPush < sent) showState(data);  // a live update that came in meanwhile is newer
     }).catch(function (e) {
       error.textContent = e.message && e.status ? e.message : "Je bericht kon niet worden verstuurd. Controleer je verbinding en probeer het opnieuw.";
-    }).then(function () { busy = false; send.disabled = false; typing.textContent = ""; input.focus(); });
+    }).then(function () { busy = false; sendButton.disabled = false; typing.textContent = ""; input.focus(); });
   }
 
   function connect() {
@@ -192,25 +227,37 @@
     socket.onopen = function () {
       retry = 0;
       if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
-      if (!busy) history();  // catch up on anything pushed while the socket was still opening
+      reconnecting(false);
+      catchUp();  // anything stored while the socket was away or still opening
     };
     socket.onmessage = function (event) {
       var data = JSON.parse(event.data);
-      if (data.type === "message") render(data.message);
+      if (data.type === "message") {
+        if (data.message.seq > highestSeq() + 1) catchUp().then(function () { render(data.message); });
+        else render(data.message);
+      }
       if (data.type === "state") { lastPush = Date.now(); showState(data); }
+      if (data.type === "heartbeat" && data.last_seq > highestSeq()) catchUp();
+      if (data.type === "resync") catchUp();
     };
     socket.onclose = function (event) {
       socket = null;
       if (event.code === 4401) return;
+      reconnecting(true);
       poll();
       retry = Math.min(retry + 1, 6);
       setTimeout(connect, 1000 * retry);
     };
   }
 
+  function reconnecting(on) {
+    if (on) { status.textContent = "De verbinding wordt hersteld…"; status.classList.add("show"); }
+    else if (status.textContent === "De verbinding wordt hersteld…") status.classList.remove("show");
+  }
+
   function poll() {
     if (pollTimer) return;
-    pollTimer = setInterval(history, 5000);  // until the WebSocket is back
+    pollTimer = setInterval(catchUp, 5000);  // until the WebSocket is back
   }
 
   function openPanel() {
@@ -239,5 +286,5 @@
   });
 
   mount();
-  history().then(connect);
+  catchUp().then(connect);
 })();

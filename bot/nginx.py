@@ -28,7 +28,6 @@ http {{
   fastcgi_temp_path {prefix}/fastcgi;
   uwsgi_temp_path {prefix}/uwsgi;
   scgi_temp_path {prefix}/scgi;
-  client_max_body_size 128k;
 
   # WebSocket upgrades pass through; plain requests keep the upstream connection alive.
   map $http_upgrade $connection_upgrade {{
@@ -48,6 +47,7 @@ http {{
 
   server {{
     listen {listen}:{desk_port};
+    client_max_body_size 128k;  # the desk refuses more than 64 KB itself, with a Dutch message
     location / {{
       proxy_pass http://desk;
       proxy_http_version 1.1;
@@ -67,6 +67,8 @@ http {{
   # once), so a call may move to the other action server when the first one went away mid-call.
   server {{
     listen {listen}:{action_port};
+    client_max_body_size 32m;  # Rasa sends the whole conversation with every action call
+    client_body_buffer_size 1m;
     location / {{
       proxy_pass http://actions;
       proxy_http_version 1.1;

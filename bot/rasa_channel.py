@@ -6,6 +6,7 @@ Configured in credentials.yml as `bot.rasa_channel.DeskInput`; the desk posts to
 """
 from __future__ import annotations
 
+import contextvars
 import logging
 from typing import Any, Awaitable, Callable
 
@@ -16,19 +17,27 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import parse_results
+from bot.parse_results import nlu_of
 
 logger = logging.getLogger(__name__)
 
+# Rasa catches a failing custom action (action server away), logs it and carries on without the action's
+# messages and events: the customer would get half an answer, or none. The errors it logs while this turn
+# runs are collected here, so the channel can tell the desk that the turn did not work.
+_turn_errors: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar("balie_turn_errors", default=None)
 
-def nlu_of(parse_data: dict[str, Any]) -> dict[str, Any]:
-    """The parts of Rasa's parse result that the desk keeps."""
-    intent = parse_data.get("intent") or {}
-    result: dict[str, Any] = {"intent": intent.get("name"), "confidence": round(float(intent.get("confidence") or 0), 4)}
-    selected = ((parse_data.get("response_selector") or {}).get("faq") or {}).get("response") or {}
-    if intent.get("name") == "faq" and selected.get("intent_response_key"):
-        result["response_key"] = selected["intent_response_key"]
-        result["response_confidence"] = round(float(selected.get("confidence") or 0), 4)
-    return result
+
+class _TurnErrors(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        errors = _turn_errors.get()
+        if errors is not None and record.levelno >= logging.ERROR:
+            errors.append(record.getMessage()[:200])
+
+
+_handler = _TurnErrors()
+for _name in ("rasa.core.processor", "rasa.core.actions.action"):
+    if _handler not in logging.getLogger(_name).handlers:
+        logging.getLogger(_name).addHandler(_handler)
 
 
 class DeskInput(RestInput):
@@ -48,16 +57,21 @@ class DeskInput(RestInput):
             sender_id = await self._extract_sender(request)
             text = self._extract_message(request)
             collector = CollectingOutputChannel()
+            errors: list[str] = []
+            token = _turn_errors.set(errors)
             try:
                 await on_new_message(UserMessage(text, collector, sender_id, input_channel=self.name(),
                                                  metadata=self.get_metadata(request)))
             except Exception as exc:  # noqa: BLE001 - the action server or the lock store is away
-                # Unlike Rasa's REST channel, say so: the desk then tells the customer and queues them for
-                # a person, instead of showing half a turn as if it were the answer.
                 logger.exception("desk channel: message failed")
+                errors.append(f"{exc.__class__.__name__}: {exc}"[:300])
+            finally:
+                _turn_errors.reset(token)
+            if errors:
+                # Unlike Rasa's REST channel, say so: the desk then tells the customer and queues them for a
+                # person, instead of showing half a turn as if it were the answer.
                 parse_results.take(sender_id)
-                return response.json({"error": f"{exc.__class__.__name__}: {exc}"[:300],
-                                      "messages": collector.messages}, status=500)
+                return response.json({"error": errors[0], "messages": collector.messages}, status=500)
             parsed = parse_results.take(sender_id)  # left by EscalationPolicy during this turn
             nlu = nlu_of(parsed) if parsed else None
             if nlu is None:  # the policy is switched off: read it back from the tracker store

@@ -18,6 +18,7 @@ class FakeRasa(LocalServer):
         self.received: list[dict] = []
         self.tracker_events: list[list] = []
         self.triggered: list[str] = []
+        self.trackers: dict[str, list[dict]] = {}  # sender -> events, as Rasa's tracker store keeps them
         self.action_server_up = True
         # What the NLU "made of" a message, for the desk channel: vague messages are not understood.
         self.nlu = lambda text: ({"intent": "nlu_fallback", "confidence": 0.31} if "vaag" in text.lower()
@@ -28,6 +29,9 @@ class FakeRasa(LocalServer):
 
         class Handler(JsonHandler):
             def do_GET(self):
+                if self.path.startswith("/conversations/") and "/tracker" in self.path:
+                    sender = self.path.split("/")[2]
+                    return self.send_json(200, {"sender_id": sender, "events": fake.trackers.get(sender, [])})
                 if self.path == "/health" and not fake.action_server_up:
                     return self.send_json(503, {})
                 self.send_json(200, {"status": "ok"})
@@ -36,8 +40,9 @@ class FakeRasa(LocalServer):
                 body = self.read_json()
                 if self.path.startswith("/webhooks/desk/webhook"):
                     fake.received.append(body)
-                    return self.send_json(200, {"messages": fake.answer(body["sender"], body["message"]),
-                                                "nlu": fake.nlu(body["message"])})
+                    messages = fake.answer(body["sender"], body["message"])
+                    fake.remember(body["sender"], body["message"], messages)
+                    return self.send_json(200, {"messages": messages, "nlu": fake.nlu(body["message"])})
                 if self.path.startswith("/conversations/") and "/tracker/events" in self.path:
                     fake.tracker_events.append(body)
                     return self.send_json(200, {})
@@ -47,6 +52,13 @@ class FakeRasa(LocalServer):
                 self.send_json(404, {})
 
         self.serve(Handler)
+
+    def remember(self, sender: str, text: str, messages: list[dict]) -> None:
+        events = self.trackers.setdefault(sender, [])
+        events.append({"event": "user", "text": text, "parse_data": {"intent": {"name": self.nlu(text)["intent"],
+                                                                               "confidence": 0.9}}})
+        events += [{"event": "bot", "text": m.get("text"), "data": {"buttons": m.get("buttons"), "custom": m.get("custom")}}
+                   for m in messages]
 
     def answer(self, sender: str, text: str) -> list[dict]:
         if "knop" in text:

@@ -411,3 +411,24 @@ def test_after_resolving_a_typed_message_goes_to_the_bot_again(desk, rasa):
     requests.post(f"{desk.url}/api/handoffs/{handoff['id']}/resolve", headers=anna)
     answer = customer.say("Ik heb nog een vraag over verzenden").json()
     assert answer["state"] == "bot" and answer["replies"][0]["text"] == "echo: Ik heb nog een vraag over verzenden"
+
+
+def test_a_message_the_bot_already_answered_before_its_desk_went_away_is_not_sent_to_the_bot_twice(desk, rasa):
+    """A replica stored the message and Rasa answered, then the replica died before storing the answer.
+    The widget sends it again (same key) to another replica, which takes the answer from Rasa's tracker."""
+    from bot.desk.conversations import service as conversations
+    from bot.desk.conversations.models import Conversation
+    from tests.work_support import work_for
+
+    customer = Customer(desk)
+    rasa.remember(customer.id, "Wat kost verzenden?", [{"text": "Verzenden kost € 4,95."}])
+    engine = make_engine(desk.database_url)
+    with make_sessionmaker(engine)() as session:
+        work = work_for(session)
+        conversations.add_message(work, conversation=session.get(Conversation, customer.id), sender="customer",
+                                  text="Wat kost verzenden?", client_key="widget-key-lost1")
+        session.commit()
+    engine.dispose()
+    answer = customer.say("Wat kost verzenden?", json_extra={"client_key": "widget-key-lost1"}).json()
+    assert [r["text"] for r in answer["replies"]] == ["Verzenden kost € 4,95."] and rasa.received == []
+    assert [m["text"] for m in customer.history()["messages"]] == ["Wat kost verzenden?", "Verzenden kost € 4,95."]

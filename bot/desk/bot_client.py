@@ -14,6 +14,8 @@ from typing import Any
 
 import httpx
 
+from bot.parse_results import nlu_of
+
 logger = logging.getLogger(__name__)
 
 # Rasa treats text that starts with "/" as an intent command. Customer text never may:
@@ -108,6 +110,40 @@ class BotClient:
                 handoff = {**custom["handoff"], "close": bool(custom.get("close"))}
         return BotTurn([_reply(item) for item in items if item.get("text")], nlu if isinstance(nlu, dict) else None,
                        handoff, replica)
+
+    async def earlier_outcome(self, *, sender: str, text: str) -> BotTurn | None:
+        """The bot's answer to `text` when Rasa already handled it (the desk that sent it went away before
+        storing the answer): taken from the tracker, so the message is not handled twice. None when the
+        conversation's latest message is another one."""
+        try:
+            response, replica = await self._get_from_replica(
+                sender, f"/conversations/{sender}/tracker", params={"token": self.rasa_token,
+                                                                     "include_events": "AFTER_RESTART"})
+            events = response.json().get("events") or [] if response.status_code == 200 else []
+        except (BotUnavailable, ValueError):
+            return None
+        last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=None)
+        if last_user is None or (events[last_user].get("text") or "").lstrip(PLAIN_TEXT_GUARD) != text:
+            return None
+        replies, handoff = [], None
+        for event in events[last_user + 1:]:
+            if event.get("event") != "bot":
+                continue
+            data = event.get("data") or {}
+            custom = data.get("custom")
+            if isinstance(custom, dict) and isinstance(custom.get("handoff"), dict):
+                handoff = {**custom["handoff"], "close": bool(custom.get("close"))}
+            if event.get("text"):
+                replies.append(_reply({"text": event["text"], "buttons": data.get("buttons")}))
+        return BotTurn(replies, nlu_of(events[last_user].get("parse_data") or {}), handoff, replica)
+
+    async def _get_from_replica(self, sender: str, path: str, **kwargs: Any) -> tuple[httpx.Response, str]:
+        for url in self._candidates(sender):
+            try:
+                return await self._client.get(url + path, **kwargs), url
+            except httpx.HTTPError:
+                continue
+        raise BotUnavailable("no Rasa replica answered")
 
     async def append_events(self, *, sender: str, events: list[dict[str, Any]]) -> None:
         response, _ = await self._post_to_replica(

@@ -35,6 +35,7 @@ class Received:
     answer: dict[str, Any] | None = None  # set when the desk answered without the bot
     for_bot: str | None = None  # the text or offered payload to send to Rasa
     is_payload: bool = False
+    retried: bool = False  # stored before; Rasa may have answered it already
 
 
 def reply_of(message: Message) -> dict[str, Any]:
@@ -106,7 +107,7 @@ def _replay(work: "Work", conversation: Conversation, earlier: Message) -> Recei
     shown = service.replies_after(work.session, message=earlier)
     if shown or conversation.state != State.BOT.value:
         return Received(earlier.id, answer=answer_for(work, conversation, earlier))
-    return Received(earlier.id, for_bot=earlier.text)
+    return Received(earlier.id, for_bot=earlier.text, retried=True)
 
 
 def needs_routing_lock(payload: str | None) -> bool:

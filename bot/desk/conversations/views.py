@@ -80,8 +80,10 @@ async def post_message(conversation_id: str, body: MessageIn, request: Request) 
     # Stored first; from here on nothing the customer wrote can be lost.
     bot = app.state.bot
     try:
-        result = await bot.turn(sender=conversation_id, text=None if received.is_payload else received.for_bot,
-                                payload=received.for_bot if received.is_payload else None)
+        result = await bot.earlier_outcome(sender=conversation_id, text=received.for_bot) if received.retried else None
+        if result is None:
+            result = await bot.turn(sender=conversation_id, text=None if received.is_payload else received.for_bot,
+                                    payload=received.for_bot if received.is_payload else None)
         if not result.replies and result.handoff is None and not await bot.action_server_ok():
             raise BotUnavailable("action server does not answer")
     except BotUnavailable as exc:

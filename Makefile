@@ -9,10 +9,12 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL := models/balie.tar.gz
 TRAIN_INPUTS := $(shell find data -name '*.yml' 2>/dev/null) config.yml domain.yml
+CLUSTER_DATABASE ?= postgresql+psycopg2://postgres@127.0.0.1:5432/balie
+CLUSTER_REDIS ?= redis://127.0.0.1:6379/0
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 3
 
-.PHONY: run test install train validate shell bench eval-escalation clean
+.PHONY: run cluster test test-fast install train validate shell bench eval-escalation clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it with 'pyenv install 3.10' (Rasa 3.6 needs 3.10)"; exit 1; }
@@ -45,8 +47,17 @@ validate: $(VENV)/.installed
 run: $(MODEL)
 	@$(PY) -m bot run
 
+# The production topology on this machine: nginx, 2 desk replicas, 2 Rasa, 2 action servers,
+# PostgreSQL and Redis (override CLUSTER_DATABASE / CLUSTER_REDIS).
+cluster: $(MODEL)
+	@$(PY) -m bot run --replicas 2 --database $(CLUSTER_DATABASE) --redis $(CLUSTER_REDIS)
+
 test: $(MODEL)
 	@$(PY) -m pytest
+
+# Units and the desk API on SQLite and PostgreSQL, without Rasa processes, a browser or a cluster.
+test-fast: $(VENV)/.installed
+	@$(PY) -m pytest -m "not e2e and not browser and not rasa_eval and not cluster"
 
 shell: $(MODEL)
 	@SANIC_HOST=127.0.0.1 $(RASA) run actions --actions actions > var/shell-actions.log 2>&1 & \

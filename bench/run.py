@@ -1,5 +1,8 @@
-"""`make bench`: latency and throughput of bot turns through the desk versus straight to Rasa,
-training time and peak memory of each process. Prints a table and writes it to docs/benchmarks.md."""
+"""`make bench`: latency and throughput of bot turns through the desk versus straight to Rasa, a busy hour
+(200 customers at once) against one stack and against the loopback cluster, the escalation check's cost,
+training time and peak memory of each process. Prints the tables and writes them to docs/benchmarks.md.
+
+BENCH_SECONDS sets the length of each busy-hour run (default 180)."""
 from __future__ import annotations
 
 import os
@@ -15,10 +18,11 @@ from pathlib import Path
 
 import requests
 
+from bench import load as busy
 from bot.config import ROOT
-from bot.processes import Stack
+from bot.processes import Stack, ensure_postgres_database
 from bot.seed import seed_demo
-from tests.conftest import free_port
+from tests.conftest import POSTGRES_BASE, RedisServer, free_port
 
 FAQ = "Wat kost verzenden?"
 LOOKUP = "Waar is mijn pakket? WS-100001, postcode 1234AB"
@@ -151,6 +155,47 @@ def training_seconds() -> float:
         return time.perf_counter() - start
 
 
+BUSY_CUSTOMERS = 200
+
+
+def busy_hour(stack: Stack, database_url: str, label: str) -> dict:
+    seconds = float(os.environ.get("BENCH_SECONDS", "180"))
+    print(f"Busy hour against {label}: {BUSY_CUSTOMERS} customers for {seconds:.0f} s ...", flush=True)
+    result = busy.measure(stack.desk_url, customers=BUSY_CUSTOMERS, seconds=seconds, database_url=database_url)
+    print(busy.line(label, result), flush=True)
+    return result
+
+
+def cluster_busy_hour(folder: Path) -> dict:
+    """The same busy hour against nginx, 2 desks, 2 Rasa, 2 action servers, PostgreSQL and Redis."""
+    from sqlalchemy import create_engine, text
+
+    name = "balie_bench_" + uuid.uuid4().hex[:8]
+    url = POSTGRES_BASE.rsplit("/", 1)[0] + "/" + name
+    redis = RedisServer(folder)
+    redis.start()
+    ensure_postgres_database(url, trackers=True)
+    seed_demo(url)
+    ports = {f"{kind}-{i}": free_port() for kind, n in (("desk", 2), ("rasa", 2), ("actions", 2)) for i in range(1, n + 1)}
+    stack = Stack(database_url=url, model=ROOT / "models" / "balie.tar.gz", log_dir=folder / "cluster-logs",
+                  rasa_port=free_port(), action_port=free_port(), desk_port=free_port(), replicas=2,
+                  redis_url=redis.url, ports=ports)
+    print(f"Starting the cluster (logs in {stack.log_dir}) ...", flush=True)
+    stack.start()
+    try:
+        stack.wait_healthy(timeout=480)
+        return busy_hour(stack, url, "cluster: nginx, 2 desks, 2 Rasa, 2 actions, PostgreSQL, Redis")
+    finally:
+        stack.stop()
+        redis.kill()
+        admin = create_engine(POSTGRES_BASE, future=True, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            for database in (name, name + "_trackers"):
+                conn.execute(text(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"))
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
+        admin.dispose()
+
+
 def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="balie-bench-"))
     url = f"sqlite:///{folder / 'bench.db'}"
@@ -172,9 +217,11 @@ def main() -> int:
         channels = {name: load(lambda name=name: via_rasa(stack, FAQ, False, name), 1) for name in ("rest", "desk")}
         print(f"FAQ turn straight to Rasa: REST channel p50 {channels['rest']['p50']:.0f} ms, "
               f"desk channel p50 {channels['desk']['p50']:.0f} ms", flush=True)
+        single = busy_hour(stack, url, "one stack: desk, Rasa, actions, SQLite")
         memory = {name: peak_memory_mb(p.pid) for name, p in stack.processes.items()}
     finally:
         stack.stop()
+    cluster = cluster_busy_hour(folder)
     print("Measuring the escalation check (on/off) ...", flush=True)
     escalation = escalation_cost(ROOT / "models" / "balie.tar.gz", folder)
     detector = detector_microseconds()
@@ -189,6 +236,10 @@ def main() -> int:
             lines.append(f"| {label} | {clients} | {path} | {m['p50']:.0f} | {m['p95']:.0f} | {m['throughput']:.1f} | {m['n']} |")
         lines.append(f"| {label} | {clients} | **desk / Rasa** | {desk['p50'] / rasa['p50']:.2f}× | "
                      f"{desk['p95'] / rasa['p95']:.2f}× | {desk['throughput'] / rasa['throughput']:.2f}× | |")
+    lines += ["", f"A busy hour: {BUSY_CUSTOMERS} customers at once, arriving over 15 s, each waiting about 15 s "
+              "between messages and starting a new conversation when done (greetings, FAQ, order lookups, thanks; "
+              "a WebSocket each). *lost*: sent but not stored exactly once.", ""]
+    lines += busy.HEADER + [busy.line("one stack (SQLite)", single), busy.line("cluster (PostgreSQL, Redis)", cluster)]
     lines += ["", "Rasa's channels, a FAQ turn straight to Rasa, 1 client: REST "
               f"p50 {channels['rest']['p50']:.0f} ms, desk channel (REST plus the NLU result) "
               f"p50 {channels['desk']['p50']:.0f} ms ({channels['desk']['p50'] / channels['rest']['p50']:.2f}×)."]

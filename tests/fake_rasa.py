@@ -19,6 +19,7 @@ class FakeRasa(LocalServer):
         self.tracker_events: list[list] = []
         self.triggered: list[str] = []
         self.trackers: dict[str, list[dict]] = {}  # sender -> events, as Rasa's tracker store keeps them
+        self.loaded_models: list[str] = []
         self.action_server_up = True
         # What the NLU "made of" a message, for the desk channel: vague messages are not understood.
         self.nlu = lambda text: ({"intent": "nlu_fallback", "confidence": 0.31} if "vaag" in text.lower()
@@ -35,6 +36,13 @@ class FakeRasa(LocalServer):
                 if self.path == "/health" and not fake.action_server_up:
                     return self.send_json(503, {})
                 self.send_json(200, {"status": "ok"})
+
+            def do_PUT(self):
+                body = self.read_json()
+                if self.path.startswith("/model"):
+                    fake.loaded_models.append(body["model_file"])
+                    return self.send_json(204, {})
+                self.send_json(404, {})
 
             def do_POST(self):
                 body = self.read_json()

@@ -16,6 +16,7 @@ from bot.desk.agents import service as agents
 from bot.desk.conversations.models import ConversationEvent, Message
 from bot.desk.db import make_engine, make_sessionmaker
 from tests.conftest import free_port
+from tests.fake_rasa import FakeRasa
 
 from tests.desk_support import Customer, desk, login, project, rasa  # noqa: F401 - fixtures
 
@@ -432,3 +433,32 @@ def test_a_message_the_bot_already_answered_before_its_desk_went_away_is_not_sen
     answer = customer.say("Wat kost verzenden?", json_extra={"client_key": "widget-key-lost1"}).json()
     assert [r["text"] for r in answer["replies"]] == ["Verzenden kost € 4,95."] and rasa.received == []
     assert [m["text"] for m in customer.history()["messages"]] == ["Wat kost verzenden?", "Verzenden kost € 4,95."]
+
+
+async def test_retraining_loads_the_new_model_into_every_rasa_replica(tmp_path):
+    from bot.desk.editing.training import Trainer
+
+    with FakeRasa() as first, FakeRasa() as second:
+        trainer = Trainer(project_dir=tmp_path, models_dir=tmp_path, log_dir=tmp_path, rasa_token="t",
+                          rasa_urls=[first.url, second.url])
+        model = tmp_path / "balie-new.tar.gz"
+        model.write_bytes(b"model")
+        await trainer._load(model)
+        assert first.loaded_models == second.loaded_models == [str(model.resolve())]
+
+
+def test_a_handover_turn_reads_the_median_handling_time_once(desk, rasa, monkeypatch):
+    from bot.desk.handoffs import queue
+
+    calls = []
+    original = queue._compute_handling
+    monkeypatch.setattr(queue, "_compute_handling", lambda session: calls.append(1) or original(session))
+    queue.forget_cached_figures()
+    anna = login(desk, "anna", "wachtwoord-anna")
+    requests.post(desk.url + "/api/agent/status", json={"status": "online"}, headers=anna)
+    for _ in range(4):  # a queue to be pushed to: Anna has room for three
+        Customer(desk).say("mens graag")
+    queue.forget_cached_figures()
+    calls.clear()
+    Customer(desk).say("mens graag")
+    assert len(calls) == 1

@@ -28,6 +28,7 @@ def built(tmp_path_factory):
     return out, result.stdout
 
 
+@pytest.mark.rasa_eval
 def test_the_report_holds_rasas_f1_per_label_confused_pairs_and_pictures(built):
     out, printed = built
     summary = json.loads((out / "summary.json").read_text())
@@ -60,6 +61,7 @@ def test_confused_pairs_are_ranked_and_keep_example_utterances(tmp_path):
     assert [r["label"] for r in summary["intents"]] == ["greet", "order_status"] and summary["intents_weighted_f1"] == 0.7
 
 
+@pytest.mark.rasa_eval
 def test_the_desk_shows_the_latest_report_to_editors(built, desk, rasa):
     out, _ = built
     eva = login(desk, "eva", "wachtwoord-eva")

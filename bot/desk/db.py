@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import create_engine, event
+from sqlalchemy.pool import QueuePool
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeMeta, registry, sessionmaker
 
@@ -23,12 +24,18 @@ def utcnow() -> datetime:
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
-        engine = create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 15})
+        # SQLAlchemy 1.4 opens a new SQLite connection per session by default; a pool keeps them (the
+        # pragmas below run once per connection, not once per request).
+        engine = create_engine(url, future=True, connect_args={"check_same_thread": False, "timeout": 15},
+                               poolclass=QueuePool, pool_size=8, max_overflow=32)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA journal_mode=WAL")  # readers don't block the writer
+            # WAL with NORMAL: a crashed process loses nothing that was committed; only a power cut can lose
+            # the last commits (production runs on PostgreSQL). Saves an fsync per commit.
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 

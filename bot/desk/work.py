@@ -11,7 +11,6 @@ from typing import Any, Callable, TypeVar
 
 from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.desk import wording
@@ -67,12 +66,13 @@ class Work:
 
     # --- what the transaction tells, worded from what it saw --------------------------------------------
     def envelopes(self) -> list[Envelope]:
+        from bot.desk.conversations.service import write_back_sequence_numbers
         from bot.desk.handoffs import queue  # the queue builds on this module
 
+        write_back_sequence_numbers(self)
         self.session.flush()
         ids = {cid for cid, _ in self._messages} | set(self._states)
-        conversations = {c.id: c for c in self.session.scalars(select(Conversation).where(Conversation.id.in_(ids)))} \
-            if ids else {}
+        conversations = {cid: self.session.get(Conversation, cid) for cid in ids}
         out: list[Envelope] = []
         for conversation_id, message in self._messages:
             if message["sender"] != "note":  # internal notes never reach the customer

@@ -2,8 +2,11 @@
 in a confirmed callback that agents find with its context (P8)."""
 from __future__ import annotations
 
+import pytest
 import requests
 
+
+pytestmark = pytest.mark.e2e
 
 def test_with_nobody_online_asking_for_a_person_ends_in_a_confirmed_callback(chat, agent):
     customer = chat()

@@ -7,11 +7,14 @@ import subprocess
 import sys
 import time
 
+import pytest
 import requests
 import yaml
 
 QUESTION = "tot wanneer mag ik iets terugbrengen"
 
+
+pytestmark = pytest.mark.e2e
 
 def add_editor(stack) -> dict:
     env = {**os.environ, "DATABASE_URL": stack.database_url, "BALIE_AGENT_PASSWORD": "wachtwoord-eva"}

@@ -40,12 +40,30 @@ def authenticate(session: Session, *, conversation_id: str, token: str | None) -
     return conversation
 
 
-def _next_seq(session: Session, conversation_id: str) -> int:
-    """Hands out the next sequence number. The UPDATE locks the conversation's row until commit, so two
-    replicas writing to one conversation never get the same number and never leave a gap."""
+def _next_seq(work: "Work", conversation_id: str) -> int:
+    """Hands out the next sequence number. The first one in a transaction comes from an UPDATE, which
+    locks the conversation's row until commit, so two replicas writing to one conversation never get the
+    same number and never leave a gap; the rest of the transaction counts on from there and writes the
+    last number back once (`Work.envelopes`)."""
+    numbers = work.memo.setdefault("seq", {})
+    if conversation_id in numbers:
+        numbers[conversation_id] += 1
+        return numbers[conversation_id]
+    session = work.session
     session.execute(update(Conversation).where(Conversation.id == conversation_id)
                     .values(last_seq=Conversation.last_seq + 1).execution_options(synchronize_session=False))
-    return int(session.scalar(select(Conversation.last_seq).where(Conversation.id == conversation_id)))
+    numbers[conversation_id] = int(session.scalar(select(Conversation.last_seq).where(Conversation.id == conversation_id)))
+    work.memo.setdefault("seq_first", {})[conversation_id] = numbers[conversation_id]
+    return numbers[conversation_id]
+
+
+def write_back_sequence_numbers(work: "Work") -> None:
+    """The last number handed out in this transaction, where more than one was."""
+    first = work.memo.get("seq_first", {})
+    for conversation_id, last in work.memo.get("seq", {}).items():
+        if last != first.get(conversation_id):
+            work.session.execute(update(Conversation).where(Conversation.id == conversation_id)
+                                 .values(last_seq=last).execution_options(synchronize_session=False))
 
 
 def add_message(
@@ -59,7 +77,7 @@ def add_message(
     client_key: str | None = None,
 ) -> Message:
     work.touched_conversation = True
-    message = Message(conversation_id=conversation.id, seq=_next_seq(work.session, conversation.id), sender=sender,
+    message = Message(conversation_id=conversation.id, seq=_next_seq(work, conversation.id), sender=sender,
                       text=text, buttons=buttons or None, agent_name=agent_name, client_key=client_key)
     work.session.add(message)
     work.session.flush()

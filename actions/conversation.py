@@ -43,7 +43,8 @@ def topics(tracker: Tracker) -> list[str]:
 
 
 def customer_texts(tracker: Tracker) -> list[str]:
-    return [e.get("text") or "" for e in tracker.events if e.get("event") == "user"]
+    """What the customer typed (the desk's guard before a typed "/" taken off)."""
+    return [(e.get("text") or "").replace("\u200b", "") for e in tracker.events if e.get("event") == "user"]
 
 
 def facts(tracker: Tracker) -> dict[str, Any]:
@@ -51,6 +52,8 @@ def facts(tracker: Tracker) -> dict[str, Any]:
     if tracker.get_slot("order_number"):
         result["order_number"] = tracker.get_slot("order_number")
     result["postcode_verified"] = bool(tracker.get_slot("order_verified"))
+    if not result["postcode_verified"] and (tracker.get_slot("order_lookup_attempts") or 0) > 0:
+        result["order_lookup_failed"] = True  # looked up with number and postcode, and not found
     stored = tracker.get_slot("order_facts") or {}
     result.update(stored)
     return result

@@ -44,6 +44,7 @@ def context_for(tracker: Tracker, reason: str, *, signals: Optional[List[Dict[st
         topics=conversation.topics(tracker),
         facts=facts if facts is not None else conversation.facts(tracker),
         bot_actions=bot_actions if bot_actions is not None else conversation.bot_actions(tracker),
+        customer_texts=conversation.customer_texts(tracker),
     ))
 
 

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -13,7 +13,7 @@ from actions import conversation
 from actions.forms import verified_order_number
 from actions.handoff import hand_over
 from actions.services import webshop
-from bot.delivery import Deadline, arrives_in_time, describe_day, describe_window, find_deadline
+from bot.delivery import Deadline, arrives_in_time, describe_day, describe_window, needed_by
 from bot.webshop import Order, ShopUnavailable
 
 
@@ -51,11 +51,48 @@ def customer_message(order: Order, today) -> str:
 
 
 def deadline_message(order: Order, deadline: Deadline, on_time: bool, today) -> str:
+    """The one sentence that matters when a customer named a moment: does it make it, and when it comes."""
+    if order.status == "delivered" and order.delivered_at:
+        return (f"Je bestelling {order.number} is al bezorgd: {describe_day(order.delivered_at.date(), today)} om "
+                f"{order.delivered_at:%H:%M}. Kijk even bij de buren of in de brievenbus als je hem niet ziet.")
+    window = describe_window(order.expected_from, order.expected_until, today) if order.expected_from else None
     if on_time:
-        return f"Goed nieuws: dat haalt hij, je pakket is er vóór {deadline.label}."
-    window = describe_window(order.expected_from, order.expected_until, today) if order.expected_from else "later"
-    return (f"Eerlijk gezegd: {deadline.label} haalt dit pakket volgens de planning niet, het komt pas {window}. "
-            f"Ik begrijp dat dat vervelend is.")
+        tracking = f" Je track & trace-code is {order.tracking_code}: {order.tracking_url}" if order.tracking_code else ""
+        return f"Goed nieuws: dat haalt hij. Je bestelling {order.number} komt naar verwachting {window}.{tracking}"
+    return (f"Eerlijk gezegd: {deadline.label} haalt dit pakket volgens de planning niet, het komt pas "
+            f"{window or 'later'}. Ik begrijp dat dat vervelend is.")
+
+
+def latest_deadline(tracker: Tracker, now: datetime) -> Optional[Deadline]:
+    """The deadline the customer named last (a later message may name another one)."""
+    for text in reversed(conversation.customer_texts(tracker)):
+        found = needed_by(text, now)
+        if found:
+            return found
+    return None
+
+
+def deadline_facts(deadline: Deadline) -> Dict[str, Any]:
+    facts: Dict[str, Any] = {"deadline": deadline.label, "deadline_words": deadline.evidence}
+    if deadline.reason:
+        facts["deadline_reason"] = deadline.reason
+    return facts
+
+
+def judge_deadline(dispatcher: CollectingDispatcher, tracker: Tracker, order: Order, deadline: Deadline,
+                   order_facts: Dict[str, Any], actions_done: List[str], today) -> List[EventType]:
+    """Says plainly whether the order makes the deadline; when it does not, a colleague takes over."""
+    on_time = order.status == "delivered" or arrives_in_time(order.expected_until, deadline)
+    order_facts = {**order_facts, **deadline_facts(deadline)}
+    dispatcher.utter_message(text=deadline_message(order, deadline, on_time, today))
+    if on_time:
+        done = actions_done + [f"Gezegd dat de deadline ({deadline.label}) gehaald wordt"]
+        return [SlotSet("order_facts", order_facts), SlotSet("bot_actions", done)]
+    done = actions_done + [f"Gezegd dat de deadline ({deadline.label}) niet gehaald wordt"]
+    signals = [{"name": "deadline", "evidence": deadline.evidence}]
+    return [SlotSet("order_facts", order_facts), SlotSet("bot_actions", done)] + hand_over(
+        dispatcher, tracker, "deadline_at_risk", signals=signals,
+        facts={**conversation.facts(tracker), **order_facts}, bot_actions=done)
 
 
 class ActionCheckOrderStatus(Action):
@@ -78,25 +115,44 @@ class ActionCheckOrderStatus(Action):
         today = now.date()
         summary = status_sentence(order, today)
         order_facts: Dict[str, Any] = {**stored, "order_status": {"summary": summary, **order.to_json()}}
-        dispatcher.utter_message(text=customer_message(order, today))
         actions_done = conversation.record_bot_action(tracker, f"Status gegeven: {summary}")
-        events: List[EventType] = []
-
-        deadline = find_deadline(" . ".join(conversation.customer_texts(tracker)), now)
+        deadline = latest_deadline(tracker, now)
         # A deadline already dealt with (told and handed over) is not raised a second time.
-        if deadline and order.status != "delivered" and not stored.get("deadline"):
-            on_time = arrives_in_time(order.expected_until, deadline)
-            order_facts["deadline"] = f"{deadline.label} ({deadline.evidence})"
-            dispatcher.utter_message(text=deadline_message(order, deadline, on_time, today))
-            if not on_time:
-                actions_done.append(f"Gezegd dat de deadline ({deadline.label}) niet gehaald wordt")
-                events += [SlotSet("order_facts", order_facts), SlotSet("bot_actions", actions_done)]
-                return events + hand_over(
-                    dispatcher, tracker, "deadline_at_risk",
-                    signals=[{"name": "deadline", "evidence": deadline.evidence}],
-                    facts={**conversation.facts(tracker), **order_facts}, bot_actions=actions_done,
-                )
-        return events + [SlotSet("order_facts", order_facts), SlotSet("bot_actions", actions_done)]
+        if deadline and deadline.evidence != stored.get("deadline_words"):
+            return judge_deadline(dispatcher, tracker, order, deadline, order_facts, actions_done, today)
+        dispatcher.utter_message(text=customer_message(order, today))
+        return [SlotSet("order_facts", order_facts), SlotSet("bot_actions", actions_done)]
+
+
+class ActionCheckDeadline(Action):
+    """A deadline named in any turn ("ik heb het morgen nodig!" after the status): judged against the
+    order when it is known; otherwise the bot asks for the order and keeps the deadline in mind."""
+
+    def name(self) -> Text:
+        return "action_check_deadline"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        now = datetime.now()
+        deadline = needed_by(tracker.latest_message.get("text") or "", now)
+        number = verified_order_number(tracker)
+        if deadline is None:
+            dispatcher.utter_message(response="utter_default")
+            return []
+        if number is None:
+            dispatcher.utter_message(text=f"Dan kijk ik meteen of het {deadline.label} bij je kan zijn.")
+            return [FollowupAction("order_status_form")]
+        try:
+            order = webshop().find_order(number, tracker.get_slot("postcode"))
+        except ShopUnavailable:
+            return hand_over(dispatcher, tracker, "bot_unavailable",
+                             signals=[{"name": "shop_unavailable", "evidence": number}])
+        if order is None:
+            return hand_over(dispatcher, tracker, "complexity")
+        stored = tracker.get_slot("order_facts") or {}
+        summary = status_sentence(order, now.date())
+        order_facts: Dict[str, Any] = {**stored, "order_status": {"summary": summary, **order.to_json()}}
+        return judge_deadline(dispatcher, tracker, order, deadline, order_facts,
+                              conversation.bot_actions(tracker), now.date())
 
 
 def hand_over_unverified(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:

@@ -43,24 +43,12 @@ class ActionRegisterReturn(Action):
             if order is None:
                 return hand_over(dispatcher, tracker, "complexity")
             if order.status != "delivered":
-                dispatcher.utter_message(
-                    text=f"Je bestelling {number} is nog niet bij je bezorgd, dus retourneren kan nog niet. "
-                         f"Wil je hem niet meer? Dan kun je hem annuleren zolang hij niet verzonden is, of na "
-                         f"ontvangst binnen 30 dagen gratis retourneren."
-                )
+                dispatcher.utter_message(response="utter_return_not_delivered", number=number)
                 return [SlotSet("bot_actions", conversation.record_bot_action(tracker, "Uitgelegd dat retour pas na bezorging kan"))]
             if not order.is_returnable(today):
                 deadline = order.return_deadline()
-                dispatcher.utter_message(
-                    text=f"Je bestelling {number} is op {_long_date(order.delivered_at.date())} bezorgd. De retourtermijn "
-                         f"van 30 dagen liep tot en met {_long_date(deadline)}, dus ik kan de retour helaas niet meer "
-                         f"zelf aanmelden. Is er iets mis met het product, dan kan een collega met je bekijken wat er "
-                         f"nog mogelijk is, bijvoorbeeld via de garantie. Zal ik je doorverbinden met een collega?",
-                    buttons=[
-                        {"title": "Ja, graag een collega", "payload": "/request_human"},
-                        {"title": "Nee, dank je", "payload": "/deny"},
-                    ],
-                )
+                dispatcher.utter_message(response="utter_return_term_passed", number=number,
+                                         delivered=_long_date(order.delivered_at.date()), until=_long_date(deadline))
                 done = conversation.record_bot_action(
                     tracker, f"Uitgelegd dat de retourtermijn is verlopen (tot {_long_date(deadline)})")
                 return [SlotSet("bot_actions", done)]

@@ -37,14 +37,37 @@ def describe_window(start: datetime, end: datetime, today: date) -> str:
 class Deadline:
     latest: datetime  # the moment the parcel must be there
     evidence: str  # the customer's words that named it
-    label: str  # Dutch wording of the deadline ("morgenochtend")
+    label: str  # Dutch wording of the deadline ("morgenochtend", "vóór Sinterklaas")
+    reason: str | None = None  # why it matters, in the customer's words ("mijn zus vertrekt morgen")
 
 
 _PART_OF_DAY = {"ochtend": time(12, 0), "middag": time(17, 0), "avond": time(23, 59)}
-_RELATIVE = re.compile(r"\b(vandaag|overmorgen|morgen)(ochtend|middag|avond|vroeg)?\b", re.IGNORECASE)
-_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")(ochtend|middag|avond)?\b", re.IGNORECASE)
-_DATE = re.compile(r"\b(\d{1,2})(?:[-/](\d{1,2})|\s+(" + "|".join(MONTHS) + r"))\b", re.IGNORECASE)
-_WEEKEND = re.compile(r"\b(dit|het) weekend\b", re.IGNORECASE)
+_PART = r"(?:\s?(ochtend|middag|avond|vroeg))?"
+_RELATIVE = re.compile(r"\b(vandaag|overmorgen|morgen)" + _PART + r"\b", re.IGNORECASE)
+_TONIGHT = re.compile(r"\b(vanavond|vanmiddag|vannacht)\b", re.IGNORECASE)
+_WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")" + _PART + r"\b", re.IGNORECASE)
+_SHORT_MONTHS = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
+_DATE = re.compile(r"\b(\d{1,2})(?:[-/](\d{1,2})\b|\s+(" + "|".join(MONTHS) + "|" + "|".join(_SHORT_MONTHS)
+                   + r")\b\.?)", re.IGNORECASE)
+_NTH = re.compile(r"\b(?:de|op de|voor de|uiterlijk de)\s+(\d{1,2})(?:e|ste|de)\b", re.IGNORECASE)
+_WEEKEND = re.compile(r"\b(dit|het|komend|komende) weekend\b", re.IGNORECASE)
+_IN_DAYS = re.compile(r"\bover\s+(een|twee|drie|vier|vijf|zes|zeven|\d{1,2})\s+(dag|dagen|week|weken)\b",
+                      re.IGNORECASE)
+_NUMBERS = {"een": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7}
+# Feast days by (month, day, hour): "voor kerst" means it must be there by Christmas Eve.
+_FEASTS = [
+    (re.compile(r"\b(sinterklaas|pakjesavond|sint)\b", re.IGNORECASE), (12, 5, 17), "Sinterklaas (5 december)"),
+    (re.compile(r"\b(kerst|kerstmis|kerstavond)\b", re.IGNORECASE), (12, 24, 17), "kerst"),
+    (re.compile(r"\b(oudjaar|oudejaarsavond|oud en nieuw|oudejaarsdag)\b", re.IGNORECASE), (12, 31, 17), "oudjaar"),
+    (re.compile(r"\b(moederdag)\b", re.IGNORECASE), None, "moederdag"),
+]
+# Why a date matters, in the customer's words: the clause with one of these, or after "want"/"omdat".
+_REASON_WORDS = re.compile(
+    r"\b(verjaardag|jarig|vakantie|op reis|vertrek\w*|verhuis\w*|verhuiz\w*|bruiloft|trouw\w*|feest\w*|cadeau\w*|"
+    r"kado|sinterklaas|kerst\w*|pakjesavond|examen|begrafenis|uitvaart|weekend weg|kamp|vliegtuig|vlucht|"
+    r"logeren|bezoek|opa|oma|zoon|dochter|zus|broer|moeder|vader|vriend\w*|kinderen|kind|baby|geboorte|"
+    r"kraamcadeau|jubileum|communie|diploma|optreden|wedstrijd)\b", re.IGNORECASE)
+_BECAUSE = re.compile(r"\b(want|omdat|aangezien|voor de|voor mijn|voor ons)\b", re.IGNORECASE)
 
 
 def _sentence_around(text: str, start: int, end: int) -> str:
@@ -52,45 +75,124 @@ def _sentence_around(text: str, start: int, end: int) -> str:
 
 
 def _at(day: date, part: str | None) -> datetime:
-    if part == "vroeg":
+    if part and part.lower() == "vroeg":
         part = "ochtend"
     return datetime.combine(day, _PART_OF_DAY.get((part or "avond").lower(), time(23, 59)))
 
 
-def find_deadline(text: str, now: datetime) -> Deadline | None:
-    """The first deadline named in the text, resolved against `now`."""
+def _next_date(today: date, month: int, day_number: int) -> date | None:
+    for year in (today.year, today.year + 1):
+        try:
+            day = date(year, month, day_number)
+        except ValueError:
+            return None
+        if day >= today:
+            return day
+    return None
+
+
+def _candidates(text: str, now: datetime) -> list[tuple[int, int, datetime, str]]:
+    """(start, end, latest moment, label) for every deadline the text names."""
     today = now.date()
-    candidates: list[tuple[int, Deadline]] = []
+    found: list[tuple[int, int, datetime, str]] = []
     for match in _RELATIVE.finditer(text):
         word, part = match.group(1).lower(), match.group(2)
         offset = {"vandaag": 0, "morgen": 1, "overmorgen": 2}[word]
-        latest = _at(today + timedelta(days=offset), part)
-        label = word + (part.lower() if part else "")
-        candidates.append((match.start(), Deadline(latest, _sentence_around(text, match.start(), match.end()), label)))
+        label = word + (part.lower() if part and part.lower() != "vroeg" else ("vroeg" if part else ""))
+        label = {"morgenvroeg": "morgen vroeg"}.get(label, label)
+        found.append((match.start(), match.end(), _at(today + timedelta(days=offset), part), label))
+    for match in _TONIGHT.finditer(text):
+        word = match.group(1).lower()
+        moment = {"vanavond": _at(today, "avond"), "vanmiddag": _at(today, "middag"),
+                  "vannacht": datetime.combine(today + timedelta(days=1), time(6, 0))}[word]
+        found.append((match.start(), match.end(), moment, word))
     for match in _WEEKDAY.finditer(text):
         weekday = WEEKDAYS.index(match.group(1).lower())
         offset = (weekday - today.weekday()) % 7
-        latest = _at(today + timedelta(days=offset), match.group(2))
-        label = match.group(0).lower()
-        candidates.append((match.start(), Deadline(latest, _sentence_around(text, match.start(), match.end()), label)))
+        found.append((match.start(), match.end(), _at(today + timedelta(days=offset), match.group(2)),
+                      match.group(0).lower()))
     for match in _DATE.finditer(text):
-        day_number = int(match.group(1))
-        month = int(match.group(2)) if match.group(2) else MONTHS.index(match.group(3).lower()) + 1
-        try:
-            day = date(today.year, month, day_number)
-        except ValueError:
+        month_word = (match.group(3) or "").lower().rstrip(".")
+        month = int(match.group(2)) if match.group(2) else (
+            MONTHS.index(month_word) + 1 if month_word in MONTHS else _SHORT_MONTHS.get(month_word))
+        if not month or not 1 <= month <= 12:
             continue
-        if day < today:
-            day = date(today.year + 1, month, day_number)
-        candidates.append((match.start(), Deadline(_at(day, None), _sentence_around(text, match.start(), match.end()),
-                                                   f"{day.day} {MONTHS[day.month - 1]}")))
+        day = _next_date(today, month, int(match.group(1)))
+        if day:
+            found.append((match.start(), match.end(), _at(day, None), f"{day.day} {MONTHS[day.month - 1]}"))
+    for match in _NTH.finditer(text):
+        number = int(match.group(1))
+        month = today.month if number >= today.day else today.month % 12 + 1
+        day = _next_date(today, month, number)
+        if day:
+            found.append((match.start(), match.end(), _at(day, None), f"{day.day} {MONTHS[day.month - 1]}"))
     for match in _WEEKEND.finditer(text):
-        offset = (5 - today.weekday()) % 7
-        candidates.append((match.start(), Deadline(_at(today + timedelta(days=offset), None),
-                                                   _sentence_around(text, match.start(), match.end()), "dit weekend")))
+        offset = (5 - today.weekday()) % 7  # "dit weekend nodig": there by Saturday
+        found.append((match.start(), match.end(), _at(today + timedelta(days=offset), None), "dit weekend"))
+    for match in _IN_DAYS.finditer(text):
+        amount = _NUMBERS.get(match.group(1).lower()) or int(match.group(1)) if not match.group(1).isdigit() \
+            else int(match.group(1))
+        days = amount * (7 if match.group(2).lower().startswith("we") else 1)
+        found.append((match.start(), match.end(), _at(today + timedelta(days=days), None), match.group(0).lower()))
+    for pattern, when, label in _FEASTS:
+        match = pattern.search(text)
+        if not match or when is None:
+            continue
+        month, day_number, hour = when
+        day = _next_date(today, month, day_number)
+        if day:
+            found.append((match.start(), match.end(), datetime.combine(day, time(hour, 0)),
+                          f"vóór {label}" if re.search(r"\bvoor\s+(de\s+)?" + re.escape(match.group(0)), text, re.I)
+                          else label))
+    return found
+
+
+def _reason(text: str, start: int, end: int) -> str | None:
+    """The customer's own words for why the date matters, when they give them (not the date itself)."""
+    for because in _BECAUSE.finditer(text):
+        if start <= because.start() < end:
+            continue  # "voor kerst" is the deadline, not its reason
+        tail = text[because.start():]
+        tail = tail[:min([i for i in (tail.find(c) for c in ".!?") if i != -1] or [len(tail)])]
+        if _REASON_WORDS.search(tail) or because.group(1).lower() in ("want", "omdat", "aangezien"):
+            return tail.strip(" ,")[:160]
+    for word in _REASON_WORDS.finditer(text):
+        if start <= word.start() < end:
+            continue
+        return clause_around(text, word.start(), word.end(), stops=".!?,").strip()[:160]
+    return None
+
+
+def find_deadline(text: str, now: datetime) -> Deadline | None:
+    """The first deadline named in the text, resolved against `now`, with the reason when given."""
+    candidates = _candidates(text, now)
     if not candidates:
         return None
-    return min(candidates, key=lambda item: item[0])[1]
+    start, end, latest, label = min(candidates, key=lambda item: item[0])
+    return Deadline(latest, _sentence_around(text, start, end), label, _reason(text, start, end))
+
+
+# A moment only matters for a parcel when the customer needs it by then ("tot morgen!" is a goodbye).
+_NEED = re.compile(r"\b(nodig|hebben|moet|moeten|binnen|op tijd|halen|haalt|uiterlijk|voor|vóór|er zijn|er is|komt|"
+                   r"komen|bezorgd|bezorgen|geleverd|leveren|aankomen|lukt|lukken|kan het|kunnen|zijn|vertrek\w*|"
+                   r"verjaardag|jarig|cadeau|feest|vakantie|weg)\b", re.IGNORECASE)
+
+
+# ... and a question about the shop itself is not about an order ("hebben jullie zondag open?").
+_GENERAL = re.compile(r"\b(open|geopend|openingstijden|bereikbaar|gesloten|jullie|bezorgen jullie|leveren jullie|"
+                      r"bezorgt u|werkdagen|altijd|meestal|normaal)\b", re.IGNORECASE)
+
+
+def needed_by(text: str, now: datetime) -> Deadline | None:
+    """A deadline the customer needs the order by, or None ("tot morgen", "ik bel morgen wel",
+    "hebben jullie zondag open?")."""
+    if _GENERAL.search(text) and not re.search(r"\b(mijn|ik|we|wij|mij)\b", text, re.I):
+        return None
+    for start, end, latest, label in sorted(_candidates(text, now), key=lambda item: item[0]):
+        deadline = Deadline(latest, _sentence_around(text, start, end), label, _reason(text, start, end))
+        if _NEED.search(deadline.evidence) or deadline.reason or re.search(r"\b(sinterklaas|kerst|oudjaar)", label, re.I):
+            return deadline  # the first moment the customer needs it by ("vandaag verstuurd? ... overmorgen nodig")
+    return None
 
 
 def arrives_in_time(expected_until: datetime | None, deadline: Deadline) -> bool:

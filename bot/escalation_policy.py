@@ -17,11 +17,18 @@ from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from datetime import datetime
+
 from bot import parse_results
+from bot.delivery import needed_by
 from bot.escalation import Turn, assess
 
 ACTION_ESCALATE = "action_escalate"
+ACTION_CHECK_DEADLINE = "action_check_deadline"
+# Intents whose own flow judges a deadline named in the same message (the order form and its action).
+ORDER_FLOWS = {"order_status", "return_request", "request_human", "complain", "product_issue"}
 UTTER_ABUSE_WARNING = "utter_abuse_warning"
+UTTER_ACKNOWLEDGE = "utter_acknowledge_disagreement"
 SLOT = "escalation"
 # These intents already go to a person by rule; the policy only steps in when it knows a more
 # specific reason (a complaint that is also a legal threat is urgent, not "complexity").
@@ -71,7 +78,7 @@ class EscalationPolicy(Policy):
         if not self.enabled:
             return abstain
         latest_action = tracker.latest_action_name
-        if latest_action in (ACTION_ESCALATE, UTTER_ABUSE_WARNING):
+        if latest_action in (ACTION_ESCALATE, UTTER_ABUSE_WARNING, UTTER_ACKNOWLEDGE, ACTION_CHECK_DEADLINE):
             return self._predict(domain, ACTION_LISTEN_NAME)  # never twice for one message
         if latest_action != ACTION_LISTEN_NAME or tracker.latest_message is None:
             return abstain
@@ -82,8 +89,14 @@ class EscalationPolicy(Policy):
         result = assess(turns, previous_warnings=warnings)
         if result.action == "warn":
             return self._predict(domain, UTTER_ABUSE_WARNING)
+        if result.action == "acknowledge":  # the customer does not accept the bot's no: not the same no again
+            return self._predict(domain, UTTER_ACKNOWLEDGE)
         if result.action == "handoff" and result.reason == "complexity" and intent in HANDED_OVER_BY_RULE:
             return abstain
         if result.action in ("handoff", "end"):
             return self._predict(domain, ACTION_ESCALATE, [SlotSet(SLOT, json.dumps(result.to_json()))])
+        # The question behind the question (P3): a deadline named in any turn, also after the status.
+        if intent not in ORDER_FLOWS and not tracker.active_loop_name \
+                and needed_by(tracker.latest_message.text or "", datetime.now()):
+            return self._predict(domain, ACTION_CHECK_DEADLINE)
         return abstain

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Literal, TypedDict
 
-from bot import labels
+from bot.summary import SummaryInput, summarise
 
 Reason = Literal[
     "customer_request", "frustration", "abuse", "complexity", "not_understood",
@@ -24,15 +24,6 @@ DEFAULT_PRIORITY: dict[str, str] = {
     "sensitive": "high",
     "deadline_at_risk": "high",
 }
-
-TOPIC_GOALS = {
-    "order_status": "wil weten waar bestelling {order} blijft",
-    "return_request": "wil bestelling {order} retourneren",
-    "request_human": "wil een medewerker spreken",
-    "complain": "heeft een klacht",
-    "product_issue": "heeft een probleem met een product",
-}
-
 
 class Signal(TypedDict):
     name: str
@@ -57,30 +48,6 @@ class HandoffContext(TypedDict):
     transcript: list[TranscriptLine]
 
 
-def summarise(reason: str, topics: list[str], facts: dict[str, Any], bot_actions: list[str]) -> str:
-    """One to three Dutch sentences: the goal, the key facts, what the bot did and why it hands over."""
-    order = facts.get("order_number") or "(onbekend)"
-    goals = [TOPIC_GOALS[t].format(order=order) for t in topics if t in TOPIC_GOALS]
-    if not goals:
-        goals = [f"stelde vragen over {', '.join(topics)}" if topics else "heeft nog geen duidelijke vraag gesteld"]
-    first = "Klant " + " en ".join(dict.fromkeys(goals)) + "."
-    sentences = [first]
-    details = []
-    if facts.get("deadline"):
-        details.append(f"deadline: {facts['deadline']}")
-    status = facts.get("order_status") or {}
-    if status.get("summary"):
-        details.append(status["summary"])
-    if facts.get("order_number") and not facts.get("postcode_verified"):
-        details.append("bestelling niet geverifieerd: bestelnummer en postcode horen niet bij elkaar")
-    if details:
-        joined = "; ".join(details)
-        sentences.append(joined[0].upper() + joined[1:] + ".")
-    done = f" De bot heeft al: {bot_actions[-1][0].lower() + bot_actions[-1][1:]}." if bot_actions else ""
-    sentences.append(f"Overgedragen omdat de klant {labels.REASONS_BECAUSE.get(reason, reason)}.{done}")
-    return " ".join(sentences[:3])
-
-
 def build_context(
     *,
     conversation_id: str,
@@ -91,15 +58,19 @@ def build_context(
     bot_actions: list[str],
     signals: list[Signal] | None = None,
     priority: str | None = None,
+    customer_texts: list[str] | None = None,
 ) -> HandoffContext:
+    """`customer_texts`: what the customer wrote, for the summary's quote (default: from the transcript)."""
     if reason not in REASONS:
         raise ValueError(f"unknown handoff reason: {reason}")
+    texts = customer_texts if customer_texts is not None else [l["text"] for l in transcript if l["sender"] == "customer"]
     return HandoffContext(
         conversation_id=conversation_id,
         reason=reason,
         priority=priority or DEFAULT_PRIORITY.get(reason, "normal"),
         signals=list(signals or []),
-        summary=summarise(reason, topics, facts, bot_actions),
+        summary=summarise(SummaryInput(reason=reason, customer_texts=texts, topics=topics, signals=list(signals or []),
+                                       facts=facts, bot_actions=bot_actions)),
         topics=list(dict.fromkeys(topics)),
         facts=facts,
         bot_actions=list(bot_actions),

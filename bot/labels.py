@@ -85,12 +85,29 @@ TOPICS = {
     "faq/invoice": "FAQ factuur",
 }
 
+# What an FAQ topic is about, to follow "had een vraag over ..." in a summary.
+TOPIC_SUBJECTS = {
+    "faq/return_policy": "retourneren",
+    "faq/refund_time": "wanneer het geld terugkomt",
+    "faq/shipping_costs": "de verzendkosten",
+    "faq/delivery_time": "de levertijd",
+    "faq/payment_methods": "betalen",
+    "faq/opening_hours": "de openingstijden",
+    "faq/warranty": "de garantie",
+    "faq/change_address": "een adreswijziging",
+    "faq/cancel_order": "annuleren",
+    "faq/invoice": "de factuur",
+}
+
 SENDERS = {"customer": "Klant", "bot": "Bot", "agent": "Medewerker", "system": "Systeem", "note": "Notitie"}
 
 FACTS = {
     "order_number": "Bestelnummer",
     "postcode_verified": "Postcode gecontroleerd",
+    "order_lookup_failed": "Niet gevonden met de opgegeven postcode",
     "deadline": "Deadline",
+    "deadline_words": "Woorden van de klant",
+    "deadline_reason": "Waarom het ertoe doet",
     "return_code": "Retourcode",
     "order_status": "Status",
 }

@@ -41,3 +41,19 @@ class Agent:
 
     def post(self, path: str, **kwargs) -> requests.Response:
         return requests.post(self.url + path, headers=self.headers, timeout=60, **kwargs)
+
+    def serve_everyone_waiting(self) -> None:
+        """Earlier tests on the shared stack leave customers in line; online agents get them first
+        (priority, then waiting time). Goes online, resolves every chat it gets until the line is empty,
+        and goes offline again."""
+        self.post("/api/agent/status", json={"status": "online"})
+        try:
+            for _ in range(200):
+                lists = requests.get(self.url + "/api/handoffs", headers=self.headers, timeout=10).json()
+                if not lists["mine"] and not lists["queue"]:
+                    return
+                for handoff in lists["mine"]:
+                    self.post(f"/api/handoffs/{handoff['id']}/resolve")
+            raise AssertionError("the queue did not empty")
+        finally:
+            self.post("/api/agent/status", json={"status": "offline"})

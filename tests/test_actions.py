@@ -13,7 +13,7 @@ from actions import services
 from actions.fallback import ActionHandleFallback
 from actions.forms import ValidateOrderStatusForm
 from actions.handoff import ActionHandoff
-from actions.orders import ActionCheckOrderStatus
+from actions.orders import ActionCheckDeadline, ActionCheckOrderStatus
 from actions.returns import ActionRegisterReturn
 from bot.webshop.demo import demo_orders
 from bot.webshop.sql import SqlWebshop
@@ -151,8 +151,8 @@ async def test_a_return_outside_the_term_is_explained_and_a_colleague_offered(sh
     tracker = make_tracker([user("retour WS-100003", "return_request")],
                            {"order_number": "WS-100003", "postcode": "5678 CD", "order_verified": True})
     messages, events = await run(ActionRegisterReturn(), tracker)
-    assert "retourtermijn van 30 dagen" in texts(messages)
-    assert messages[-1]["buttons"][0]["payload"] == "/request_human"
+    # A response of its own (domain.yml, with the colleague button): the escalation check knows it was a no.
+    assert messages[-1]["response"] == "utter_return_term_passed" and messages[-1]["number"] == "WS-100003"
     assert "Uitgelegd dat de retourtermijn is verlopen" in slot(events, "bot_actions")[-1] and handoffs(messages) == []
 
 
@@ -190,3 +190,33 @@ async def test_a_handover_in_a_form_ends_the_form_and_signals_once(shop):
     messages, events = await run(ActionHandoff(), tracker)
     assert len(handoffs(messages)) == 1 and texts(messages).startswith("Natuurlijk, ik verbind je door")
     assert events == [{"event": "active_loop", "name": None, "timestamp": None}]
+
+
+def status_given(number, postcode, *texts):
+    """A conversation in which the bot already gave the status of a verified order."""
+    events = [user(f"Waar blijft {number}? postcode {postcode}")] + [user(t, "deny") for t in texts]
+    return make_tracker(events, {"order_number": number, "postcode": postcode, "order_verified": True,
+                                 "order_facts": {"order_status": {"summary": "..."}}, "bot_actions": ["Status gegeven: ..."]})
+
+
+async def test_a_deadline_named_after_the_status_is_judged_and_handed_over_with_its_reason(shop):
+    messages, events = await run(ActionCheckDeadline(), status_given("WS-100004", "9999 ZZ", "ik heb het morgen nodig voor de verjaardag van mijn zoon!"))
+    said = texts(messages)
+    assert said.startswith("Eerlijk gezegd: morgen haalt dit pakket volgens de planning niet")
+    assert "Je bestelling WS-100004 is helaas vertraagd" not in said  # no second status message
+    [handoff] = handoffs(messages)
+    assert handoff["reason"] == "deadline_at_risk"
+    assert (handoff["facts"]["deadline"], handoff["facts"]["deadline_reason"]) == ("morgen", "voor de verjaardag van mijn zoon")
+    assert "Nodig: morgen" in handoff["summary"] and "verjaardag van mijn zoon" in handoff["summary"]
+
+
+async def test_a_deadline_the_order_makes_is_answered_in_one_sentence(shop):
+    messages, _ = await run(ActionCheckDeadline(), status_given("WS-100001", "1234 AB", "ik heb het morgen nodig"))
+    assert texts(messages).startswith("Goed nieuws: dat haalt hij. Je bestelling WS-100001 komt naar verwachting morgen")
+    assert handoffs(messages) == []
+
+
+async def test_a_deadline_without_an_order_asks_for_the_order_and_keeps_the_deadline(shop):
+    tracker = make_tracker([user("Ik heb mijn bestelling morgen nodig, komt die op tijd?", "order_status")])
+    messages, events = await run(ActionCheckDeadline(), tracker)
+    assert "morgen" in texts(messages) and events == [{"event": "followup", "name": "order_status_form", "timestamp": None}]

@@ -5,7 +5,7 @@ from datetime import datetime
 
 import pytest
 
-from bot.delivery import arrives_in_time, describe_window, find_deadline
+from bot.delivery import arrives_in_time, describe_window, find_deadline, needed_by
 from bot.money import euros
 
 MONDAY = datetime(2026, 11, 23, 9, 30)  # a Monday
@@ -26,6 +26,47 @@ def test_windows_are_worded_as_a_customer_says_them():
 def test_deadlines_are_found_and_resolved(text, latest, label):
     deadline = find_deadline(text, MONDAY)
     assert deadline is not None and deadline.latest == latest and deadline.label == label
+
+
+WEDNESDAY = datetime(2026, 12, 2, 10, 0)
+
+
+@pytest.mark.parametrize("text, latest, label", [
+    ("Ik moet het vanavond hebben", datetime(2026, 12, 2, 23, 59), "vanavond"),
+    ("ik heb het morgen vroeg nodig", datetime(2026, 12, 3, 12, 0), "morgen vroeg"),
+    ("het moet er overmorgen zijn", datetime(2026, 12, 4, 23, 59), "overmorgen"),
+    ("ik heb het de 12e nodig", datetime(2026, 12, 12, 23, 59), "12 december"),
+    ("ik heb het uiterlijk 5 dec nodig", datetime(2026, 12, 5, 23, 59), "5 december"),
+    ("ik heb het over drie dagen nodig", datetime(2026, 12, 5, 23, 59), "over drie dagen"),
+    ("kan het er voor sinterklaas zijn?", datetime(2026, 12, 5, 17, 0), "vóór Sinterklaas (5 december)"),
+    ("komt het nog voor kerst?", datetime(2026, 12, 24, 17, 0), "vóór kerst"),
+    ("ik heb het voor oudjaar nodig", datetime(2026, 12, 31, 17, 0), "vóór oudjaar"),
+    ("het moet er zaterdagochtend zijn", datetime(2026, 12, 5, 12, 0), "zaterdagochtend"),
+])
+def test_deadlines_in_every_shape_a_customer_writes_them(text, latest, label):
+    deadline = needed_by(text, WEDNESDAY)
+    assert deadline is not None and (deadline.latest, deadline.label) == (latest, label)
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("Ik moet het vanavond hebben want morgenochtend vertrek ik op vakantie", "want morgenochtend vertrek ik op vakantie"),
+    ("ik heb het morgen nodig voor de verjaardag van mijn zoon", "voor de verjaardag van mijn zoon"),
+    ("mijn zus vertrekt morgen naar het buitenland", "mijn zus vertrekt morgen naar het buitenland"),
+    ("voor sinterklaas graag, het is een cadeau", "het is een cadeau"),
+    ("ik heb het morgen nodig", None),
+])
+def test_the_reason_is_kept_in_the_customers_words(text, reason):
+    assert needed_by(text, WEDNESDAY).reason == reason
+
+
+@pytest.mark.parametrize("text", ["bedankt voor je hulp, tot morgen!", "ik bel morgen wel terug", "fijn weekend",
+                                  "Hebben jullie ook op zondag open?", "Bezorgen jullie ook op zaterdag?"])
+def test_a_moment_that_is_no_deadline_is_left_alone(text):
+    assert needed_by(text, WEDNESDAY) is None
+
+
+def test_the_first_moment_the_customer_needs_it_by_counts():
+    assert needed_by("wordt het vandaag verstuurd? ik heb het overmorgen nodig", WEDNESDAY).label == "overmorgen"
 
 
 def test_greetings_are_not_deadlines():

@@ -9,7 +9,8 @@ import pytest
 import yaml
 
 from bot.escalation import RULES_FILE, Rules, Turn, assess
-from bot.escalation.evaluate import evaluate, load_items, render
+from bot.escalation.evaluate import (DATASET, check_summaries, evaluate, evaluate_deadlines, evaluate_nonsense, load_items,
+                                     render)
 
 RECALL_FLOOR = 0.95
 FALSE_HANDOFF_CEILING = 0.05
@@ -86,8 +87,13 @@ def test_the_cli_reads_a_conversation_as_json():
 
 def test_the_labelled_set_meets_the_floors(capsys):
     items = load_items()
+    deadlines = load_items(sections=("deadline",))
+    nonsense = yaml.safe_load(DATASET.read_text(encoding="utf-8"))["nonsense"]
+    assert len(items) + len(deadlines) + len(nonsense) >= 400
+    multi_turn = [i for i in deadlines + [i for i in items if i.section == "disputes"] if len(i.turns) > 1]
+    assert len(multi_turn) >= 60 and sum(1 for n in nonsense if n["expect"] == "not_understood") >= 40
     calm = sum(1 for item in items if item.expect == "calm")
-    assert len(items) >= 250 and calm >= len(items) - calm
+    assert calm >= sum(1 for item in items if item.expect != "calm")
     report = evaluate(items)
     with capsys.disabled():
         print(f"\nescalation: recall {report.recall_must:.3f} on {report.must_total} items that must be handed "
@@ -96,3 +102,39 @@ def test_the_labelled_set_meets_the_floors(capsys):
     assert report.false_handoff_rate <= FALSE_HANDOFF_CEILING, render(report)
     for reason in ("frustration", "abuse", "legal_threat", "sensitive", "complexity", "not_understood", "repeated_question"):
         assert report.per_reason[reason][3] >= 5, f"too few items for {reason}"
+
+
+def test_deadlines_named_in_any_turn_are_judged_right(capsys):
+    report = evaluate_deadlines(load_items(sections=("deadline",)))
+    with capsys.disabled():
+        print(f"\ndeadlines: {report.right}/{report.total} right")
+    assert report.accuracy >= 0.95, "\n".join(report.wrong)
+
+
+def test_messages_the_bot_cannot_understand_are_set_aside_and_ordinary_ones_are_not(capsys):
+    report = evaluate_nonsense()
+    with capsys.disabled():
+        print(f"\nnonsense: {report.caught}/{report.nonsense} caught, {len(report.flagged_understood)}/"
+              f"{report.understood} ordinary messages set aside")
+    assert report.recall >= 0.9, report.missed
+    assert report.false_rate <= 0.05, report.flagged_understood
+
+
+def test_every_summary_of_the_set_holds_order_and_deadline_and_claims_nothing_else(capsys):
+    checked, problems = check_summaries()
+    with capsys.disabled():
+        print(f"\nsummaries: {checked} hand-over cases checked, {len(problems)} problems")
+    assert checked >= 150 and problems == []
+
+
+def test_a_disagreement_after_a_no_is_acknowledged_once_then_handed_over():
+    refusal = Turn("De retourtermijn liep tot en met 9 november.", sender="bot", response="utter_return_term_passed")
+    first = assess([Turn("retour WS-100003"), refusal, Turn("dat vind ik niet redelijk, ik wil toch mijn geld terug")])
+    assert first.action == "acknowledge" and first.signals[0].name == "disputes_refusal"
+    acknowledged = Turn("Ik begrijp het.", sender="bot", response="utter_acknowledge_disagreement")
+    second = assess([Turn("retour WS-100003"), refusal, Turn("onredelijk"), acknowledged,
+                     Turn("ik lag in het ziekenhuis, daarom kon ik het niet eerder terugsturen")])
+    assert (second.action, second.reason) == ("handoff", "complexity")
+    assert assess([Turn("retour WS-100003"), refusal, Turn("oké, jammer")]).action == "none"
+    assert assess([Turn("Hoe werkt retourneren?"), Turn("30 dagen.", sender="bot", response="utter_faq/return_policy"),
+                   Turn("dat vind ik niet redelijk")]).action == "none"  # a general answer refused nobody

@@ -44,7 +44,7 @@ class Signal:
 
 @dataclass
 class Assessment:
-    action: str = "none"  # none | handoff | warn | end
+    action: str = "none"  # none | handoff | warn | end | acknowledge (a disagreement, once)
     reason: str | None = None
     priority: str | None = None
     signals: list[Signal] = field(default_factory=list)
@@ -147,6 +147,8 @@ class Rules:
         self.problem_patterns = [re.compile(p, re.IGNORECASE)
                                  for p in signals["complexity"]["several_problems"]["problems"]]
         self.emotion = _Lexicon(signals["complexity"]["long_emotional"]["emotion_words"])
+        self.disagreement = self.raw.get("disagreement") or {}
+        self.disagreeing = _Lexicon(self.disagreement.get("words", ()), self.disagreement.get("phrases", ()))
 
 
 @lru_cache(maxsize=4)
@@ -251,6 +253,33 @@ def _context_signals(turns: list[Turn], rules: Rules) -> list[Signal]:
     return found
 
 
+def _last_bot_responses(turns: list[Turn]) -> set[str]:
+    """The responses of the bot's turn just before the latest customer message."""
+    responses: set[str] = set()
+    for turn in reversed(turns[:-1] if turns and turns[-1].sender == "customer" else turns):
+        if turn.sender == "customer":
+            break
+        if turn.sender == "bot" and turn.response:
+            responses.add(turn.response)
+    return responses
+
+
+def _disagreement(turns: list[Turn], rules: Rules) -> tuple[Signal | None, bool]:
+    """A customer who does not accept the bot's no: the signal, and whether it was acknowledged already."""
+    spec = rules.disagreement
+    if not spec:
+        return None, False
+    before = _last_bot_responses(turns)
+    acknowledged = spec.get("acknowledgement") in before
+    if not acknowledged and not before & set(spec.get("after", ())):
+        return None, False
+    text = turns[-1].text
+    span = rules.disagreeing.find(text)
+    if span is None:
+        return None, False
+    return Signal("disputes_refusal", "complexity", _evidence(text, *span), spec.get("score", 0.6)), acknowledged
+
+
 def assess(turns: list[Turn], *, previous_warnings: int = 0, rules: Rules | None = None) -> Assessment:
     """Judge the latest customer turn. `previous_warnings`: abuse warnings already given."""
     rules = rules or load_rules()
@@ -269,6 +298,14 @@ def assess(turns: list[Turn], *, previous_warnings: int = 0, rules: Rules | None
         if carried and "frustration" in scores:
             scores["frustration"] = round(scores["frustration"] + carried, 2)
     reached = [r for r in rules.precedence if scores.get(r, 0.0) >= rules.thresholds[r]]
+    if not reached and turns[-1].sender == "customer":
+        disputed, acknowledged = _disagreement(turns, rules)
+        if disputed is not None and acknowledged:  # the second time: a colleague takes over
+            scores["complexity"] = round(scores.get("complexity", 0.0) + disputed.score, 2)
+            return Assessment(action="handoff", reason="complexity", priority=rules.priorities["complexity"],
+                              signals=[disputed] + signals, scores=scores)
+        if disputed is not None:
+            return Assessment(action="acknowledge", signals=[disputed] + signals, scores=scores)
     if not reached:
         return Assessment(signals=signals, scores=scores)
     reason = reached[0]

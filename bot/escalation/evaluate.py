@@ -1,40 +1,59 @@
-"""`make eval-escalation`: precision, recall and F1 per reason on the labelled Dutch set, the
-confusion between reasons, and the false-handoff rate on calm items."""
+"""`make eval-escalation`: on the labelled Dutch set (tests/data/escalation_eval.yml)
+
+- precision, recall and F1 per reason, the confusion between reasons and the false-handoff rate
+  (calm, escalate and disputes: what bot/escalation decides, also "acknowledge" after a refusal);
+- deadlines named in any turn, judged against a known order (deadline section);
+- messages the bot cannot understand at all (nonsense section, bot/understanding.py);
+- the agent's summary for every case that is handed over: it holds the order number the customer gave
+  and the deadline they named, and claims nothing the transcript does not show.
+"""
 from __future__ import annotations
 
+import re
 import sys
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 import yaml
 
 from bot.config import ROOT
-from bot.escalation import Assessment, assess, turns_from_json
+from bot.delivery import arrives_in_time, needed_by
+from bot.escalation import Assessment, Turn, assess, turns_from_json
+from bot.summary import ORDER_NUMBER, SummaryInput, sentences, typed_order_numbers
 
 DATASET = ROOT / "tests" / "data" / "escalation_eval.yml"
+HANDED_OVER = {"frustration", "abuse", "legal_threat", "sensitive", "complexity", "not_understood",
+               "repeated_question", "deadline_at_risk"}
 
 
 @dataclass(frozen=True)
 class Item:
     turns: list
-    expect: str  # a reason, or "calm"
-    trap: str | None
-    priority: str | None
+    expect: str  # a reason, "calm", "acknowledge", or for deadlines: deadline_at_risk | on_time | ask_order | none
+    trap: str | None = None
+    priority: str | None = None
+    order: str | None = None
+    section: str = "escalate"
 
 
-def load_items(path: Path = DATASET) -> list[Item]:
+def load_items(path: Path = DATASET, sections: tuple[str, ...] = ("calm", "escalate", "disputes")) -> list[Item]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     items = []
-    for section, default in (("calm", "calm"), ("escalate", None)):
-        for raw in data[section]:
+    for section in sections:
+        default = "calm" if section == "calm" else None
+        for raw in data.get(section) or []:
             turns = turns_from_json(raw["conversation"] if "conversation" in raw else [raw["text"]])
-            items.append(Item(turns, raw.get("expect", default), raw.get("trap"), raw.get("priority")))
+            items.append(Item(turns, raw.get("expect", default), raw.get("trap"), raw.get("priority"),
+                              raw.get("order"), section))
     return items
 
 
 def predicted(result: Assessment) -> str:
     # A warning (first insult) is the abuse decision too: the bot acts on it.
+    if result.action == "acknowledge":
+        return "acknowledge"
     return result.reason if result.action != "none" else "calm"
 
 
@@ -67,10 +86,10 @@ def evaluate(items: list[Item]) -> Report:
         pairs.append((item.expect, got))
         confusion[(item.expect, got)] += 1
         text = item.turns[-1].text
-        if item.expect == "calm" and got != "calm":
+        if item.expect in ("calm", "acknowledge") and got in HANDED_OVER:
             false_handoffs.append(f"{text}  -> {got}: {result.explanation()}")
-        if item.expect != "calm" and got == "calm":
-            missed.append(f"{text}  (expected {item.expect})")
+        if item.expect in HANDED_OVER and got not in HANDED_OVER:
+            missed.append(f"{text}  (expected {item.expect}, got {got})")
         if item.priority and got == item.expect and result.priority != item.priority:
             wrong_priority.append(f"{text}  (priority {result.priority}, expected {item.priority})")
     reasons = sorted({e for e, _ in pairs} | {g for _, g in pairs})
@@ -83,10 +102,168 @@ def evaluate(items: list[Item]) -> Report:
         recall = tp / (tp + fn) if tp + fn else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         per_reason[reason] = (precision, recall, f1, tp + fn)
-    calm_total = sum(1 for item in items if item.expect == "calm")
-    return Report(per_reason, confusion, calm_total, false_handoffs, len(items) - calm_total, missed, wrong_priority)
+    calm_total = sum(1 for item in items if item.expect in ("calm", "acknowledge"))
+    must_total = sum(1 for item in items if item.expect in HANDED_OVER)
+    return Report(per_reason, confusion, calm_total, false_handoffs, must_total, missed, wrong_priority)
 
 
+# --- deadlines ------------------------------------------------------------------------------------------
+def _orders(now: datetime) -> dict:
+    from bot.webshop.demo import demo_orders
+
+    return {order.number: order for order in demo_orders(today=now.date())}
+
+
+def deadline_outcome(item: Item, now: datetime, orders: dict) -> tuple[str, object]:
+    """What the bot does with the latest named deadline: as actions/orders.py decides it."""
+    texts = [t.text for t in item.turns if t.sender == "customer"]
+    deadline = next((d for d in (needed_by(t, now) for t in reversed(texts)) if d), None)
+    if deadline is None:
+        return "none", None
+    order = orders.get(item.order) if item.order else None
+    if order is None:
+        return "ask_order", deadline
+    on_time = order.status == "delivered" or arrives_in_time(order.expected_until, deadline)
+    return ("on_time" if on_time else "deadline_at_risk"), deadline
+
+
+@dataclass
+class DeadlineReport:
+    total: int = 0
+    right: int = 0
+    wrong: list[str] = field(default_factory=list)
+    confusion: Counter = field(default_factory=Counter)
+
+    @property
+    def accuracy(self) -> float:
+        return self.right / self.total if self.total else 1.0
+
+
+def evaluate_deadlines(items: list[Item], now: datetime | None = None) -> DeadlineReport:
+    now = now or datetime.now()
+    orders = _orders(now)
+    report = DeadlineReport()
+    for item in items:
+        got, _ = deadline_outcome(item, now, orders)
+        report.total += 1
+        report.confusion[(item.expect, got)] += 1
+        if got == item.expect:
+            report.right += 1
+        else:
+            report.wrong.append(f"{' / '.join(t.text for t in item.turns)}  (expected {item.expect}, got {got})")
+    return report
+
+
+# --- nonsense -------------------------------------------------------------------------------------------
+@dataclass
+class NonsenseReport:
+    caught: int = 0
+    nonsense: int = 0
+    flagged_understood: list[str] = field(default_factory=list)
+    understood: int = 0
+    missed: list[str] = field(default_factory=list)
+    kinds: Counter = field(default_factory=Counter)
+
+    @property
+    def recall(self) -> float:
+        return self.caught / self.nonsense if self.nonsense else 1.0
+
+    @property
+    def false_rate(self) -> float:
+        return len(self.flagged_understood) / self.understood if self.understood else 0.0
+
+
+def evaluate_nonsense(path: Path = DATASET, data_dir: Path | None = None) -> NonsenseReport:
+    from bot.understanding import judge, vocabulary_of
+
+    vocabulary = vocabulary_of(data_dir or ROOT / "data", ROOT / "domain.yml")
+    report = NonsenseReport()
+    for raw in yaml.safe_load(path.read_text(encoding="utf-8")).get("nonsense") or []:
+        text = raw["text"]
+        why = judge(text, vocabulary)
+        if why and assess([Turn(text)]).action != "none":
+            why = None  # as the NLU component: what the escalation check acts on is always heard
+        if raw["expect"] == "not_understood":
+            report.nonsense += 1
+            if why:
+                report.caught += 1
+                report.kinds[why] += 1
+            else:
+                report.missed.append(text)
+        else:
+            report.understood += 1
+            if why:
+                report.flagged_understood.append(f"{text}  ({why})")
+    return report
+
+
+# --- the agent's summary --------------------------------------------------------------------------------
+_QUOTE = re.compile(r"“([^”]+)”")
+
+
+def summary_problems(item: Item, reason: str, result: Assessment | None, now: datetime, orders: dict) -> list[str]:
+    """What the summary would get wrong for this conversation (empty when it is right)."""
+    texts = [t.text for t in item.turns if t.sender == "customer"]
+    facts: dict = {}
+    deadline = next((d for d in (needed_by(t, now) for t in reversed(texts)) if d), None)
+    verified = item.order if item.order in orders else None
+    if verified:
+        facts.update({"order_number": verified, "postcode_verified": True})
+    if deadline:
+        facts.update({"deadline": deadline.label, "deadline_words": deadline.evidence})
+        if deadline.reason:
+            facts["deadline_reason"] = deadline.reason
+    signals = [{"name": s.name, "evidence": s.evidence} for s in (result.signals if result else [])]
+    topics = [t.intent for t in item.turns if t.sender == "customer" and t.intent in ("order_status", "return_request",
+                                                                                   "complain", "product_issue")]
+    said = sentences(SummaryInput(reason=reason, customer_texts=texts, topics=topics, signals=signals, facts=facts,
+                                  bot_actions=[]))
+    summary = " ".join(said)
+    problems = []
+    if not 2 <= len(said) <= 4:
+        problems.append(f"{len(said)} sentences")
+    for number in typed_order_numbers(texts):
+        if number not in summary:
+            problems.append(f"order number {number} missing")
+    for match in ORDER_NUMBER.finditer(summary):
+        if f"WS-{match.group(1)}" not in typed_order_numbers(texts):
+            problems.append(f"order number WS-{match.group(1)} was never given")
+    if deadline and deadline.label not in summary:
+        problems.append(f"deadline {deadline.label!r} missing")
+    if not deadline and "Nodig:" in summary:
+        problems.append("a deadline that was never named")
+    if not verified and "gecontroleerd met" in summary:
+        problems.append("claims a checked order")
+    if "vond de bot geen bestelling" in summary:
+        problems.append("claims a failed lookup")
+    for quote in _QUOTE.findall(summary):
+        words = quote.rstrip("…")
+        if not any(words in " ".join(t.split()) for t in texts):
+            problems.append(f"quote not in the transcript: {quote!r}")
+    return problems
+
+
+def check_summaries(path: Path = DATASET, now: datetime | None = None) -> tuple[int, list[str]]:
+    """Every hand-over case of the set: (how many were checked, what was wrong)."""
+    now = now or datetime.now()
+    orders = _orders(now)
+    checked, wrong = 0, []
+    for item in load_items(path):
+        result = assess(item.turns)
+        reason = predicted(result)
+        if reason not in HANDED_OVER:
+            continue
+        checked += 1
+        wrong += [f"{item.turns[-1].text}: {p}" for p in summary_problems(item, reason, result, now, orders)]
+    for item in load_items(path, sections=("deadline",)):
+        if item.expect != "deadline_at_risk":
+            continue
+        checked += 1
+        wrong += [f"{item.turns[-1].text}: {p}" for p in summary_problems(item, "deadline_at_risk", None, now, orders)]
+    return checked, wrong
+
+
+# --- printing -------------------------------------------------------------------------------------------
 def render(report: Report) -> str:
     lines = ["| reason | precision | recall | F1 | items |", "|---|---|---|---|---|"]
     for reason, (p, r, f, n) in report.per_reason.items():
@@ -108,11 +285,33 @@ def render(report: Report) -> str:
     return "\n".join(lines)
 
 
+def render_more(deadlines: DeadlineReport, nonsense: NonsenseReport, summaries: tuple[int, list[str]]) -> str:
+    lines = ["", f"Deadlines named in any turn: {deadlines.right}/{deadlines.total} right ({deadlines.accuracy:.1%})"]
+    outcomes = sorted({e for e, _ in deadlines.confusion} | {g for _, g in deadlines.confusion})
+    lines += ["", "| expected \\ got | " + " | ".join(outcomes) + " |", "|---" * (len(outcomes) + 1) + "|"]
+    for expected in outcomes:
+        lines.append(f"| {expected} | " + " | ".join(str(deadlines.confusion.get((expected, g), 0) or "·")
+                                                      for g in outcomes) + " |")
+    lines += [f"- {row}" for row in deadlines.wrong]
+    lines += ["", f"Not understood at all: {nonsense.caught}/{nonsense.nonsense} nonsense messages caught "
+                  f"({nonsense.recall:.1%}; {dict(nonsense.kinds)}), {len(nonsense.flagged_understood)}/"
+                  f"{nonsense.understood} ordinary messages wrongly set aside ({nonsense.false_rate:.1%})"]
+    lines += [f"- missed: {t}" for t in nonsense.missed] + [f"- set aside: {t}" for t in nonsense.flagged_understood]
+    checked, wrong = summaries
+    lines += ["", f"Agent summaries: {checked} hand-over cases checked (order number, deadline, nothing the transcript "
+                  f"does not show, 2-4 sentences): {len(wrong)} problem(s)"]
+    lines += [f"- {row}" for row in wrong]
+    return "\n".join(lines)
+
+
 def main() -> int:
     path = Path(sys.argv[1]) if len(sys.argv) > 1 else DATASET
     items = load_items(path)
-    print(f"{len(items)} labelled items from {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}\n")
+    deadline_items = load_items(path, sections=("deadline",))
+    total = len(items) + len(deadline_items) + len(yaml.safe_load(path.read_text(encoding="utf-8")).get("nonsense") or [])
+    print(f"{total} labelled items from {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}\n")
     print(render(evaluate(items)))
+    print(render_more(evaluate_deadlines(deadline_items), evaluate_nonsense(path), check_summaries(path)))
     return 0
 
 

@@ -35,7 +35,8 @@ def customer_asks_for_a_person(page, stack):
     return page
 
 
-def test_the_third_customer_waits_first_in_line_and_is_served_when_a_chat_ends(stack, page_factory):
+def test_the_third_customer_waits_first_in_line_and_is_served_when_a_chat_ends(stack, page_factory, agent):
+    agent.serve_everyone_waiting()  # customers earlier tests left in line would come first
     add_agent(stack, "lotte", "Lotte")
     add_agent(stack, "youssef", "Youssef")
     consoles = [console_for(page_factory(), stack, name) for name in ("lotte", "youssef")]

@@ -35,21 +35,10 @@ def test_after_an_agent_resolved_a_legal_threat_is_urgent_again(chat, agent):
     assert (handoff["reason"], handoff["priority"]) == ("legal_threat", "urgent")
 
 
-def handle_everyone_waiting(agent) -> None:
-    """Earlier tests leave customers in line; an online agent gets them first (priority, then waiting time)."""
-    for _ in range(200):
-        lists = requests.get(agent.url + "/api/handoffs", headers=agent.headers, timeout=10).json()
-        if not lists["mine"] and not lists["queue"]:
-            return
-        for handoff in lists["mine"]:
-            agent.post(f"/api/handoffs/{handoff['id']}/resolve")
-    raise AssertionError("the queue did not empty")
-
-
 def test_with_a_colleague_free_the_customer_hears_who_helps_and_no_place_in_line(chat, agent):
+    agent.serve_everyone_waiting()
     assert agent.post("/api/agent/status", json={"status": "online"}).status_code == 200
     try:
-        handle_everyone_waiting(agent)
         customer = chat()
         answer = customer.say("ik wil een medewerker spreken")
         assert customer.state == "agent" and "Sanne van de klantenservice helpt je nu verder" in answer

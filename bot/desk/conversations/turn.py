@@ -139,8 +139,9 @@ def bot_unavailable(work: "Work", *, conversation_id: str, message_id: int, erro
     conversation = work.session.get(Conversation, conversation_id)
     message = work.session.get(Message, message_id)
     if conversation.state == State.BOT.value:
-        context = build_context(conversation_id=conversation_id, reason="bot_unavailable", transcript=[], topics=[],
-                                facts={}, bot_actions=[], signals=[{"name": "bot_unavailable", "evidence": error[:300]}])
+        context = build_context(conversation_id=conversation_id, reason="bot_unavailable",
+                                transcript=handover.desk_transcript(work, conversation_id), topics=[], facts={},
+                                bot_actions=[], signals=[{"name": "bot_unavailable", "evidence": error[:300]}])
         handover.hand_over(work, conversation=conversation, context=dict(context), actor="desk", bot_down=True)
     return answer_for(work, conversation, message)
 

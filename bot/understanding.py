@@ -71,9 +71,9 @@ class Vocabulary:
         if any(abs(len(w) - len(word)) <= 3 and (word.startswith(w[:5]) or w.startswith(word[:5]))
                for w in self._prefix.get(word[:4], ())):
             return True
-        # ... or a typo of one ("pakkt", "bestelingen").
+        # ... or a typo of one ("pakkt", "bestelingen"); not of a short word ("dolor" is no "door").
         near = self._edges.get("<" + word[:2], []) + self._edges.get(word[-2:] + ">", [])
-        return any(abs(len(w) - len(word)) <= 1 and _one_edit(word, w) for w in near)
+        return any(len(w) >= 6 and abs(len(w) - len(word)) <= 1 and _one_edit(word, w) for w in near)
 
 
 def _one_edit(a: str, b: str) -> bool:
@@ -105,25 +105,30 @@ def warm_up() -> None:
 
 
 def _keyboard_mash(word: str) -> bool:
-    """Four or more keys in a row on one keyboard row ("asdf", "qwerty", "uiop"), or one key held down."""
+    """Four or more neighbouring keys in one direction on one keyboard row ("asdf", "qwerty", "uiop"),
+    or one or two keys held down ("aaaaaa", "jkjkjk"). "medewerker" walks e-w-e-r: no mash."""
     if len(word) < 4:
         return False
-    if len(set(word)) <= 2 and len(word) >= 5:  # "aaaaaaa", "jkjkjkjk"
+    if len(set(word)) <= 2 and len(word) >= 5:
         return True
-    run = 1
-    for left, right in zip(word, word[1:]):
-        if any(left in row and right in row and abs(row.index(left) - row.index(right)) == 1 for row in KEYBOARD_ROWS):
-            run += 1
-            if run >= 4:
-                return True
-        else:
-            run = 1
+    for row in KEYBOARD_ROWS:
+        run, step = 1, 0
+        for left, right in zip(word, word[1:]):
+            if left in row and right in row and abs(row.index(left) - row.index(right)) == 1:
+                direction = row.index(right) - row.index(left)
+                run = run + 1 if direction == step or run == 1 else 2
+                step = direction
+                if run >= 4:
+                    return True
+            else:
+                run, step = 1, 0
     return False
 
 
 def judge(text: str, vocabulary: Vocabulary) -> str | None:
-    """Why the bot cannot understand this message, or None when it might:
-    `no_words` (emoji, punctuation), `keyboard`, `other_language`, `gibberish`, `unrelated`."""
+    """Why the bot cannot understand this message, or None when it might: `command` (a typed "/..."),
+    `no_words` (emoji, punctuation), `keyboard`, `other_language`, `gibberish`, `unrelated` (words that
+    have nothing to do with the shop, not even in a sentence)."""
     stripped = text.replace("\u200b", "").strip()
     if not stripped:
         return None
@@ -140,7 +145,8 @@ def judge(text: str, vocabulary: Vocabulary) -> str | None:
     mean = {lang: sum(values) / len(values) for lang, values in real.items()}
     home = max(mean["nl"], mean["en"])
     foreign = max(OTHER_LANGUAGES, key=lambda lang: mean[lang])
-    if len(words) >= 2 and mean[foreign] >= home + 0.5 and not any(w in vocabulary.words for w in words):
+    if len(words) >= 2 and mean[foreign] >= home + 0.5 and \
+            not any(w in vocabulary.words for w in words if w not in STOP_WORDS):
         return "other_language"
     known_words = sum(1 for w in words if max(frequency(w, "nl"), frequency(w, "en")) >= 1.0 or vocabulary.knows(w))
     if known_words / len(words) < 0.5:
@@ -148,11 +154,15 @@ def judge(text: str, vocabulary: Vocabulary) -> str | None:
     content = [w for w in words if w not in STOP_WORDS and len(w) > 1]
     english = mean["en"] > mean["nl"] + 0.5  # English is welcome; the shop's vocabulary is Dutch
     known = sum(1 for w in content if vocabulary.knows(w))
-    if content and (not english or len(words) == 1) and known == 0:
-        return "unrelated"
-    if len(content) >= 3 and not english and known == 1 and known / len(content) < 0.5:
-        return "unrelated"  # "paarse olifant dansen": one word the shop happens to use does not make it a question
-    return None
+    if len(words) <= 2 and all(max(frequency(w, "nl"), frequency(w, "en")) >= 4.0 for w in words):
+        return None  # a short everyday reply ("tot straks", "absoluut"): the classifier knows these better
+    if not content or (english and len(words) > 1) or known:
+        return None
+    if len(words) == 1 and max(frequency(words[0], "nl"), frequency(words[0], "en")) >= 2.5:
+        return None  # one everyday word ("slaapwel", "thx", "refund"): the classifier may well know it
+    # A real sentence ("ben je een virtuele assistent", "wat moet ik vanavond eten") is left to the
+    # classifier, which knows the shop's intents and out_of_scope; words strung together are not.
+    return None if sum(1 for w in words if w in STOP_WORDS) >= 2 else "unrelated"
 
 
 def vocabulary_of(data_dir: Path, domain_file: Path | None = None) -> Vocabulary:

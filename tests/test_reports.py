@@ -94,7 +94,7 @@ def test_figures_match_the_seeded_conversations(seeded):
     r = report_for(seeded)
     assert r.conversations == 8 and sum(r.per_day.values()) == 8
     assert r.topics == {"order_status": 6, "faq/shipping_costs": 1} and r.previous_topics == {"order_status": 3}
-    assert r.spikes == ["order_status +100 % t.o.v. vorige week (3 → 6 gesprekken)"]
+    assert r.spikes == ["Waar is mijn pakket +100 % t.o.v. vorige week (3 → 6 gesprekken)"]  # a label, not a key
     assert (r.handoffs, r.contained, r.containment) == (2, 6, 0.75)
     assert r.handoff_reasons == {"deadline_at_risk": 1, "frustration": 1}
     assert (r.median_wait_minutes, r.median_handling_minutes) == (5.0, 15.0)
@@ -108,7 +108,7 @@ def test_html_escapes_and_csv_holds_every_figure(seeded):
     r = report_for(seeded)
     page = to_html(r)
     assert "&lt;script&gt;" in page and "<script>" not in page and "jan@voorbeeld.nl" not in page
-    assert "order_status +100 % t.o.v. vorige week" in page and "<svg" in page
+    assert "Waar is mijn pakket +100 % t.o.v. vorige week" in page and "<svg" in page
     table = list(csv.reader(io.StringIO(to_csv(r))))
     assert table[0] == ["metric", "key", "value"] and [tuple(row) for row in table[1:]] == rows(r)
     assert ["containment", "share", "0.750"] in table and ["callbacks", "on_time", "1"] in table
@@ -145,7 +145,7 @@ def test_bot_report_on_the_demo_data_writes_html_and_csv(tmp_path):
     made = subprocess.run([sys.executable, "-m", "bot", "report", "--since", "7d", "--out", str(tmp_path / "out")],
                           env=env, capture_output=True, text=True, cwd=ROOT)
     assert made.returncode == 0, made.stderr
-    assert "order_status +" in made.stdout  # the demo's story: parcel questions rise this week
+    assert "Waar is mijn pakket +" in made.stdout  # the demo's story: parcel questions rise this week
     page = (tmp_path / "out" / "balie-report-7d.html").read_text()
     table = (tmp_path / "out" / "balie-report-7d.csv").read_text()
     assert "Wat klanten nodig hebben" in page and "Sanne Bakker" not in page and "[naam]" in page

@@ -117,7 +117,7 @@ def compute(session: Session, *, since: str = "7d", now: datetime | None = None)
         before = topics_before.get(topic, 0)
         if count >= SPIKE_MINIMUM and (before == 0 or (count - before) / before >= SPIKE_RATIO):
             change = f"+{round((count - before) / before * 100)} %" if before else "nieuw"
-            report.spikes.append(f"{topic} {change} t.o.v. {label} ({before} → {count} gesprekken)")
+            report.spikes.append(f"{labels.topic(topic)} {change} t.o.v. {label} ({before} → {count} gesprekken)")
 
     handoffs = session.scalars(select(Handoff).where(Handoff.created_at >= start, Handoff.created_at < end)).all()
     handed = {h.conversation_id for h in handoffs}

@@ -102,6 +102,7 @@ TOPIC_SUBJECTS = {
 SENDERS = {"customer": "Klant", "bot": "Bot", "agent": "Medewerker", "system": "Systeem", "note": "Notitie"}
 
 FACTS = {
+    "customer": "Ingelogde klant (door de winkel bevestigd)",
     "order_number": "Bestelnummer",
     "postcode_verified": "Postcode gecontroleerd",
     "order_lookup_failed": "Niet gevonden met de opgegeven postcode",
@@ -123,10 +124,18 @@ def signal(key: str) -> str:
     return SIGNALS.get(key, key.replace("_", " "))
 
 
+def topics() -> dict[str, str]:
+    """Built-in topic names, with the editors' names from topics.yml on top."""
+    from bot.nlu import topics as edited
+
+    return {**TOPICS, **{f"faq/{k}" if not k.startswith("faq/") else k: v
+                         for k, v in edited.load(edited.project_dir()).items()}}
+
+
 def topic(key: str) -> str:
-    return TOPICS.get(key, key)
+    return topics().get(key, key)
 
 
 def all_labels() -> dict[str, dict[str, str]]:
-    return {"reasons": REASONS, "priorities": PRIORITIES, "signals": SIGNALS, "topics": TOPICS,
+    return {"reasons": REASONS, "priorities": PRIORITIES, "signals": SIGNALS, "topics": topics(),
             "senders": SENDERS, "facts": FACTS, "agent_statuses": AGENT_STATUSES}

@@ -79,13 +79,14 @@ def _shorten(text: str, limit: int = 110) -> str:
 
 
 def _goal(data: SummaryInput, order: str | None) -> str:
-    wanted = [t for t in data.topics if t in GOALS or t in labels.TOPICS]
+    known = labels.topics()
+    wanted = [t for t in data.topics if t in GOALS or t in known]
     goals = []
     for topic in wanted:
         if topic in GOALS:
             goals.append(GOALS[topic].format(order=f"bestelling {order}" if order else "de bestelling"))
         else:  # an FAQ answer: "had een vraag over de terugbetaling"
-            goals.append(f"had een vraag over {labels.TOPIC_SUBJECTS.get(topic, labels.topic(topic).lower())}")
+            goals.append(f"had een vraag over {labels.TOPIC_SUBJECTS.get(topic, known[topic].lower())}")
     return " en ".join(dict.fromkeys(goals)) if goals else "heeft een vraag"
 
 

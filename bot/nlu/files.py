@@ -197,3 +197,108 @@ def _write_checked(path: Path, new_text: str, check) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     tmp.write_text(new_text, encoding="utf-8")
     tmp.replace(path)
+
+
+# --- topics: FAQ keys with their examples and answer, created, retired and re-labelled by editors ---------
+TOPIC_KEY = re.compile(r"^[a-z][a-z0-9_]{2,40}$")
+
+
+def _faq_file(data_dir: Path) -> Path:
+    """The file with the FAQ answers (a `responses:` section), where new topics go."""
+    data = parse(data_dir)
+    for answer in data.answers:
+        if answer.key.startswith("utter_faq/"):
+            return answer.file
+    raise EditError("Er is geen bestand met FAQ-antwoorden (utter_faq/...) om een onderwerp aan toe te voegen.")
+
+
+def add_topic(data_dir: Path, key: str, examples: list[str], answer: str) -> tuple[Path, int]:
+    """A new FAQ topic: `- intent: faq/<key>` with its examples before `responses:`, and
+    `utter_faq/<key>` at the end of the responses. Returns where the topic starts."""
+    if not TOPIC_KEY.match(key):
+        raise EditError("Een sleutel bestaat uit 3 tot 41 kleine letters, cijfers of _ en begint met een letter, "
+                        "bijvoorbeeld cadeau_inpakken.")
+    cleaned = list(dict.fromkeys(" ".join(e.split()) for e in examples if e.strip()))
+    if any(len(e) > 300 for e in cleaned):
+        raise EditError("Een voorbeeld is hooguit 300 tekens lang.")
+    answer = " ".join(answer.split())
+    if not answer:
+        raise EditError("Een onderwerp heeft een antwoord nodig.")
+    if len(answer) > 1000:
+        raise EditError("Een antwoord is hooguit 1000 tekens lang.")
+    intent = f"faq/{key}"
+    if intent in parse(data_dir).blocks:
+        raise EditError(f"Het onderwerp {intent} bestaat al.")
+    path = _faq_file(data_dir)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    if lines and not lines[-1].endswith("\n"):
+        lines[-1] += "\n"
+    at = next(i for i, line in enumerate(lines) if line.startswith("responses:"))
+    block = [f"- intent: {intent}\n", "  examples: |\n"] + [f"    - {_scalar_safe(e)}\n" for e in cleaned]
+    lines[at:at] = block
+    lines += [f"  utter_{intent}:\n", f"  - text: {json.dumps(answer, ensure_ascii=False)}\n"]
+
+    def landed(loaded: dict) -> bool:
+        return all(_has_example(loaded, intent, e) for e in cleaned) and _answer_is(loaded, f"utter_{intent}", answer)
+
+    _write_checked(path, "".join(lines), landed)
+    return path, at + 1
+
+
+def retire_topic(data_dir: Path, key: str) -> tuple[Path, int]:
+    """Takes a topic out of the training data: its examples and its answer (git keeps them)."""
+    intent = f"faq/{key}"
+    data = parse(data_dir)
+    if intent not in data.blocks:
+        raise EditError(f"Het onderwerp {intent} bestaat niet.")
+    path, start = data.blocks[intent]
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    end = start  # the block runs until the next top-level item or section
+    while end < len(lines) and (lines[end].startswith(" ") or not lines[end].strip()):
+        end += 1
+    del lines[start - 1:end]
+    response = f"utter_{intent}"
+    for i, line in enumerate(lines):
+        match = RESPONSE_KEY.match(line.rstrip("\n"))
+        if match and match.group(2) == response:
+            j = i + 1
+            while j < len(lines) and lines[j].startswith(match.group(1)) and not RESPONSE_KEY.match(lines[j].rstrip("\n")):
+                j += 1
+            del lines[i:j]
+            break
+
+    def gone(loaded: dict) -> bool:
+        blocks = [b.get("intent") for b in loaded.get("nlu") or []]
+        return intent not in blocks and response not in (loaded.get("responses") or {})
+
+    _write_checked(path, "".join(lines), gone)
+    return path, start
+
+
+def example_at(data_dir: Path, file: Path, line: int) -> Example:
+    for example in parse(data_dir).examples:
+        if example.file.resolve() == file.resolve() and example.line == line:
+            return example
+    raise EditError("Dit voorbeeld staat niet (meer) op die plek; vernieuw de pagina.")
+
+
+def delete_example(data_dir: Path, file: Path, line: int, text: str) -> tuple[Path, int]:
+    """Removes one example line; `text` must still be what the editor saw there."""
+    example = example_at(data_dir, file, line)
+    if example.text != text:
+        raise EditError("Dit voorbeeld is intussen gewijzigd; vernieuw de pagina.")
+    lines = example.file.read_text(encoding="utf-8").splitlines(keepends=True)
+    del lines[line - 1]
+    _write_checked(example.file, "".join(lines), lambda loaded: not _has_example(loaded, example.intent, text))
+    return example.file, line
+
+
+def move_example(data_dir: Path, file: Path, line: int, text: str, target: str) -> tuple[Path, int]:
+    """An example filed under the wrong intent goes to `target`."""
+    example = example_at(data_dir, file, line)
+    if example.intent == target:
+        raise EditError(f"Dit voorbeeld staat al bij {target}.")
+    if target not in parse(data_dir).blocks:
+        raise EditError(f"De intent '{target}' bestaat niet in de NLU-bestanden.")
+    delete_example(data_dir, file, line, text)
+    return add_example(data_dir, target, example.plain)

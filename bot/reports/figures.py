@@ -109,7 +109,8 @@ def compute(session: Session, *, since: str = "7d", now: datetime | None = None)
     topics_now = Counter(t for topics in _topics_by_conversation(session, start, end).values() for t in topics)
     topics_before = Counter(t for topics in _topics_by_conversation(session, previous_start, start).values() for t in topics)
     report.topics = dict(topics_now.most_common())
-    report.topic_labels = {t: f"{labels.TOPICS[t]} ({t})" if t in labels.TOPICS else t
+    names = labels.topics()
+    report.topic_labels = {t: f"{names[t]} ({t})" if t in names else t
                            for t in set(topics_now) | set(topics_before)}
     report.previous_topics = dict(topics_before.most_common())
     label = "vorige week" if span == timedelta(days=7) else "de vorige periode"

@@ -4,6 +4,7 @@ the model, so nobody's chat is dropped; customers keep chatting with the old mod
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import shutil
@@ -33,6 +34,8 @@ class TrainingJob:
     error: str | None = None
     finished_at: str | None = None
     seconds: float | None = None
+    step: str = "1 van 3: gegevens voorbereiden"
+    eta_seconds: int | None = None  # roughly how long it still takes
 
 
 class Trainer:
@@ -51,7 +54,34 @@ class Trainer:
         return self.job is not None and self.job.status == "running"
 
     def status(self) -> dict:
-        return asdict(self.job) if self.job else {"status": "idle"}
+        if not self.job:
+            return {"status": "idle", "last_seconds": self._last_seconds()}
+        if self.job.status == "running":
+            self.job.eta_seconds = self._eta()
+        return {**asdict(self.job), "last_seconds": self._last_seconds()}
+
+    def _last_file(self) -> Path:
+        return self.models_dir / "last-training.json"
+
+    def _last_seconds(self) -> float | None:
+        try:
+            return float(json.loads(self._last_file().read_text())["seconds"])
+        except (OSError, ValueError, KeyError):
+            return None
+
+    def _eta(self) -> int | None:
+        """From how far this run is, or from how long the previous one took."""
+        job = self.job
+        elapsed = (datetime.now(timezone.utc) - datetime.fromisoformat(job.started_at)).total_seconds()
+        last = self._last_seconds()
+        if job.progress >= 0.15:
+            guess = elapsed * (1 - job.progress) / job.progress
+            if last and last > elapsed:  # both guesses, halfway
+                guess = (guess + last - elapsed) / 2
+            return max(1, round(guess))
+        if last:
+            return max(1, round(last - elapsed))
+        return None
 
     def start(self, editor: str, on_done=None) -> TrainingJob:
         if self.running:
@@ -82,10 +112,12 @@ class Trainer:
             if code != 0:
                 raise RuntimeError(f"rasa train stopped with exit code {code}; see {log_path}")
             model = self.models_dir / f"{name}.tar.gz"
-            job.stage, job.progress = "Nieuw model laden", 0.97
+            job.stage, job.progress, job.step = "Nieuw model laden", 0.97, "3 van 3: nieuw model laden"
             await self._load(model)
             shutil.copyfile(model, self.models_dir / "balie.tar.gz")  # what `make run` starts with next time
             job.model, job.status, job.progress, job.stage = model.name, "done", 1.0, "Klaar: het nieuwe model is actief"
+            job.step, job.eta_seconds = "klaar", 0
+            self._last_file().write_text(json.dumps({"seconds": round(asyncio.get_running_loop().time() - started, 1)}))
         except Exception as exc:  # noqa: BLE001 - any failure is reported in the desk; the old model keeps running
             logger.exception("retraining failed")
             job.status, job.error, job.stage = "failed", str(exc)[:500], "Mislukt: het oude model blijft actief"
@@ -114,6 +146,7 @@ class Trainer:
     def _progress(self, job: TrainingJob, line: str) -> None:
         if (match := STARTED.search(line)):
             job.stage = f"Trainen: {match.group(1)}"
+            job.step = "2 van 3: trainen"
         elif (match := DONE.search(line)):
             job.components_done += 1
             job.stage = f"Klaar: {match.group(2)}"

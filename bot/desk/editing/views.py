@@ -1,5 +1,7 @@
-"""Editors in the desk: the inbox of misunderstood messages, FAQ answers, retraining, the edit log.
-Every change goes through `bot nlu check` on a copy first; a finding blocks the save."""
+"""Editors in the desk: the inbox of misunderstood messages, FAQ topics (new, renamed, retired), every
+example with where it came from (moved, deleted), FAQ answers, retraining, and the history of edits.
+Every change goes through `bot nlu check` on a copy first (a finding blocks the save), is then written
+to the data files the way a developer would, becomes one git commit by that editor, and is logged."""
 from __future__ import annotations
 
 import json
@@ -11,6 +13,8 @@ from typing import Callable
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
+from typing import Optional
+
 from pydantic import BaseModel, StrictStr
 from sqlalchemy import select
 
@@ -18,9 +22,12 @@ from bot.desk.agents.models import Agent
 from bot.desk.auth import Editor
 from bot.desk.deps import clean_text, db
 from bot.desk.editing import inbox
+from bot.desk.editing.history import History, HistoryError
 from bot.desk.editing.models import EditRecord
 from bot.nlu import files
-from bot.nlu.check import check, errors
+from bot.nlu import topics as topic_names
+from bot import labels
+from bot.nlu.check import MIN_TOPIC_EXAMPLES, check, errors
 from bot.nlu.report import PICTURES
 
 router = APIRouter(tags=["editors"])
@@ -39,6 +46,28 @@ class DismissIn(BaseModel):
 class AnswerIn(BaseModel):
     key: StrictStr  # utter_faq/<key>
     text: StrictStr
+
+
+class TopicIn(BaseModel):
+    key: StrictStr  # faq/<key> is made of it: lower case letters, digits, _
+    label: StrictStr  # the Dutch name agents and team leads read
+    examples: list[StrictStr]  # at least five questions as customers ask them
+    answer: StrictStr
+    group: Optional[StrictStr] = None  # the inbox group it was made from
+
+
+class LabelIn(BaseModel):
+    label: StrictStr
+
+
+class ExampleAt(BaseModel):
+    file: StrictStr  # as listed: data/nlu/<file>.yml
+    line: int
+    text: StrictStr  # what the editor saw there (a changed file refuses the edit)
+
+
+class MoveIn(ExampleAt):
+    target: StrictStr
 
 
 def _project(request: Request) -> Path:
@@ -61,6 +90,26 @@ def _checked_edit(project: Path, change: Callable[[Path], tuple[Path, int]]) -> 
     return str(path.relative_to(project)), line
 
 
+def _history(request: Request) -> History:
+    return request.app.state.history
+
+
+def _commit(request: Request, agent: Agent, paths: list[str], message: str) -> str | None:
+    """The edit as one commit by this editor (None when git refused; the edit itself is saved)."""
+    try:
+        return _history(request).commit(paths=paths, username=agent.username, first_name=agent.first_name,
+                                        message=message)
+    except HistoryError as exc:
+        raise HTTPException(502, detail=f"De wijziging staat in de bestanden, maar git weigerde: {exc}") from exc
+
+
+def _record(request: Request, agent: Agent, kind: str, where: tuple[str, int] | None, detail: dict,
+            sha: str | None) -> None:
+    with db(request) as session:
+        session.add(EditRecord(editor=agent.username, kind=kind, file=where[0] if where else None,
+                               line=where[1] if where else None, detail={**detail, "commit": sha}))
+
+
 def _targets(project: Path) -> list[str]:
     return sorted(files.parse(project / "data").blocks)
 
@@ -76,11 +125,14 @@ def _find_group(request: Request, key: str):
         return inbox.find(session, key)
 
 
-def _record_assign(request: Request, who: str, group, body: AssignIn, example: str, where: tuple[str, int]) -> None:
+def _record_assign(request: Request, agent: Agent, group, body: AssignIn, example: str, where: tuple[str, int]) -> None:
+    sha = _commit(request, agent, [where[0]], f"Voorbeeld toegevoegd aan {body.target}: “{example}” (uit de inbox, "
+                                              f"{group.count}×)")
     with db(request) as session:
-        inbox.decide(session, group=group, decision="added", editor=who, target=body.target, example=example)
-        session.add(EditRecord(editor=who, kind="example_added", file=where[0], line=where[1],
-                               detail={"intent": body.target, "example": example, "count": group.count}))
+        inbox.decide(session, group=group, decision="added", editor=agent.username, target=body.target, example=example)
+        session.add(EditRecord(editor=agent.username, kind="example_added", file=where[0], line=where[1],
+                               detail={"intent": body.target, "example": example, "count": group.count,
+                                       "group": group.text, "commit": sha}))
 
 
 @router.post("/api/editor/inbox/assign", responses={401: {}, 403: {}, 404: {}, 422: {}})
@@ -99,7 +151,7 @@ async def assign(body: AssignIn, request: Request, agent: Agent = Editor) -> dic
                                             lambda data: files.add_example(data, body.target, example))
         except files.EditError as exc:
             raise HTTPException(422, detail=str(exc)) from exc
-        await run_in_threadpool(_record_assign, request, who, group, body, example, where)
+        await run_in_threadpool(_record_assign, request, agent, group, body, example, where)
     return {"file": where[0], "line": where[1], "retrain_needed": True}
 
 
@@ -123,10 +175,9 @@ def list_answers(request: Request) -> dict:
                         for a in answers]}
 
 
-def _record_answer(request: Request, who: str, key: str, before: str | None, text: str, where) -> None:
-    with db(request) as session:
-        session.add(EditRecord(editor=who, kind="answer_changed", file=where[0], line=where[1],
-                               detail={"key": key, "before": before, "after": text}))
+def _record_answer(request: Request, agent: Agent, key: str, before: str | None, text: str, where) -> None:
+    sha = _commit(request, agent, [where[0]], f"Antwoord {key} gewijzigd")
+    _record(request, agent, "answer_changed", where, {"key": key, "before": before, "after": text}, sha)
 
 
 @router.put("/api/editor/answers", responses={401: {}, 403: {}, 422: {}})
@@ -140,7 +191,7 @@ async def change_answer(body: AnswerIn, request: Request, agent: Agent = Editor)
             where = await run_in_threadpool(_checked_edit, project, lambda data: files.set_answer(data, body.key, text))
         except files.EditError as exc:
             raise HTTPException(422, detail=str(exc)) from exc
-        await run_in_threadpool(_record_answer, request, who, body.key, before, text, where)
+        await run_in_threadpool(_record_answer, request, agent, body.key, before, text, where)
     return {"file": where[0], "line": where[1], "retrain_needed": True}
 
 
@@ -193,3 +244,220 @@ def edit_log(request: Request) -> dict:
         rows = session.scalars(select(EditRecord).order_by(EditRecord.id.desc()).limit(50))
         return {"edits": [{"editor": r.editor, "kind": r.kind, "file": r.file, "line": r.line, "detail": r.detail,
                            "at": r.created_at.isoformat() + "Z"} for r in rows]}
+
+
+# --- topics ---------------------------------------------------------------------------------------------
+def _topics(project: Path) -> list[dict]:
+    data = files.parse(project / "data")
+    names = topic_names.load(project)
+    answers = {a.key: a.text for a in data.answers}
+    counts: dict[str, int] = {}
+    for example in data.examples:
+        counts[example.intent] = counts.get(example.intent, 0) + 1
+    return [{"key": intent.removeprefix("faq/"), "intent": intent, "label": names.get(intent.removeprefix("faq/"))
+             or labels.topic(intent), "examples": counts.get(intent, 0), "answer": answers.get(f"utter_{intent}")}
+            for intent in sorted(data.blocks) if intent.startswith("faq/")]
+
+
+@router.get("/api/editor/topics", dependencies=[Editor], responses={401: {}, 403: {}})
+def list_topics(request: Request) -> dict:
+    return {"topics": _topics(_project(request))}
+
+
+def _new_topic(request: Request, agent: Agent, body: TopicIn, examples: list[str], label: str, answer: str) -> dict:
+    project = _project(request)
+    where = _checked_edit(project, lambda data: files.add_topic(data, body.key, examples, answer))
+    names = topic_names.load(project)
+    names[body.key] = label
+    topic_names.save(project, names)
+    group = None
+    if body.group:
+        with db(request) as session:
+            group = inbox.find(session, body.group)
+    origin = f" (uit de inbox: “{group.text}”, {group.count}×)" if group else ""
+    sha = _commit(request, agent, [where[0], topic_names.FILE],
+                  f"Nieuw onderwerp faq/{body.key} ({label}) met {len(examples)} voorbeelden en een antwoord{origin}")
+    with db(request) as session:
+        if group:
+            inbox.decide(session, group=group, decision="added", editor=agent.username, target=f"faq/{body.key}",
+                         example=examples[0])
+        session.add(EditRecord(editor=agent.username, kind="topic_added", file=where[0], line=where[1],
+                               detail={"topic": f"faq/{body.key}", "label": label, "examples": examples,
+                                       "group": group.text if group else None, "commit": sha}))
+    return {"topic": f"faq/{body.key}", "file": where[0], "line": where[1], "commit": sha, "retrain_needed": True}
+
+
+@router.post("/api/editor/topics", status_code=201, responses={401: {}, 403: {}, 409: {}, 422: {}})
+async def add_topic(body: TopicIn, request: Request, agent: Agent = Editor) -> dict:
+    """A new FAQ topic: key, Dutch name, example questions and the answer. Answered after the next training."""
+    label = clean_text(body.label, max_chars=60)
+    answer = clean_text(body.answer, max_chars=1000)
+    examples = list(dict.fromkeys(clean_text(e, max_chars=300) for e in body.examples if e.strip()))
+    if len(examples) < MIN_TOPIC_EXAMPLES:
+        raise HTTPException(422, detail=f"Geef minstens {MIN_TOPIC_EXAMPLES} verschillende voorbeeldvragen, zoals "
+                                        "klanten het zouden vragen.")
+    async with request.app.state.edit_lock:
+        try:
+            return await run_in_threadpool(_new_topic, request, agent, body, examples, label, answer)
+        except files.EditError as exc:
+            raise HTTPException(409 if "bestaat al" in str(exc) else 422, detail=str(exc)) from exc
+
+
+def _rename(request: Request, agent: Agent, key: str, label: str) -> dict:
+    project = _project(request)
+    if f"faq/{key}" not in files.parse(project / "data").blocks:
+        raise HTTPException(404, detail=f"Het onderwerp faq/{key} bestaat niet.")
+    names = topic_names.load(project)
+    before = names.get(key) or labels.topic(f"faq/{key}")
+    names[key] = label
+    topic_names.save(project, names)
+    sha = _commit(request, agent, [topic_names.FILE], f"Onderwerp faq/{key} heet nu “{label}” (was “{before}”)")
+    _record(request, agent, "topic_renamed", (topic_names.FILE, 1), {"topic": f"faq/{key}", "before": before,
+                                                                     "after": label}, sha)
+    return {"topic": f"faq/{key}", "label": label, "commit": sha}
+
+
+@router.put("/api/editor/topics/{key}/label", responses={401: {}, 403: {}, 404: {}, 422: {}})
+async def rename_topic(key: str, body: LabelIn, request: Request, agent: Agent = Editor) -> dict:
+    label = clean_text(body.label, max_chars=60)
+    async with request.app.state.edit_lock:
+        return await run_in_threadpool(_rename, request, agent, key, label)
+
+
+def _retire(request: Request, agent: Agent, key: str) -> dict:
+    project = _project(request)
+    where = _checked_edit(project, lambda data: files.retire_topic(data, key))
+    names = topic_names.load(project)
+    paths = [where[0]]
+    if names.pop(key, None) is not None:
+        topic_names.save(project, names)
+        paths.append(topic_names.FILE)
+    sha = _commit(request, agent, paths, f"Onderwerp faq/{key} uit de training gehaald")
+    _record(request, agent, "topic_retired", where, {"topic": f"faq/{key}"}, sha)
+    return {"topic": f"faq/{key}", "commit": sha, "retrain_needed": True}
+
+
+@router.delete("/api/editor/topics/{key}", responses={401: {}, 403: {}, 404: {}, 422: {}})
+async def retire_topic(key: str, request: Request, agent: Agent = Editor) -> dict:
+    """Takes a topic out of the training: examples and answer go (git keeps them; undo brings them back)."""
+    async with request.app.state.edit_lock:
+        try:
+            return await run_in_threadpool(_retire, request, agent, key)
+        except files.EditError as exc:
+            raise HTTPException(404, detail=str(exc)) from exc
+
+
+# --- examples -------------------------------------------------------------------------------------------
+def _examples(request: Request, target: str) -> list[dict]:
+    project = _project(request)
+    data = files.parse(project / "data")
+    if target not in data.blocks:
+        raise HTTPException(404, detail=f"De intent '{target}' bestaat niet.")
+    with db(request) as session:
+        records = session.scalars(select(EditRecord).where(EditRecord.kind.in_(("example_added", "topic_added",
+                                                                              "example_moved")))
+                                  .order_by(EditRecord.id)).all()
+    origin: dict[str, str] = {}
+    for record in records:
+        detail = record.detail or {}
+        when = record.created_at.strftime("%d-%m-%Y")
+        for example in detail.get("examples") or [detail.get("example")]:
+            if not example:
+                continue
+            if record.kind == "example_moved":
+                origin[example] = f"verplaatst van {detail.get('from')} door {record.editor} op {when}"
+            elif detail.get("group"):
+                origin[example] = f"uit de inbox: “{detail['group']}” ({detail.get('count', 1)}×), door {record.editor} op {when}"
+            else:
+                origin[example] = f"toegevoegd door {record.editor} op {when}"
+    return [{"text": e.text, "plain": e.plain, "file": str(e.file.relative_to(project)), "line": e.line,
+             "origin": origin.get(e.plain)} for e in data.examples if e.intent == target]
+
+
+@router.get("/api/editor/examples", dependencies=[Editor], responses={401: {}, 403: {}, 404: {}})
+def list_examples(request: Request, target: str) -> dict:
+    """Every example of an intent or topic: file and line, and the inbox message it was taken from."""
+    return {"target": target, "examples": _examples(request, target), "targets": _targets(_project(request))}
+
+
+def _example_path(project: Path, file: str) -> Path:
+    path = (project / file).resolve()
+    if not path.is_relative_to((project / "data").resolve()) or path.suffix != ".yml" or not path.exists():
+        raise HTTPException(422, detail="Dit bestand hoort niet bij de trainingsgegevens.")
+    return path
+
+
+def _move(request: Request, agent: Agent, body: MoveIn) -> dict:
+    project = _project(request)
+    source = _example_path(project, body.file)
+    relative = source.relative_to(project.resolve())
+    moved = files.example_at(project / "data", source, body.line)
+    where = _checked_edit(project, lambda data: files.move_example(data, data / relative.relative_to("data"),
+                                                                   body.line, body.text, body.target))
+    paths = list(dict.fromkeys([str(relative), where[0]]))
+    sha = _commit(request, agent, paths, f"Voorbeeld verplaatst van {moved.intent} naar {body.target}: “{moved.plain}”")
+    _record(request, agent, "example_moved", where, {"example": moved.plain, "from": moved.intent,
+                                                     "intent": body.target}, sha)
+    return {"file": where[0], "line": where[1], "commit": sha, "retrain_needed": True}
+
+
+@router.post("/api/editor/examples/move", responses={401: {}, 403: {}, 422: {}})
+async def move_example(body: MoveIn, request: Request, agent: Agent = Editor) -> dict:
+    async with request.app.state.edit_lock:
+        try:
+            return await run_in_threadpool(_move, request, agent, body)
+        except files.EditError as exc:
+            raise HTTPException(422, detail=str(exc)) from exc
+
+
+def _delete(request: Request, agent: Agent, body: ExampleAt) -> dict:
+    project = _project(request)
+    source = _example_path(project, body.file)
+    relative = source.relative_to(project.resolve())
+    gone = files.example_at(project / "data", source, body.line)
+    where = _checked_edit(project, lambda data: files.delete_example(data, data / relative.relative_to("data"),
+                                                                     body.line, body.text))
+    sha = _commit(request, agent, [str(relative)], f"Voorbeeld verwijderd bij {gone.intent}: “{gone.plain}”")
+    _record(request, agent, "example_deleted", where, {"example": gone.plain, "intent": gone.intent}, sha)
+    return {"commit": sha, "retrain_needed": True}
+
+
+@router.post("/api/editor/examples/delete", responses={401: {}, 403: {}, 422: {}})
+async def delete_example(body: ExampleAt, request: Request, agent: Agent = Editor) -> dict:
+    async with request.app.state.edit_lock:
+        try:
+            return await run_in_threadpool(_delete, request, agent, body)
+        except files.EditError as exc:
+            raise HTTPException(422, detail=str(exc)) from exc
+
+
+# --- history --------------------------------------------------------------------------------------------
+@router.get("/api/editor/history", dependencies=[Editor], responses={401: {}, 403: {}})
+def history(request: Request) -> dict:
+    """Every saved edit as a git commit, newest first, with who and what."""
+    return {"changes": [c.to_json() for c in _history(request).changes()],
+            "remote": _history(request).remote, "branch": _history(request).branch}
+
+
+def _undo(request: Request, agent: Agent, sha: str) -> dict:
+    project = _project(request)
+    try:
+        new = _history(request).revert(sha, username=agent.username, first_name=agent.first_name)
+    except HistoryError as exc:
+        raise HTTPException(409, detail=str(exc)) from exc
+    problems = errors(check(project))
+    if problems:  # undoing this would leave data the bot cannot train on: put it back as it was
+        _history(request).revert(new, username=agent.username, first_name=agent.first_name)
+        raise HTTPException(422, detail={"message": "Ongedaan maken zou de gegevens onbruikbaar maken; er is niets "
+                                                    "veranderd.", "findings": [str(f) for f in problems]})
+    _record(request, agent, "undone", None, {"reverted": sha}, new)
+    return {"commit": new, "retrain_needed": True}
+
+
+@router.post("/api/editor/history/{sha}/undo", responses={401: {}, 403: {}, 409: {}, 422: {}})
+async def undo(sha: str, request: Request, agent: Agent = Editor) -> dict:
+    """Undoes one edit with a revert commit by this editor."""
+    if not sha.isalnum() or not 7 <= len(sha) <= 40:
+        raise HTTPException(422, detail="Onbekende wijziging.")
+    async with request.app.state.edit_lock:
+        return await run_in_threadpool(_undo, request, agent, sha)

@@ -28,7 +28,13 @@
     dismiss.addEventListener("click", function () {
       api("POST", "/api/editor/inbox/dismiss", { key: g.key }).then(refresh).catch(function (e) { findings.textContent = e.message; });
     });
-    fix.appendChild(example); fix.appendChild(select); fix.appendChild(add); fix.appendChild(dismiss);
+    var topic = el("button", "secondary", "Nieuw onderwerp"); topic.type = "button"; topic.setAttribute("data-testid", "inbox-new-topic");
+    topic.addEventListener("click", function () {
+      $("topic-examples").value = example.value; $("topic-group").value = g.key;
+      $("topic-result").textContent = "Vul de naam, meer voorbeeldvragen en het antwoord aan.";
+      $("topic-label").focus();
+    });
+    fix.appendChild(example); fix.appendChild(select); fix.appendChild(add); fix.appendChild(topic); fix.appendChild(dismiss);
     li.appendChild(fix); li.appendChild(findings);
     return li;
   }
@@ -51,13 +57,112 @@
     return div;
   }
 
-  var KINDS = { example_added: "voorbeeld toegevoegd", answer_changed: "antwoord gewijzigd", dismissed: "genegeerd", retrain: "training" };
+  function topicItem(t) {
+    var li = el("li"); li.setAttribute("data-topic", t.key);
+    li.appendChild(el("strong", "", t.label));
+    li.appendChild(el("span", "meta", " " + t.intent + " · " + t.examples + " voorbeelden"));
+    var show = el("button", "link", "voorbeelden"); show.type = "button"; show.setAttribute("data-testid", "topic-examples-show");
+    show.addEventListener("click", function () { showExamples(t.intent, t.label); });
+    var rename = el("button", "link", "hernoemen"); rename.type = "button";
+    rename.addEventListener("click", function () {
+      var label = window.prompt("Nieuwe naam voor " + t.intent, t.label);
+      if (label) api("PUT", "/api/editor/topics/" + encodeURIComponent(t.key) + "/label", { label: label })
+        .then(loadTopics).then(loadHistory).catch(function (e) { $("topic-result").textContent = e.message; });
+    });
+    var retire = el("button", "link", "uit de training halen"); retire.type = "button"; retire.setAttribute("data-testid", "topic-retire");
+    retire.addEventListener("click", function () {
+      if (!window.confirm("Onderwerp " + t.label + " uit de training halen? Ongedaan maken kan in de geschiedenis.")) return;
+      api("DELETE", "/api/editor/topics/" + encodeURIComponent(t.key)).then(loadTopics).then(loadHistory)
+        .catch(function (e) { $("topic-result").textContent = e.message; });
+    });
+    [show, rename, retire].forEach(function (b) { li.appendChild(document.createTextNode(" ")); li.appendChild(b); });
+    return li;
+  }
+  function loadTopics() {
+    return api("GET", "/api/editor/topics").then(function (data) {
+      $("topics").replaceChildren.apply($("topics"), data.topics.map(topicItem));
+      $("topic-count").textContent = data.topics.length;
+    });
+  }
+  $("topic-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    $("topic-result").textContent = "Controleren…";
+    var body = { key: $("topic-key").value.trim(), label: $("topic-label").value, answer: $("topic-answer").value,
+                 examples: $("topic-examples").value.split("\n").filter(function (l) { return l.trim(); }) };
+    if ($("topic-group").value) body.group = $("topic-group").value;
+    api("POST", "/api/editor/topics", body).then(function (r) {
+      $("topic-result").textContent = "Opgeslagen als " + r.topic + " in " + r.file + " (commit " + (r.commit || "").slice(0, 8) + "). Train opnieuw om het te laten werken.";
+      ["topic-key", "topic-label", "topic-examples", "topic-answer", "topic-group"].forEach(function (id) { $(id).value = ""; });
+      return Promise.all([loadTopics(), refresh(), loadHistory()]);
+    }).catch(function (e) { $("topic-result").textContent = e.message; });
+  });
+
+  function exampleItem(x, target) {
+    var li = el("li");
+    li.appendChild(el("span", "text", x.plain));
+    li.appendChild(el("span", "meta", " " + x.file + ":" + x.line + (x.origin ? " · " + x.origin : "")));
+    var move = el("select"); move.setAttribute("aria-label", "Verplaatsen naar");
+    move.appendChild(el("option", "", "verplaatsen naar…")); move.options[0].value = "";
+    targets.filter(function (t) { return t !== target; }).forEach(function (t) { var o = el("option", "", t); o.value = t; move.appendChild(o); });
+    move.addEventListener("change", function () {
+      if (!move.value) return;
+      api("POST", "/api/editor/examples/move", { file: x.file, line: x.line, text: x.text, target: move.value })
+        .then(function () { return showExamples(target); }).then(loadHistory)
+        .catch(function (e) { $("examples-result").textContent = e.message; });
+    });
+    var remove = el("button", "link", "verwijderen"); remove.type = "button";
+    remove.addEventListener("click", function () {
+      api("POST", "/api/editor/examples/delete", { file: x.file, line: x.line, text: x.text })
+        .then(function () { return showExamples(target); }).then(loadHistory)
+        .catch(function (e) { $("examples-result").textContent = e.message; });
+    });
+    li.appendChild(move); li.appendChild(remove);
+    return li;
+  }
+  function showExamples(target, label) {
+    return api("GET", "/api/editor/examples?target=" + encodeURIComponent(target)).then(function (data) {
+      targets = data.targets;
+      $("examples-panel").hidden = false;
+      if (label) $("examples-of").textContent = label + " (" + target + ")";
+      $("examples").replaceChildren.apply($("examples"), data.examples.map(function (x) { return exampleItem(x, target); }));
+      $("examples-result").textContent = "";
+    });
+  }
+
+  function loadHistory() {
+    return api("GET", "/api/editor/history").then(function (data) {
+      if (data.remote && data.branch) $("history-where").textContent = "Elke wijziging is een git-commit op jouw naam en gaat naar " + data.remote + "/" + data.branch + ".";
+      $("history").replaceChildren.apply($("history"), data.changes.map(function (c) {
+        var li = el("li", "", when(c.at) + " · " + c.author + " · " + c.message + " (" + c.short + ")");
+        li.setAttribute("data-commit", c.sha);
+        if (c.reverted_by) li.appendChild(el("span", "meta", " · ongedaan gemaakt"));
+        else if (c.message.indexOf("Balie: begin") !== 0) {
+          var undo = el("button", "link", "ongedaan maken"); undo.type = "button"; undo.setAttribute("data-testid", "history-undo");
+          undo.addEventListener("click", function () {
+            $("history-result").textContent = "Controleren…";
+            api("POST", "/api/editor/history/" + c.sha + "/undo").then(function () {
+              $("history-result").textContent = "Ongedaan gemaakt. Train opnieuw om het te laten werken.";
+              return Promise.all([loadHistory(), loadTopics(), refresh()]);
+            }).catch(function (e) { $("history-result").textContent = e.message; });
+          });
+          li.appendChild(document.createTextNode(" ")); li.appendChild(undo);
+        }
+        return li;
+      }));
+    });
+  }
+
+  var KINDS = { example_added: "voorbeeld toegevoegd", answer_changed: "antwoord gewijzigd", dismissed: "genegeerd", retrain: "training",
+                topic_added: "onderwerp toegevoegd", topic_renamed: "onderwerp hernoemd", topic_retired: "onderwerp uit de training",
+                example_moved: "voorbeeld verplaatst", example_deleted: "voorbeeld verwijderd", undone: "ongedaan gemaakt" };
   function loadLog() {
     return api("GET", "/api/editor/log").then(function (data) {
       $("log").replaceChildren.apply($("log"), data.edits.map(function (e) {
         var d = e.detail || {};
-        var what = e.kind === "example_added" ? "“" + d.example + "” → " + d.intent
-          : e.kind === "answer_changed" ? d.key : e.kind === "retrain" ? d.status + (d.seconds ? " in " + d.seconds + " s" : "") : d.text || "";
+        var what = e.kind === "example_added" || e.kind === "example_moved" ? "“" + d.example + "” → " + d.intent
+          : e.kind === "example_deleted" ? "“" + d.example + "” bij " + d.intent
+          : e.kind === "answer_changed" ? d.key : e.kind === "retrain" ? d.status + (d.seconds ? " in " + d.seconds + " s" : "")
+          : d.topic ? d.topic + (d.label ? " (" + d.label + ")" : "") : d.text || "";
         return el("li", "", when(e.at) + " · " + e.editor + " · " + (KINDS[e.kind] || e.kind) + " · " + what + (e.file ? " (" + e.file + ":" + e.line + ")" : ""));
       }));
     });
@@ -74,10 +179,12 @@
     var running = t.status === "running";
     $("train").disabled = running;
     $("train-bar").style.width = Math.round((t.progress || 0) * 100) + "%";
-    $("train-status").textContent = t.status === "idle" ? "" : running ? t.stage + " · " + Math.round(t.progress * 100) + " %"
+    $("train-status").textContent = t.status === "idle" ? (t.last_seconds ? "De vorige training duurde " + Math.round(t.last_seconds) + " s." : "")
+      : running ? "Stap " + t.step + " · " + t.stage + " · " + Math.round(t.progress * 100) + " %" +
+        (t.eta_seconds ? " · nog ongeveer " + (t.eta_seconds >= 90 ? Math.round(t.eta_seconds / 60) + " min" : t.eta_seconds + " s") : "")
       : t.status === "done" ? t.stage + " (" + t.seconds + " s)." : t.stage + ": " + (t.error || "");
     if (running && !trainTimer) trainTimer = setInterval(pollTraining, 1500);
-    if (!running && trainTimer) { clearInterval(trainTimer); trainTimer = null; loadLog(); }
+    if (!running && trainTimer) { clearInterval(trainTimer); trainTimer = null; loadLog(); loadHistory(); }
   }
   function pollTraining() { return api("GET", "/api/editor/training").then(showTraining); }
   $("train").addEventListener("click", function () {
@@ -119,7 +226,7 @@
       $("dashboard-link").hidden = me.role !== "admin";
       $("editor").hidden = false;
       loadReport();
-      return Promise.all([refresh(), pollTraining(), api("GET", "/api/editor/answers").then(function (data) {
+      return Promise.all([refresh(), pollTraining(), loadTopics(), loadHistory(), api("GET", "/api/editor/answers").then(function (data) {
         $("answers").replaceChildren.apply($("answers"), data.answers.map(answerItem));
       })]);
     }).catch(function () { $("login-needed").hidden = false; $("editor").hidden = true; });

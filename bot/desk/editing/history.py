@@ -1,0 +1,120 @@
+"""Editors' changes kept in git: every saved edit is a commit in the bot project's repository, with the
+editor as author and a message that says what changed; an edit is undone with a revert commit. When a
+remote is configured (EDITS_GIT_REMOTE, EDITS_GIT_BRANCH) every commit is pushed there, so the team
+reviews edits as usual and a redeploy from that branch loses nothing.
+
+Plain git through subprocess, called from worker threads (never on the event loop).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+EDITABLE = ("data", "topics.yml")  # what the desk may change and commit; nothing else in the project
+COMMITTER = {"GIT_COMMITTER_NAME": "Balie desk", "GIT_COMMITTER_EMAIL": "desk@balie.invalid"}
+
+
+class HistoryError(RuntimeError):
+    """Git refused (a conflict on undo, a push that failed); the message is for editors, in Dutch."""
+
+
+@dataclass(frozen=True)
+class Change:
+    sha: str
+    author: str
+    at: str  # ISO-8601
+    message: str
+    files: list[str]
+    reverted_by: str | None = None
+
+    def to_json(self) -> dict:
+        return {"sha": self.sha, "short": self.sha[:8], "author": self.author, "at": self.at,
+                "message": self.message, "files": self.files, "reverted_by": self.reverted_by}
+
+
+class History:
+    def __init__(self, project_dir: Path, *, remote: str | None = None, branch: str | None = None) -> None:
+        self.dir = project_dir
+        self.remote = remote if remote is not None else os.environ.get("EDITS_GIT_REMOTE") or None
+        self.branch = branch if branch is not None else os.environ.get("EDITS_GIT_BRANCH") or None
+
+    def _git(self, *args: str, author: tuple[str, str] | None = None, check: bool = True) -> str:
+        env = {**os.environ, **COMMITTER, "GIT_TERMINAL_PROMPT": "0"}
+        if author:
+            env.update({"GIT_AUTHOR_NAME": author[0], "GIT_AUTHOR_EMAIL": author[1]})
+        result = subprocess.run(["git", "-C", str(self.dir), *args], capture_output=True, text=True, env=env,
+                                timeout=60)
+        if check and result.returncode != 0:
+            raise HistoryError((result.stderr or result.stdout).strip()[:500])
+        return result.stdout
+
+    def ensure(self) -> None:
+        """A project without a repository gets one, with what is there now as the first commit."""
+        if (self.dir / ".git").exists():
+            return
+        self._git("init", "-q")
+        self._git("add", "-A", "--", *[p for p in EDITABLE if (self.dir / p).exists()], "domain.yml", "config.yml")
+        self._git("commit", "-q", "-m", "Balie: begin van de redactiegeschiedenis", author=("Balie desk", "desk@balie.invalid"))
+
+    @staticmethod
+    def author_of(username: str, first_name: str) -> tuple[str, str]:
+        return first_name or username, f"{username}@balie.invalid"
+
+    def commit(self, *, paths: list[str], username: str, first_name: str, message: str) -> str:
+        """One commit for one edit, by that editor. Returns its sha."""
+        self.ensure()
+        self._git("add", "--", *paths)
+        self._git("commit", "-q", "-m", message, "--", *paths, author=self.author_of(username, first_name))
+        sha = self._git("rev-parse", "HEAD").strip()
+        self._push()
+        return sha
+
+    def revert(self, sha: str, *, username: str, first_name: str) -> str:
+        """Undoes an edit with a new commit; refused when a later edit changed the same lines."""
+        self.ensure()
+        known = {c.sha for c in self.changes(limit=500)}
+        if sha not in known:
+            raise HistoryError("Deze wijziging staat niet in de geschiedenis van de redactie.")
+        original = self._git("log", "-1", "--format=%s", sha).strip()
+        result = subprocess.run(["git", "-C", str(self.dir), "revert", "--no-commit", sha], capture_output=True,
+                                text=True, env={**os.environ, **COMMITTER}, timeout=60)
+        if result.returncode != 0:
+            self._git("revert", "--abort", check=False)
+            self._git("reset", "-q", "--hard", "HEAD", check=False)
+            raise HistoryError("Deze wijziging kan niet meer los ongedaan worden gemaakt: een latere wijziging "
+                               "veranderde dezelfde regels. Maak die eerst ongedaan.")
+        self._git("commit", "-q", "-m", f"Ongedaan gemaakt: {original}\n\nDit maakt {sha[:8]} ongedaan.",
+                  author=self.author_of(username, first_name))
+        new = self._git("rev-parse", "HEAD").strip()
+        self._push()
+        return new
+
+    def changes(self, limit: int = 50) -> list[Change]:
+        """The editors' commits, newest first (only what touched the editable files)."""
+        if not (self.dir / ".git").exists():
+            return []
+        out = self._git("log", f"-{limit}", "--format=%x1e%H%x1f%an%x1f%aI%x1f%B%x1f", "--name-only", "--",
+                        *EDITABLE, check=False)
+        changes: list[Change] = []
+        reverted: dict[str, str] = {}
+        for record in out.split("\x1e")[1:]:
+            sha, author, at, body, files = (record.split("\x1f") + [""] * 5)[:5]
+            message = body.strip().splitlines()[0] if body.strip() else ""
+            for line in body.splitlines():
+                if line.startswith("Dit maakt ") and line.endswith(" ongedaan."):
+                    reverted[line.split()[2]] = sha
+            changes.append(Change(sha, author, at, message, [f for f in files.split() if f]))
+        return [Change(c.sha, c.author, c.at, c.message, c.files,
+                       next((by for short, by in reverted.items() if c.sha.startswith(short)), None))
+                for c in changes]
+
+    def _push(self) -> None:
+        if not (self.remote and self.branch):
+            return
+        try:
+            self._git("push", "-q", self.remote, f"HEAD:refs/heads/{self.branch}")
+        except HistoryError as exc:
+            raise HistoryError(f"De wijziging is opgeslagen, maar niet naar {self.remote}/{self.branch} gestuurd: "
+                               f"{exc}") from exc

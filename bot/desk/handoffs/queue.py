@@ -27,6 +27,7 @@ DEFAULT_HANDLING_MINUTES = 5  # used until there is enough history
 HANDLING_CACHE_SECONDS = 30.0
 _handling_cache: dict[str, tuple[float, tuple[float, int]]] = {}
 _cache_lock = threading.Lock()
+_computing: dict[str, threading.Lock] = {}
 
 
 def open_handoff(session: Session, *, conversation_id: str) -> Handoff | None:
@@ -70,15 +71,18 @@ def _compute_handling(session: Session) -> tuple[float, int]:
 def handling_minutes(session: Session) -> tuple[float, int]:
     """Median handling time of the last week's closed handoffs, and how many it is based on."""
     key = str(session.get_bind().url)
-    now = time.monotonic()
     with _cache_lock:
-        cached = _handling_cache.get(key)
-        if cached and now - cached[0] < HANDLING_CACHE_SECONDS:
+        computing = _computing.setdefault(key, threading.Lock())
+    # One thread computes; others asking at the same moment (a turn, the periodic check) wait for it.
+    with computing:
+        with _cache_lock:
+            cached = _handling_cache.get(key)
+        if cached and time.monotonic() - cached[0] < HANDLING_CACHE_SECONDS:
             return cached[1]
-    value = _compute_handling(session)
-    with _cache_lock:
-        _handling_cache[key] = (now, value)
-    return value
+        value = _compute_handling(session)
+        with _cache_lock:
+            _handling_cache[key] = (time.monotonic(), value)
+        return value
 
 
 def forget_cached_figures() -> None:

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
+from actions import account
 from actions.services import webshop
 from bot.webshop import ShopUnavailable, normalise_order_number, normalise_postcode
 
@@ -45,11 +46,31 @@ class OrderFormValidation:
         changed = {e.get("name") for e in events if e.get("event") == "slot"}
         if tracker.get_slot("order_verified") and not changed & {"order_number", "postcode"}:
             return events
+        if not postcode and account.customer_id(tracker):
+            from_account = self._from_account(number, dispatcher, tracker)
+            if from_account:
+                return events + from_account
         if not (number and postcode):
             if changed & {"order_number", "postcode"}:
                 events.append(SlotSet("order_verified", False))
             return events
         return events + self._verify(number, postcode, dispatcher, tracker)
+
+    def _from_account(self, number: Optional[str], dispatcher: CollectingDispatcher,
+                      tracker: Tracker) -> List[EventType]:
+        """A logged-in customer: their own order needs no postcode, and without a number the bot takes the
+        order the question is most likely about. Nothing found: asked as usual."""
+        mine = account.orders(tracker)
+        if number:
+            order = next((o for o in mine if o.number == number), None)
+        else:
+            order = account.likely_order(mine, for_return=self.form_name() == "return_form")
+            if order is not None:
+                dispatcher.utter_message(text=account.introduce(order))
+        if order is None:
+            return []
+        return [SlotSet("order_number", order.number), SlotSet("postcode", order.postcode),
+                SlotSet("order_verified", True), SlotSet("order_lookup_attempts", 0.0), SlotSet("requested_slot", None)]
 
     def _verify(self, number: str, postcode: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         try:

@@ -5,6 +5,8 @@
     bot db upgrade     bring DATABASE_URL to the newest schema
     bot seed           demo shop orders and the demo agent
     bot agents add|list|disable
+    bot privacy export --email a@b.nl [--out file.json]   everything of one customer (AVG)
+    bot privacy erase --email a@b.nl --yes                 erase it in the desk and Rasa's tracker store
 """
 from __future__ import annotations
 
@@ -160,16 +162,33 @@ def _agents(args: argparse.Namespace) -> int:
         return 0
 
 
+def _project(args: argparse.Namespace) -> Path | None:
+    """The bot project the command works on: --project, else the folder you stand in (like Rasa's own
+    commands). None, with a message, when it holds no bot project."""
+    project = Path(args.project or Path.cwd()).resolve()
+    missing = [name for name in ("data", "domain.yml", "config.yml") if not (project / name).exists()]
+    if missing:
+        print(f"Geen Balie-project in {project}: {', '.join(missing)} ontbreekt. Ga naar de map van het project "
+              "of geef --project.", file=sys.stderr)
+        return None
+    os.environ.setdefault("BOT_PROJECT_DIR", str(project))  # its topics.yml names the topics
+    return project
+
+
 def _nlu_check(args: argparse.Namespace) -> int:
     from bot.nlu.check import check, errors
 
-    data_dir = Path(args.data).resolve()
+    project = _project(args)
+    if project is None:
+        return 2
+    data_dir = Path(args.data).resolve() if args.data else project / "data"
     if not data_dir.is_dir():
         print(f"Geen map {data_dir}.", file=sys.stderr)
         return 2
+    print(f"Controleert {data_dir} (project {project}).", flush=True)
     if not args.no_rasa:
         print("rasa data validate draait mee (een halve minuut) ...", flush=True)
-    findings = check(ROOT, data_dir, with_rasa=not args.no_rasa, min_examples=args.min_examples)
+    findings = check(project, data_dir, with_rasa=not args.no_rasa, min_examples=args.min_examples)
     for finding in findings:
         print(finding)
     wrong, warned = len(errors(findings)), len(findings) - len(errors(findings))
@@ -183,7 +202,12 @@ def _nlu_check(args: argparse.Namespace) -> int:
 def _nlu_report(args: argparse.Namespace) -> int:
     from bot.nlu.report import build
 
-    out = Path(args.out)
+    project = _project(args)
+    if project is None:
+        return 2
+    args.data = args.data or str(project / "data" / "nlu")
+    args.config = args.config or str(project / "config.yml")
+    out = Path(args.out or project / "var" / "nlu-report")
     print(f"Cross-validating the NLU in {args.folds} folds (each fold trains a model; log: {out / 'rasa-test.log'}) ...",
           flush=True)
     try:
@@ -210,6 +234,10 @@ def _report(args: argparse.Namespace) -> int:
     from bot.reports.figures import PeriodError, compute
     from bot.reports.render import to_csv, to_html
 
+    project = _project(args)
+    if project is None:
+        return 2
+    args.out = args.out or str(project / "var" / "reports")
     engine = make_engine(get_settings().database_url)
     try:
         with make_sessionmaker(engine)() as session:
@@ -229,6 +257,48 @@ def _report(args: argparse.Namespace) -> int:
     for spike in report.spikes:
         print("  " + spike)
     print(f"Written: {out / (stem + '.html')} and {out / (stem + '.csv')}")
+    return 0
+
+
+def _privacy(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.desk.db import make_engine, make_sessionmaker
+    from bot.desk.privacy import service
+    from bot.desk.privacy.search import BadCriterion, Criterion
+    from bot.desk.privacy.trackers import TrackerStore
+
+    [(kind, value)] = [(kind, getattr(args, kind)) for kind in ("conversation", "email", "phone", "order")
+                       if getattr(args, kind)]
+    try:
+        criterion = Criterion.parse(kind, value)
+    except BadCriterion as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args.privacy_command == "erase" and not args.yes:
+        print("Erasing cannot be undone: add --yes to erase everything of this customer.", file=sys.stderr)
+        return 2
+    settings = get_settings()
+    engine, trackers = make_engine(settings.database_url), TrackerStore(settings.tracker_store_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            if args.privacy_command == "export":
+                data = service.export(session, criterion=criterion, actor="cli", trackers=trackers)
+            else:
+                counts = service.erase(session, criterion=criterion, actor="cli", trackers=trackers)
+            session.commit()
+    finally:
+        engine.dispose()
+        trackers.dispose()
+    if args.privacy_command == "erase":
+        print("Erased: " + ", ".join(f"{name.replace('_', ' ')} {n}" for name, n in counts.items()) + ".")
+        return 0
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    if args.out:
+        Path(args.out).write_text(text + "\n", encoding="utf-8")
+        print(f"{len(data['conversations'])} conversation(s) exported to {args.out}.")
+    else:
+        print(text)
     return 0
 
 
@@ -265,21 +335,42 @@ def main(argv: list[str] | None = None) -> int:
     nlu = sub.add_parser("nlu", help="check the NLU data (editors)")
     nlu_sub = nlu.add_subparsers(dest="nlu_command", required=True)
     nlu_check = nlu_sub.add_parser("check", help="rasa data validate plus checks Rasa lacks")
-    nlu_check.add_argument("--data", default=str(ROOT / "data"))
+    nlu_check.add_argument("--project", help="the bot project (default: the current folder)")
+    nlu_check.add_argument("--data", help="the training data (default: <project>/data)")
     nlu_check.add_argument("--no-rasa", action="store_true", help="skip rasa data validate (fast)")
     nlu_check.add_argument("--min-examples", type=int, default=10)
     nlu_check.set_defaults(func=_nlu_check)
     nlu_report = nlu_sub.add_parser("report", help="cross-validated F1, confused pairs, confusion matrix")
-    nlu_report.add_argument("--data", default=str(ROOT / "data" / "nlu"))
-    nlu_report.add_argument("--config", default=str(ROOT / "config.yml"))
-    nlu_report.add_argument("--out", default=str(get_settings().nlu_report_dir))
+    nlu_report.add_argument("--project", help="the bot project (default: the current folder)")
+    nlu_report.add_argument("--data", help="NLU data (default: <project>/data/nlu)")
+    nlu_report.add_argument("--config", help="pipeline (default: <project>/config.yml)")
+    nlu_report.add_argument("--out", help="report folder (default: <project>/var/nlu-report)")
     nlu_report.add_argument("--folds", type=int, default=3)
     nlu_report.set_defaults(func=_nlu_report)
     report = sub.add_parser("report", help="team leads' report: HTML with charts and CSV")
     report.add_argument("--since", default="7d", help="period: 7d, 24h, 2w")
-    report.add_argument("--out", default=str(ROOT / "var" / "reports"))
+    report.add_argument("--project", help="the bot project, for its topic names (default: the current folder)")
+    report.add_argument("--out", help="report folder (default: <project>/var/reports)")
     report.set_defaults(func=_report)
+    privacy = sub.add_parser("privacy", help="export or erase everything of one customer (AVG)")
+    privacy_sub = privacy.add_subparsers(dest="privacy_command", required=True)
+    for name, help_text in (("export", "every message, handoff, callback and rating, as JSON"),
+                            ("erase", "erase in the desk and in Rasa's tracker store (not what is on legal hold)")):
+        command = privacy_sub.add_parser(name, help=help_text)
+        who = command.add_mutually_exclusive_group(required=True)
+        who.add_argument("--conversation", help="conversation id")
+        who.add_argument("--email")
+        who.add_argument("--phone")
+        who.add_argument("--order", help="order number, e.g. WS-100001")
+        if name == "export":
+            command.add_argument("--out", help="write the JSON to this file (default: print it)")
+        else:
+            command.add_argument("--yes", action="store_true", help="yes, erase: this cannot be undone")
+    privacy.set_defaults(func=_privacy)
     args = parser.parse_args(argv)
+    from bot import log_masking
+
+    log_masking.install()
     return args.func(args)
 
 

@@ -34,6 +34,15 @@ class Settings:
     callback_check_seconds: float
     redis_url: str | None = None  # push across desk replicas; unset: one desk process
     heartbeat_seconds: float = 5.0  # clients hear the newest sequence number this often
+    shop_origins: tuple[str, ...] = ()  # the shops' own sites that may embed the widget (CORS, WebSocket)
+    trusted_proxies: tuple[str, ...] = ()  # the client address comes from X-Forwarded-For only behind these
+    identity_secret: str = ""  # shared with the shop: signs who a logged-in customer is (HMAC-SHA256)
+    retention_days: int = 180  # conversations older than this are erased, unless on legal hold
+    tracker_store_url: str | None = None  # Rasa's tracker store, to erase there too (AVG)
+    login_slowdown_after: int = 5  # failed logins per account before each next try waits
+    login_lockout_after: int = 10  # failed logins per account (or 3x per address) before a 15-minute lockout
+    conversations_per_minute: int = 20  # new conversations per client address
+    messages_per_minute: int = 20  # customer messages per conversation
 
     @property
     def rasa_url(self) -> str:
@@ -67,4 +76,13 @@ def get_settings() -> Settings:
         callback_check_seconds=float(os.environ.get("CALLBACK_CHECK_SECONDS", "30")),
         redis_url=os.environ.get("REDIS_URL") or None,
         heartbeat_seconds=float(os.environ.get("HEARTBEAT_SECONDS", "5")),
+        shop_origins=_urls(os.environ.get("SHOP_ORIGINS", "")),
+        trusted_proxies=tuple(p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()),
+        identity_secret=os.environ.get("SHOP_IDENTITY_SECRET", ""),
+        retention_days=int(os.environ.get("RETENTION_DAYS", "180")),
+        tracker_store_url=os.environ.get("TRACKER_STORE_URL") or f"sqlite:///{ROOT / 'var' / 'trackers.db'}",
+        login_slowdown_after=int(os.environ.get("LOGIN_SLOWDOWN_AFTER", "5")),
+        login_lockout_after=int(os.environ.get("LOGIN_LOCKOUT_AFTER", "10")),
+        conversations_per_minute=int(os.environ.get("CONVERSATIONS_PER_MINUTE", "20")),
+        messages_per_minute=int(os.environ.get("MESSAGES_PER_MINUTE", "20")),
     )

@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 
@@ -215,8 +215,18 @@ class Stack:
         })
         if self.redis_url:
             env["REDIS_URL"] = self.redis_url
+        # The desk erases in Rasa's tracker store too (retention, `bot privacy erase`): the same store Rasa uses.
+        env["TRACKER_STORE_URL"] = self.tracker_store_url()
+        if self.clustered:  # the desks sit behind nginx on loopback: take the customer's address from it
+            env.setdefault("TRUSTED_PROXIES", "127.0.0.1")
         env.update(self.extra_env)
         return env
+
+    def tracker_store_url(self) -> str:
+        if self.clustered:
+            parts = urlsplit(self.database_url)
+            return urlunsplit(parts._replace(path=parts.path + "_trackers"))
+        return f"sqlite:///{(self.log_dir.parent / 'trackers.db').resolve()}"
 
     def _endpoints_file(self) -> Path:
         """Rasa's endpoints: the action server(s), and a tracker store that outlives a model swap and a
@@ -265,7 +275,9 @@ class Stack:
         for name in self.desk_names:
             port = self._own_port(name)
             result.append(Child(name, [sys.executable, "-m", "uvicorn", "bot.desk.asgi:app", "--host", "127.0.0.1",
-                                       "--port", str(port), "--no-access-log", "--timeout-graceful-shutdown", "5"],
+                                       "--port", str(port), "--no-access-log", "--timeout-graceful-shutdown", "5",
+                                       # the desk reads X-Forwarded-For itself, from TRUSTED_PROXIES only
+                                       "--no-proxy-headers"],
                                 env, log / f"{name}.log", f"http://127.0.0.1:{port}/health/live"))
         if self.clustered:
             conf = self._nginx_file()

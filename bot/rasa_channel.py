@@ -16,9 +16,10 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import parse_results
+from bot import log_masking, parse_results
 from bot.parse_results import nlu_of
 
+log_masking.install()  # Rasa's own log lines pass through this process too
 logger = logging.getLogger(__name__)
 
 # Rasa catches a failing custom action (action server away), logs it and carries on without the action's

@@ -18,6 +18,8 @@ POSTGRES_BASE = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://postg
 MODEL = ROOT / "models" / "balie.tar.gz"
 
 
+# Every test customer comes from 127.0.0.1: the per-address limits are tested on their own.
+LOOPBACK_CUSTOMERS = {"CONVERSATIONS_PER_MINUTE": "100000", "MESSAGES_PER_MINUTE": "100000"}
 ALWAYS_OPEN = ROOT / "tests" / "data" / "hours_always_open.yml"
 
 
@@ -182,11 +184,13 @@ def stack(model_path, tmp_path_factory):
     url = f"sqlite:///{folder / 'balie.db'}"
     seed_demo(url)
     project = project_copy(folder / "project")  # editors' changes in tests stay out of the repo
+    shop_port = free_port()  # a shop's own site on another origin (tests/browser/shop_site.py)
     stack = Stack(database_url=url, model=model_path, log_dir=folder / "logs", rasa_port=free_port(),
                   action_port=free_port(), desk_port=free_port(),
-                  extra_env={"MAX_CHATS_PER_AGENT": "1", "BOT_PROJECT_DIR": str(project),
+                  extra_env={"MAX_CHATS_PER_AGENT": "1", "BOT_PROJECT_DIR": str(project), **LOOPBACK_CUSTOMERS,
+                             "SHOP_ORIGINS": f"http://127.0.0.1:{shop_port}",
                              "MODELS_DIR": str(folder / "models")})
-    stack.project_dir = project
+    stack.project_dir, stack.shop_port = project, shop_port
     stack.start()
     try:
         stack.wait_healthy(timeout=300)

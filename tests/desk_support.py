@@ -33,10 +33,16 @@ def project(tmp_path) -> Path:
     return project_copy(tmp_path / "project")
 
 
+# Every test customer comes from 127.0.0.1: the per-address limit is tested on its own (test_abuse_limits.py).
+MANY = 100_000
+
+
 def desk_settings(database_url: str, rasa: FakeRasa, project: Path, **overrides) -> Settings:
-    return replace(get_settings(), database_url=database_url, rasa_urls=(rasa.url,), action_server_urls=(rasa.url,),
-                   demo_mode=True, max_message_chars=1000, max_wait_minutes=15, callback_check_seconds=0.3,
-                   project_dir=project, models_dir=project / "models", **overrides)
+    values = dict(database_url=database_url, rasa_urls=(rasa.url,), action_server_urls=(rasa.url,),
+                  demo_mode=True, max_message_chars=1000, max_wait_minutes=15, callback_check_seconds=0.3,
+                  project_dir=project, models_dir=project / "models", conversations_per_minute=MANY,
+                  messages_per_minute=MANY, tracker_store_url=None)
+    return replace(get_settings(), **{**values, **overrides})
 
 
 def add_agents(database_url: str) -> None:

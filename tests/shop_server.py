@@ -33,6 +33,11 @@ class ShopServer(LocalServer):
                     return
                 url = urlparse(self.path)
                 parts = url.path.strip("/").split("/")
+                if parts[0] == "customers" and len(parts) == 3 and parts[2] == "orders":
+                    mine = server.shop.orders_for_customer(unquote(parts[1]))
+                    if not mine:
+                        return self.send_json(404, {"error": "unknown customer"})
+                    return self.send_json(200, {"orders": [o.to_json() for o in reversed(mine)]})  # any order
                 postcode = parse_qs(url.query).get("postcode", [""])[0]
                 order = server.shop.find_order(unquote(parts[1]), postcode) if len(parts) == 2 else None
                 if order is None:

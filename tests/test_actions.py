@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.fallback import ActionHandleFallback
-from actions.forms import ValidateOrderStatusForm
+from actions.forms import ValidateOrderStatusForm, ValidateReturnForm
 from actions.handoff import ActionHandoff
 from actions.orders import ActionCheckDeadline, ActionCheckOrderStatus
 from actions.returns import ActionRegisterReturn
@@ -135,6 +135,39 @@ async def test_a_matching_postcode_verifies_the_order(shop):
     _, events = await run(ValidateOrderStatusForm(), tracker)
     assert slot(events, "order_number") == "WS-100001" and slot(events, "postcode") == "1234 AB"
     assert slot(events, "order_verified") is True
+
+
+EVA = {"customer": {"id": "K-1001"}}  # what the desk sends with each message of a verified, logged-in customer
+
+
+def logged_in_turn(text, form="order_status_form", metadata=EVA, **slots):
+    return make_tracker([user(text, "order_status", metadata=metadata)],
+                        {"requested_slot": "order_number", **slots}, active_loop={"name": form})
+
+
+async def test_a_logged_in_customer_is_not_asked_which_order_and_hears_which_one_the_bot_took(shop):
+    messages, events = await run(ValidateOrderStatusForm(), logged_in_turn("waar is mijn pakket?"))
+    assert slot(events, "order_number") == "WS-100004" and slot(events, "order_verified") is True
+    assert slot(events, "requested_slot") is None  # nothing left to ask
+    said = texts(messages)
+    assert "Je bent ingelogd" in said and "Tent Waddenzee" in said and "WS-100004" in said
+    messages, events = await run(ValidateReturnForm(), logged_in_turn("ik wil iets retourneren", form="return_form"))
+    assert slot(events, "order_number") == "WS-100002"  # for a return: the newest delivered order
+
+
+async def test_a_logged_in_customer_naming_their_own_order_needs_no_postcode_but_another_order_does(shop):
+    _, events = await run(ValidateOrderStatusForm(), logged_in_turn("waar blijft WS-100002", order_number="WS-100002"))
+    assert slot(events, "order_verified") is True and slot(events, "postcode") == "1234 AB"
+    messages, events = await run(ValidateOrderStatusForm(),
+                                 logged_in_turn("waar blijft WS-100001", order_number="WS-100001"))
+    assert slot(events, "order_verified") in ("<unset>", False) and "PostNL" not in texts(messages)
+
+
+async def test_without_a_verified_customer_the_bot_asks_as_usual(shop):
+    for metadata in ({}, {"customer": {"id": ""}}, {"customer": "K-1001"}, {"customer": {"id": "K-0000"}}):
+        messages, events = await run(ValidateOrderStatusForm(), logged_in_turn("waar is mijn pakket?", metadata=metadata))
+        assert slot(events, "order_verified") in ("<unset>", False), metadata
+        assert "ingelogd" not in texts(messages)
 
 
 async def test_a_return_within_the_term_is_registered_with_code_and_refund_timing(shop):

@@ -81,6 +81,17 @@ def test_http_shop_reads_and_registers_through_the_json_contract(shop):
             http.register_return("WS-100003", "5678 CD")
 
 
+def test_a_logged_in_customers_orders_come_newest_first_from_both_shops(shop):
+    mine = shop.orders_for_customer("K-1001")
+    assert [o.number for o in mine] == ["WS-100004", "WS-100002"]  # the demo customer Eva de Vries
+    assert shop.orders_for_customer("K-0000") == []
+    with ShopServer(shop) as server:
+        http = HttpWebshop(server.url)
+        assert http.orders_for_customer("K-1001") == mine
+        assert http.orders_for_customer("K-0000") == []
+        assert http.orders_for_customer("../orders/WS-100001") == []  # an id is one path segment, quoted
+
+
 def test_http_shop_retries_a_busy_shop_with_backoff(shop):
     with ShopServer(shop) as server:
         server.fail_next = 2

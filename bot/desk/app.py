@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -21,11 +22,19 @@ from bot.desk.bot_client import BotClient
 from bot.desk.callbacks.views import router as callbacks_router
 from bot.desk.canned.views import router as canned_router
 from bot.desk.conversations.views import router as conversations_router
+from bot.desk import demo_page
 from bot.desk.db import make_engine, make_sessionmaker
+from bot.desk.editing.history import History
+from bot.nlu import topics as topic_names
 from bot.desk.editing.training import Trainer
 from bot.desk.editing.views import router as editing_router
 from bot.desk.handoffs.views import router as handoffs_router
+from bot.desk import security
+from bot.desk.limits import Limits
+from bot import log_masking
 from bot.desk.periodic import PeriodicWork, heartbeat_forever
+from bot.desk.privacy.trackers import TrackerStore
+from bot.desk.privacy.views import router as privacy_router
 from bot.desk.push import Hub, make_relay
 from bot import labels
 from bot.reports.views import router as reports_router
@@ -43,10 +52,15 @@ def _page(file: Path, media_type: str):
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    log_masking.install()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         await app.state.relay.start()
+        try:  # editors' changes become commits: the project needs a repository before the first edit
+            await run_in_threadpool(app.state.history.ensure)
+        except Exception as exc:  # noqa: BLE001 - no git: editing still works, without history
+            logging.getLogger(__name__).warning("editors' history not available: %s", exc)
         tasks = [asyncio.create_task(app.state.periodic.run_forever()),
                  asyncio.create_task(heartbeat_forever(app, settings.heartbeat_seconds))]
         yield
@@ -55,6 +69,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.relay.stop()
         await app.state.bot.close()
         app.state.engine.dispose()
+        app.state.trackers.dispose()
 
     app = FastAPI(
         title="Balie desk",
@@ -66,13 +81,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.hub = Hub()
+    app.state.trackers = TrackerStore(settings.tracker_store_url)  # Rasa's events, erased with the desk's
     app.state.relay = make_relay(app.state.hub, settings.redis_url)
     app.state.periodic = PeriodicWork(app, settings.callback_check_seconds)
+    app.state.limits = Limits(settings, settings.redis_url)
     app.state.hours = business_hours.load()  # a broken hours file stops the start with a clear message
     app.state.edit_lock = asyncio.Lock()  # editors' saves go one at a time
     app.state.trainer = Trainer(project_dir=settings.project_dir, models_dir=settings.models_dir,
                                 log_dir=settings.models_dir, rasa_urls=list(settings.rasa_urls),
                                 rasa_token=settings.rasa_token)
+    app.state.history = History(settings.project_dir)  # editors' changes as git commits
+    topic_names.use(settings.project_dir)
     app.state.bot = BotClient(list(settings.rasa_urls), settings.rasa_token, list(settings.action_server_urls))
 
     @app.middleware("http")
@@ -80,9 +99,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         length = request.headers.get("content-length")
         if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
             return JSONResponse({"detail": "Het verzoek is te groot."}, status_code=413)
-        response = await call_next(request)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        return response
+        return await call_next(request)
+
+    app.middleware("http")(security.edge)  # outermost: shop origins, security headers
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -103,6 +122,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(callbacks_router)
     app.include_router(editing_router)
     app.include_router(reports_router)
+    app.include_router(privacy_router)
 
     def database_ok() -> bool:
         try:
@@ -132,7 +152,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Dutch labels for reasons, priorities, signals, topics and facts: one source for every staff page."""
         return labels.all_labels()
 
-    pages = {"/": ("shop.html", "text/html"), "/console": ("console.html", "text/html"),
+    app.include_router(demo_page.router)  # the demo shop at /
+    pages = {"/console": ("console.html", "text/html"),
              "/editor": ("editor.html", "text/html"), "/dashboard": ("dashboard.html", "text/html"),
              "/widget.js": ("widget.js", "application/javascript")}
     for path, (name, media_type) in pages.items():

@@ -91,12 +91,16 @@ class BotClient:
             logger.warning("Rasa replica %s did not answer (%s); trying the next one", url, last)
         raise BotUnavailable(f"no Rasa replica answered: {last}")
 
-    async def turn(self, *, sender: str, text: str | None = None, payload: str | None = None) -> BotTurn:
+    async def turn(self, *, sender: str, text: str | None = None, payload: str | None = None,
+                   customer_id: str | None = None) -> BotTurn:
         """One customer turn through the desk channel (bot/rasa_channel.py): the replies, what the NLU made
-        of the message, and a handover when the bot signalled one. `payload` only for offered buttons."""
+        of the message, and a handover when the bot signalled one. `payload` only for offered buttons;
+        `customer_id` for a logged-in customer (message metadata, read by actions/account.py)."""
         message = payload if payload is not None else _as_plain_text(text or "")
-        response, replica = await self._post_to_replica(sender, "/webhooks/desk/webhook",
-                                                        json={"sender": sender, "message": message})
+        body: dict = {"sender": sender, "message": message}
+        if customer_id:
+            body["metadata"] = {"customer": {"id": customer_id}}
+        response, replica = await self._post_to_replica(sender, "/webhooks/desk/webhook", json=body)
         try:
             response.raise_for_status()
             body = response.json()

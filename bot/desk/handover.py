@@ -24,11 +24,19 @@ def desk_transcript(work: "Work", conversation_id: str) -> list[TranscriptLine]:
             for m in conversations.list_messages(work.session, conversation_id=conversation_id)]
 
 
+def verified_customer(conversation: Conversation) -> str:
+    """'Eva de Vries · eva.de.vries@example.nl · klantnummer K-1001' for the context card."""
+    parts = [conversation.customer_name, conversation.customer_email, f"klantnummer {conversation.customer_id}"]
+    return " · ".join(p for p in parts if p)
+
+
 def hand_over(work: "Work", *, conversation: Conversation, context: dict[str, Any], actor: str,
               bot_down: bool = False) -> None:
     """Creates the handoff (once), routes it, and tells the customer what happens next."""
     context = {**context, "conversation_id": conversation.id,
                "transcript": desk_transcript(work, conversation.id)}
+    if conversation.customer_id:  # the shop vouched for who this is: the agent need not ask
+        context["facts"] = {**(context.get("facts") or {}), "customer": verified_customer(conversation)}
     handoff, created = handoffs.create_or_get(work, conversation=conversation, context=context, actor=actor)
     if not created:
         return

@@ -6,6 +6,7 @@ from bot.desk.coordination import DeskLock, Lease
 from bot.desk.editing.models import EditRecord, InboxDecision
 from bot.desk.conversations.models import Conversation, ConversationEvent, Message
 from bot.desk.handoffs.models import Handoff
+from bot.desk.privacy.models import PrivacyRecord
 
 __all__ = ["Agent", "AgentSession", "Callback", "CannedResponse", "Conversation", "ConversationEvent", "DeskLock",
-           "EditRecord", "Handoff", "InboxDecision", "Lease", "Message"]
+           "EditRecord", "Handoff", "InboxDecision", "Lease", "Message", "PrivacyRecord"]

@@ -1,7 +1,8 @@
 """Background work of a desk replica.
 
 - Periodic work that must happen once for the whole desk (callback offers to customers who waited too
-  long, callbacks that just became overdue) runs on the replica that holds the 'periodic' lease.
+  long, callbacks that just became overdue, erasing conversations past the retention period) runs on the
+  replica that holds the 'periodic' lease.
 - The heartbeat runs on every replica for its own sockets: the newest sequence number and state per
   conversation, so a client that missed a push (a replica or Redis went away) catches up.
 """
@@ -25,10 +26,12 @@ from bot.desk.conversations.models import Conversation, ConversationEvent
 from bot.desk.coordination import hold_lease
 from bot.desk.db import utcnow
 from bot.desk.deps import db
+from bot.desk.privacy import service as privacy
 from bot.desk.work import perform
 
 logger = logging.getLogger(__name__)
 LEASE = "periodic"
+RETENTION_EVERY = timedelta(hours=1)
 
 
 def replica_name() -> str:
@@ -51,6 +54,7 @@ class PeriodicWork:
         self.holder = replica_name()
         self.last_check = utcnow()
         self.runs = 0  # how often this replica did the work (tests: once across replicas)
+        self.next_retention = utcnow()  # at start-up, then hourly (batches until nothing old is left)
 
     def _lead(self) -> bool:
         with db(self.app) as session:
@@ -63,8 +67,18 @@ class PeriodicWork:
         since, self.last_check = self.last_check - timedelta(seconds=1), utcnow()
         await perform(self.app, callback_flow.offer_to_waiters)
         await perform(self.app, _newly_overdue, since)
+        if utcnow() >= self.next_retention:
+            counts = await run_in_threadpool(self.retention)
+            more = counts.get("conversations", 0) >= privacy.RETENTION_BATCH
+            self.next_retention = utcnow() + (timedelta(seconds=0) if more else RETENTION_EVERY)
         self.runs += 1
         return True
+
+    def retention(self) -> dict[str, int]:
+        """One batch of erasing what is past the retention period (desk and Rasa's tracker store)."""
+        settings = self.app.state.settings
+        with db(self.app) as session:
+            return privacy.apply_retention(session, days=settings.retention_days, trackers=self.app.state.trackers)
 
     async def run_forever(self) -> None:
         while True:

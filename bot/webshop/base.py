@@ -33,6 +33,7 @@ class Order:
     promised_date: date | None = None
     delivered_at: datetime | None = None
     items: tuple[OrderItem, ...] = field(default_factory=tuple)
+    customer_id: str | None = None  # the shop's account that placed it; None for a guest order
 
     def return_deadline(self) -> date | None:
         if self.delivered_at is None:
@@ -69,3 +70,7 @@ class Webshop(abc.ABC):
     @abc.abstractmethod
     def register_return(self, number: str, postcode: str) -> ReturnRegistration:
         """Register a return for a verified, returnable order; idempotent per order."""
+
+    @abc.abstractmethod
+    def orders_for_customer(self, customer_id: str) -> list[Order]:
+        """The orders of a logged-in customer (the shop vouched for who they are), newest first."""

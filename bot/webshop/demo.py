@@ -3,7 +3,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
+from bot.identity import Customer
 from bot.webshop.base import Order, OrderItem
+
+# The logged-in customer of the demo page's switch: two of the demo orders are hers (the rest are guest orders).
+DEMO_CUSTOMER = Customer(id="K-1001", email="eva.de.vries@example.nl", name="Eva de Vries")
 
 
 def _at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -31,6 +35,7 @@ def demo_orders(today: date | None = None) -> list[Order]:
             promised_date=today - timedelta(days=5),
             delivered_at=_at(today - timedelta(days=5), 11, 24),
             items=(OrderItem("Wandelschoenen Veluwe, maat 42", 1, 12950),),
+            customer_id=DEMO_CUSTOMER.id,
         ),
         Order(
             number="WS-100003", postcode="5678 CD", status="delivered",
@@ -49,6 +54,7 @@ def demo_orders(today: date | None = None) -> list[Order]:
             expected_from=_at(today + timedelta(days=3), 13), expected_until=_at(today + timedelta(days=3), 17),
             promised_date=today - timedelta(days=1),
             items=(OrderItem("Tent Waddenzee 3-persoons", 1, 19900),),
+            customer_id=DEMO_CUSTOMER.id,
         ),
         Order(
             number="WS-100005", postcode="3011 AA", status="processing",

@@ -2,6 +2,7 @@
 
 GET  {base}/orders/{number}?postcode=1234%20AB -> 200 order | 404
 POST {base}/orders/{number}/returns {"postcode"} -> 201 new | 200 existing | 404 | 409 term passed
+GET  {base}/customers/{id}/orders -> 200 {"orders": [order, ...]} (newest first) | 404 unknown customer
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def _order_from_json(data: dict) -> Order:
         promised_date=date.fromisoformat(data["promised_date"]) if data.get("promised_date") else None,
         delivered_at=_parse_dt(data.get("delivered_at")),
         items=tuple(OrderItem(**item) for item in data.get("items", [])),
+        customer_id=data.get("customer_id"),
     )
 
 
@@ -86,6 +88,18 @@ class HttpWebshop(Webshop):
             return _order_from_json(response.json())
         except (ValueError, KeyError, TypeError) as exc:
             raise ShopUnavailable(f"shop sent an unreadable order: {exc}") from exc
+
+    def orders_for_customer(self, customer_id: str) -> list[Order]:
+        response = self._request("GET", f"/customers/{quote(customer_id, safe='')}/orders")
+        if response.status_code == 404:
+            return []
+        if response.status_code != 200:
+            raise ShopUnavailable(f"unexpected status {response.status_code}")
+        try:
+            found = [_order_from_json(item) for item in response.json()["orders"]]
+        except (ValueError, KeyError, TypeError) as exc:
+            raise ShopUnavailable(f"shop sent unreadable orders: {exc}") from exc
+        return sorted(found, key=lambda order: order.ordered_at, reverse=True)
 
     def register_return(self, number: str, postcode: str) -> ReturnRegistration:
         response = self._request("POST", f"/orders/{quote(number)}/returns", json={"postcode": postcode})

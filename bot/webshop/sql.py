@@ -5,7 +5,7 @@ import json
 import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Column, Date, DateTime, MetaData, String, Table, Text, create_engine, insert, select
+from sqlalchemy import Column, Date, DateTime, MetaData, String, Table, Text, create_engine, insert, inspect, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -28,6 +28,7 @@ orders = Table(
     Column("promised_date", Date),
     Column("delivered_at", DateTime),
     Column("items_json", Text, nullable=False, default="[]"),
+    Column("customer_id", String(64), index=True),
 )
 
 returns = Table(
@@ -54,6 +55,7 @@ def _row_to_order(row) -> Order:
         promised_date=row.promised_date,
         delivered_at=row.delivered_at,
         items=items,
+        customer_id=row.customer_id,
     )
 
 
@@ -71,6 +73,11 @@ class SqlWebshop(Webshop):
 
     def create_tables(self) -> None:
         metadata.create_all(self.engine)
+        # A demo shop made before logged-in customers existed lacks the column: add it in place.
+        columns = {c["name"] for c in inspect(self.engine).get_columns("shop_orders")}
+        if "customer_id" not in columns:
+            with self.engine.begin() as conn:
+                conn.execute(text("ALTER TABLE shop_orders ADD COLUMN customer_id VARCHAR(64)"))
 
     def find_order(self, number: str, postcode: str) -> Order | None:
         query = select(orders).where(orders.c.number == number, orders.c.postcode == postcode)
@@ -80,6 +87,14 @@ class SqlWebshop(Webshop):
         except OperationalError as exc:
             raise ShopUnavailable(str(exc)) from exc
         return _row_to_order(row) if row else None
+
+    def orders_for_customer(self, customer_id: str) -> list[Order]:
+        query = select(orders).where(orders.c.customer_id == customer_id).order_by(orders.c.ordered_at.desc())
+        try:
+            with self.engine.connect() as conn:
+                return [_row_to_order(row) for row in conn.execute(query)]
+        except OperationalError as exc:
+            raise ShopUnavailable(str(exc)) from exc
 
     def register_return(self, number: str, postcode: str) -> ReturnRegistration:
         order = self.find_order(number, postcode)
@@ -125,5 +140,6 @@ class SqlWebshop(Webshop):
                         promised_date=order.promised_date,
                         delivered_at=order.delivered_at,
                         items_json=json.dumps([item.__dict__ for item in order.items]),
+                        customer_id=order.customer_id,
                     )
                 )

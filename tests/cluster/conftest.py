@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from bot.config import ROOT
-from tests.conftest import POSTGRES_BASE, RedisServer, free_port, require
+from tests.conftest import LOOPBACK_CUSTOMERS, POSTGRES_BASE, RedisServer, free_port, require
 
 
 class Cluster:
@@ -28,7 +28,8 @@ class Cluster:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
-        env = {**os.environ, "MAX_CHATS_PER_AGENT": "3", "HEARTBEAT_SECONDS": "2", "CALLBACK_CHECK_SECONDS": "5"}
+        env = {**os.environ, "MAX_CHATS_PER_AGENT": "3", "HEARTBEAT_SECONDS": "2", "CALLBACK_CHECK_SECONDS": "5",
+               **LOOPBACK_CUSTOMERS}
         env.pop("SHOP_DATABASE_URL", None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "run", "--replicas", "2", "--database", self.database_url,

@@ -1,7 +1,9 @@
 """Agent login, logout, status and the agents' WebSocket."""
 from __future__ import annotations
 
+import asyncio
 import json
+import logging
 
 from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, StrictStr
@@ -13,9 +15,11 @@ from bot.desk.auth import SignedIn
 from bot.desk.callbacks import flow as callback_flow
 from bot.desk.deps import bearer, db
 from bot.desk.handoffs import service as handoffs
+from bot.desk.security import client_address, origin_allowed, own_origin
 from bot.desk.work import perform
 
 router = APIRouter(tags=["agent"])
+logger = logging.getLogger(__name__)
 
 
 class LoginIn(BaseModel):
@@ -43,13 +47,27 @@ def _login(request: Request, username: str, password: str) -> dict | None:
         return {"token": token, "agent": agent_json(agent)}
 
 
-@router.post("/api/agent/login", responses={401: {}, 422: {}})
+@router.post("/api/agent/login", responses={401: {}, 422: {}, 429: {}})
 async def login(body: LoginIn, request: Request) -> dict:
+    """After a few wrong passwords every next try waits longer; after more, the account (and an address
+    that keeps trying) is locked out for 15 minutes. A right password clears the count."""
     if not body.username.strip() or not body.password or len(body.username) > 64 or len(body.password) > 256:
         raise HTTPException(422, detail="Vul je gebruikersnaam en wachtwoord in.")
+    limits, settings = request.app.state.limits, request.app.state.settings
+    username = body.username.strip().lower()
+    address = client_address(request, settings.trusted_proxies)
+    wait = await limits.before_login(username, address)
+    if wait:
+        await asyncio.sleep(wait)
     answer = await run_in_threadpool(_login, request, body.username, body.password)  # scrypt: off the event loop
     if answer is None:
-        raise HTTPException(401, detail="Gebruikersnaam of wachtwoord klopt niet.")
+        await limits.login_failed(username, address)
+        logger.warning("failed login for %s from %s", username[:64], address)
+        headers = {"Retry-After": str(int(wait))} if wait else None
+        raise HTTPException(401, detail="Gebruikersnaam of wachtwoord klopt niet."
+                            + (f" Na te veel pogingen wacht je steeds langer ({wait:g} s)." if wait else ""),
+                            headers=headers)
+    await limits.login_succeeded(username)
     return answer
 
 
@@ -98,6 +116,9 @@ def _agent_for(app, token: str) -> Agent | None:
 async def agent_socket(websocket: WebSocket, token: str = "") -> None:
     """Pushes to the console. The console may send {"watch": conversation_id} for the conversation it
     shows; the heartbeat then carries that conversation's newest sequence number."""
+    if not origin_allowed(websocket.headers.get("origin"), own_origin(websocket.headers, "http"), ()):
+        await websocket.close(code=4403)  # the console is only for the desk's own page
+        return
     if await run_in_threadpool(_agent_for, websocket.app, token) is None:
         await websocket.close(code=4401)
         return

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import JSON, Column, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, String, Text
 
 from bot.desk.conversations.states import Awaiting, State
 from bot.desk.db import Base, utcnow
@@ -19,8 +19,13 @@ class Conversation(Base):
     offered_payloads = Column(JSON, nullable=False, default=list)
     # The highest message sequence number handed out; clients resume from the last one they saw.
     last_seq = Column(Integer, nullable=False, default=0)
+    # A logged-in customer, as the shop's signed token says (bot/identity.py); None for guests.
+    customer_id = Column(String(64), nullable=True)
+    customer_email = Column(String(254), nullable=True)
+    customer_name = Column(String(120), nullable=True)
+    legal_hold = Column(Boolean, nullable=False, default=False)  # kept beyond the retention period
     created_at = Column(DateTime, nullable=False, default=utcnow)
-    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow)
+    updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow, index=True)
 
 
 class Message(Base):

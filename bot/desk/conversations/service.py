@@ -14,16 +14,21 @@ from bot.desk.conversations.states import ALLOWED, AWAITING_IN, Awaiting, State,
 
 if TYPE_CHECKING:
     from bot.desk.work import Work
+    from bot.identity import Customer
 
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_conversation(session: Session) -> tuple[Conversation, str]:
+def start_conversation(session: Session, *, customer: "Customer | None" = None) -> tuple[Conversation, str]:
+    """A new conversation and the customer's key to it; `customer` only when the shop's token was valid."""
     token = secrets.token_urlsafe(32)
     conversation = Conversation(id=secrets.token_hex(16), token_hash=_hash_token(token), state=State.BOT.value,
-                                awaiting=Awaiting.NOTHING.value, offered_payloads=[], last_seq=0)
+                                awaiting=Awaiting.NOTHING.value, offered_payloads=[], last_seq=0,
+                                customer_id=customer.id if customer else None,
+                                customer_email=customer.email if customer else None,
+                                customer_name=(customer.name or "")[:120] or None if customer else None)
     session.add(conversation)
     session.flush()
     record_event(session, conversation=conversation, kind="created", actor="customer")

@@ -36,6 +36,7 @@ class Received:
     for_bot: str | None = None  # the text or offered payload to send to Rasa
     is_payload: bool = False
     retried: bool = False  # stored before; Rasa may have answered it already
+    customer_id: str | None = None  # the logged-in customer the shop vouched for; sent to Rasa as metadata
 
 
 def reply_of(message: Message) -> dict[str, Any]:
@@ -98,7 +99,8 @@ def receive(work: "Work", *, conversation_id: str, token: str | None, text: str,
     if state == State.CLOSED:  # writing again after the end: the bot takes it, fully itself
         service.transition(work, conversation=conversation, to=State.BOT, actor="customer")
     conversation.offered_payloads = []  # the bot's next reply decides what may be pressed
-    return Received(message.id, for_bot=payload if payload is not None else text, is_payload=payload is not None)
+    return Received(message.id, for_bot=payload if payload is not None else text, is_payload=payload is not None,
+                    customer_id=conversation.customer_id)
 
 
 def _replay(work: "Work", conversation: Conversation, earlier: Message) -> Received:
@@ -107,7 +109,7 @@ def _replay(work: "Work", conversation: Conversation, earlier: Message) -> Recei
     shown = service.replies_after(work.session, message=earlier)
     if shown or conversation.state != State.BOT.value:
         return Received(earlier.id, answer=answer_for(work, conversation, earlier))
-    return Received(earlier.id, for_bot=earlier.text, retried=True)
+    return Received(earlier.id, for_bot=earlier.text, retried=True, customer_id=conversation.customer_id)
 
 
 def needs_routing_lock(payload: str | None) -> bool:

@@ -8,13 +8,22 @@ from fastapi import APIRouter, HTTPException, Query, Request, WebSocket, WebSock
 from pydantic import BaseModel, StrictStr
 from starlette.concurrency import run_in_threadpool
 
+from bot import identity
+from bot.desk import demo_page
 from bot.desk.bot_client import BotUnavailable
 from bot.desk.conversations import service, turn
 from bot.desk.deps import bearer, clean_text, db
+from bot.desk.security import client_address, origin_allowed, own_origin
 from bot.desk.work import customer_state, perform, transact
+from bot.identity import Customer
 
 router = APIRouter(tags=["customer"])
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+class NewConversation(BaseModel):
+    # The shop's signed token for a logged-in customer (README, "Logged-in customers"); ignored when not valid.
+    identity: Optional[StrictStr] = None
 
 
 class ConversationCreated(BaseModel):
@@ -58,18 +67,30 @@ class HistoryOut(StateOut):
     last_seq: int
 
 
-@router.post("/api/conversations", status_code=201, response_model=ConversationCreated)
-def create_conversation(request: Request) -> ConversationCreated:
+def _start(request: Request, customer: Customer | None) -> ConversationCreated:
     with db(request) as session:
-        conversation, token = service.start_conversation(session)
+        conversation, token = service.start_conversation(session, customer=customer)
     return ConversationCreated(conversation_id=conversation.id, token=token)
 
 
+@router.post("/api/conversations", status_code=201, response_model=ConversationCreated,
+             responses={403: {}, 413: {}, 422: {}, 429: {}})
+async def create_conversation(request: Request, body: Optional[NewConversation] = None) -> ConversationCreated:
+    """A new conversation. A logged-in customer's shop passes its signed token as `identity`; an invalid or
+    expired token is ignored (logged), and the customer is then a guest like any other."""
+    settings = request.app.state.settings
+    await request.app.state.limits.new_conversation(client_address(request, settings.trusted_proxies))
+    customer = identity.verify(body.identity, demo_page.secret(settings)) if body and body.identity else None
+    return await run_in_threadpool(_start, request, customer)
+
+
 @router.post("/api/conversations/{conversation_id}/messages", response_model=MessageOut,
-             response_model_exclude_none=True, responses={401: {}, 413: {}, 422: {}})
+             response_model_exclude_none=True, responses={401: {}, 403: {}, 413: {}, 422: {}, 429: {}})
 async def post_message(conversation_id: str, body: MessageIn, request: Request) -> dict:
     app = request.app
     text = clean_text(body.text, max_chars=app.state.settings.max_message_chars)
+    if len(conversation_id) <= 64:
+        await app.state.limits.message(conversation_id)
     if body.client_key is not None and not CLIENT_KEY.match(body.client_key):
         raise HTTPException(422, detail="Ongeldige berichtsleutel.")
     received = await perform(app, turn.receive, conversation_id=conversation_id, token=bearer(request), text=text,
@@ -83,7 +104,8 @@ async def post_message(conversation_id: str, body: MessageIn, request: Request) 
         result = await bot.earlier_outcome(sender=conversation_id, text=received.for_bot) if received.retried else None
         if result is None:
             result = await bot.turn(sender=conversation_id, text=None if received.is_payload else received.for_bot,
-                                    payload=received.for_bot if received.is_payload else None)
+                                    payload=received.for_bot if received.is_payload else None,
+                                    customer_id=received.customer_id)
         if not result.replies and result.handoff is None and not await bot.action_server_ok():
             raise BotUnavailable("action server does not answer")
     except BotUnavailable as exc:
@@ -115,6 +137,10 @@ def _allowed(app, conversation_id: str, token: str) -> bool:
 
 @router.websocket("/api/conversations/{conversation_id}/ws")
 async def customer_socket(websocket: WebSocket, conversation_id: str, token: str = "") -> None:
+    settings = websocket.app.state.settings
+    if not origin_allowed(websocket.headers.get("origin"), own_origin(websocket.headers, "http"), settings.shop_origins):
+        await websocket.close(code=4403)  # a page on a site that is not one of the shop's
+        return
     if not await run_in_threadpool(_allowed, websocket.app, conversation_id, token):
         await websocket.close(code=4401)
         return

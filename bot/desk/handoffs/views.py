@@ -73,7 +73,7 @@ def handoff_detail(handoff_id: int, request: Request, agent: Agent = SignedIn) -
         messages = [m.to_json() for m in conversations.list_messages(
             session, conversation_id=handoff.conversation_id, include_notes=True)]
         return {**_summary(session, handoff), "context": handoff.context, "state": conversation.state,
-                "last_seq": conversation.last_seq, "messages": messages}
+                "last_seq": conversation.last_seq, "legal_hold": bool(conversation.legal_hold), "messages": messages}
 
 
 @router.get("/api/handoffs/{handoff_id}/messages", responses={401: {}, 404: {}})
@@ -117,7 +117,7 @@ def _reply(work, handoff_id: int, agent_id: int, text: str) -> dict:
     return message.to_json()
 
 
-@router.post("/api/handoffs/{handoff_id}/messages", responses={401: {}, 409: {}, 413: {}, 422: {}})
+@router.post("/api/handoffs/{handoff_id}/messages", responses={401: {}, 404: {}, 409: {}, 413: {}, 422: {}})
 async def agent_reply(handoff_id: int, body: ReplyIn, request: Request, agent: Agent = SignedIn) -> dict:
     text = clean_text(body.text, max_chars=4000)
     return {"message": await perform(request.app, _reply, handoff_id, agent.id, text)}
@@ -157,7 +157,7 @@ def _transfer(work, handoff_id: int, agent_id: int, to: str, note_text: str) -> 
     conversations.say(work, conversation, wording.transfer(colleague.first_name, agent.first_name))
 
 
-@router.post("/api/handoffs/{handoff_id}/transfer", responses={401: {}, 409: {}, 422: {}})
+@router.post("/api/handoffs/{handoff_id}/transfer", responses={401: {}, 404: {}, 409: {}, 422: {}})
 async def transfer(handoff_id: int, body: TransferIn, request: Request, agent: Agent = SignedIn) -> dict:
     """Hand the conversation to a colleague who is not offline and has room, with a note for them."""
     note_text = clean_text(body.note, max_chars=2000) if body.note.strip() else ""
@@ -198,7 +198,7 @@ def _hand_back(work, handoff_id: int, agent_id: int, replies: list[dict[str, Any
     return [{"id": m.id, "seq": m.seq, "text": m.text, "buttons": m.buttons, "sender": m.sender} for m in shown]
 
 
-@router.post("/api/handoffs/{handoff_id}/handback", responses={401: {}, 409: {}, 502: {}})
+@router.post("/api/handoffs/{handoff_id}/handback", responses={401: {}, 404: {}, 409: {}, 502: {}})
 async def hand_back(handoff_id: int, request: Request, agent: Agent = SignedIn) -> dict:
     """The bot takes over again and learns what happened while a person had the conversation."""
     conversation_id, events = await perform(request.app, _handback_events, handoff_id, agent.id)
@@ -219,7 +219,7 @@ def _resolve(work, handoff_id: int, agent_id: int) -> None:
     satisfaction.ask_if_solved(work, conversation, agent_name=agent.first_name)
 
 
-@router.post("/api/handoffs/{handoff_id}/resolve", responses={401: {}, 409: {}})
+@router.post("/api/handoffs/{handoff_id}/resolve", responses={401: {}, 404: {}, 409: {}})
 async def resolve(handoff_id: int, request: Request, agent: Agent = SignedIn) -> dict:
     """Closed, and the customer is asked whether the problem is solved (P10). The next waiting customer
     is routed in the same transaction, without anyone clicking."""

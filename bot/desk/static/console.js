@@ -28,6 +28,8 @@
       $("canned-admin").hidden = agent.role !== "admin";
       $("editor-link").hidden = agent.role !== "editor" && agent.role !== "admin";
       $("dashboard-link").hidden = agent.role !== "admin";
+      $("privacy-admin").hidden = agent.role !== "admin";
+      if (agent.role === "admin") loadPrivacyAudit();
       if (window.Notification && Notification.permission === "default") { Notification.requestPermission(); }
       if (!callbackTimer) callbackTimer = setInterval(function () { if (Staff.token()) loadCallbacks(); }, 60000);  // overdue ones turn red
     }).catch(function () { showLogin(); });
@@ -240,6 +242,7 @@
       fillContext("card-", ctx);
       showTranscript($("transcript"), h.messages);
       shownSeq = h.last_seq;
+      showLegalHold(h.legal_hold);
       watch(h.conversation_id);
       $("callback").hidden = true; currentCallback = null;
       showButtons();
@@ -248,6 +251,64 @@
       });
     });
   }
+
+  // Admins: legal hold keeps a conversation past the retention period and out of erasure requests.
+  function showLegalHold(held) {
+    var button = $("legal-hold");
+    button.hidden = !me || me.role !== "admin";
+    button.textContent = held ? "Juridisch bewaren opheffen" : "Juridisch bewaren";
+    button.setAttribute("aria-pressed", held ? "true" : "false");
+  }
+  $("legal-hold").addEventListener("click", function () {
+    if (!current) return;
+    var hold = $("legal-hold").getAttribute("aria-pressed") !== "true";
+    $("action-error").textContent = "";
+    api("PUT", "/api/conversations/" + encodeURIComponent(current.conversation_id) + "/legal-hold", { hold: hold })
+      .then(function (answer) { current.legal_hold = answer.legal_hold; showLegalHold(answer.legal_hold); loadPrivacyAudit(); })
+      .catch(function (e) { $("action-error").textContent = e.message; });
+  });
+
+  var PRIVACY_KINDS = { export: "export", erase: "gewist", retention: "bewaartermijn", legal_hold: "juridisch bewaren" };
+  function loadPrivacyAudit() {
+    if (!me || me.role !== "admin") return;
+    api("GET", "/api/privacy/audit").then(function (data) {
+      var list = $("privacy-audit");
+      list.textContent = "";
+      data.lines.forEach(function (line) {
+        var counts = Object.keys(line.counts).filter(function (k) { return line.counts[k]; })
+          .map(function (k) { return k.replace(/_/g, " ") + " " + line.counts[k]; }).join(", ");
+        list.appendChild(el("li", "", Staff.when(line.at) + " · " + (PRIVACY_KINDS[line.kind] || line.kind) + " · " +
+          line.criterion + " · " + line.actor + (counts ? " · " + counts : "")));
+      });
+    }).catch(function () { /* the list stays as it was */ });
+  }
+  function privacyRequest() { return { kind: $("privacy-kind").value, value: $("privacy-value").value }; }
+  $("privacy-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    $("privacy-result").textContent = "Bezig…";
+    api("POST", "/api/privacy/export", privacyRequest()).then(function (data) {
+      var file = new Blob([JSON.stringify(data, null, 2)], { type: "application/json" });
+      var link = el("a");
+      link.href = URL.createObjectURL(file);
+      link.download = "balie-export-" + data.exported_at.slice(0, 10) + ".json";
+      link.click();
+      URL.revokeObjectURL(link.href);
+      $("privacy-result").textContent = data.conversations.length + " gesprek(ken) geëxporteerd.";
+      loadPrivacyAudit();
+    }).catch(function (e) { $("privacy-result").textContent = e.message; });
+  });
+  $("privacy-erase").addEventListener("click", function () {
+    var request = privacyRequest();
+    if (!request.value.trim()) { $("privacy-result").textContent = "Vul eerst in wat je zoekt."; return; }
+    if (!window.confirm("Alles van deze klant wissen, ook bij de bot? Dit kan niet ongedaan worden.")) return;
+    request.confirm = true;
+    api("POST", "/api/privacy/erase", request).then(function (data) {
+      var erased = data.erased;
+      $("privacy-result").textContent = erased.conversations + " gesprek(ken) gewist" +
+        (erased.kept_on_legal_hold ? "; " + erased.kept_on_legal_hold + " juridisch bewaard en niet gewist." : ".");
+      loadPrivacyAudit();
+    }).catch(function (e) { $("privacy-result").textContent = e.message; });
+  });
 
   function act(path, body) {
     // Resolves to true when it worked; on failure the reason is shown and it resolves to false.

@@ -7,9 +7,22 @@
   var KEY = "balie.conversation." + BASE;
   var OPEN_KEY = "balie.open";
   var conversation = load();
+  if (conversation && (conversation.customer || null) !== customerId()) save(null);  // someone else logged in or out
   var seen = {}, maxSeq = 0;
   var socket = null, pollTimer = null, retry = 0, busy = false, lastPush = 0;
 
+  function identity() {
+    // A logged-in customer: the shop signs who they are on its server (README, "Logged-in customers").
+    var given = (script && script.getAttribute("data-customer-token")) || (window.BalieCustomer && window.BalieCustomer.token);
+    return typeof given === "string" && given.length < 2000 ? given : null;
+  }
+  function customerId() {
+    // Only to notice that another person uses this browser now; the desk checks the signature itself.
+    try {
+      var part = identity().split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      return String(JSON.parse(atob(part + "===".slice((part.length + 3) % 4))).id);
+    } catch (e) { return null; }
+  }
   function load() { try { return JSON.parse(localStorage.getItem(KEY)); } catch (e) { return null; } }
   function save(c) { conversation = c; if (c) localStorage.setItem(KEY, JSON.stringify(c)); else localStorage.removeItem(KEY); }
 
@@ -20,14 +33,19 @@
     return node;
   }
 
-  var css = el("style");
-  css.textContent = [
+  // The widget lives in a Shadow DOM: the shop's CSS cannot reach in, and ours does not leak out. Styles go
+  // in as a constructed stylesheet, which a strict Content-Security-Policy on the shop page allows.
+  var CSS = [
+    ":host{all:initial}",
+    "*{box-sizing:border-box}",
     ".balie-launcher{position:fixed;right:24px;bottom:24px;z-index:2147483000;background:#2f5d46;color:#fff;border:0;border-radius:28px;padding:14px 22px;font:600 15px system-ui,sans-serif;box-shadow:0 4px 14px rgba(0,0,0,.2);cursor:pointer}",
-    ".balie-panel{position:fixed;right:24px;bottom:24px;z-index:2147483001;width:370px;max-width:calc(100vw - 32px);height:560px;max-height:calc(100vh - 48px);background:#fff;border-radius:14px;box-shadow:0 8px 30px rgba(0,0,0,.25);display:none;flex-direction:column;overflow:hidden;font:14px/1.45 system-ui,sans-serif;color:#1f2a24}",
+    ".balie-launcher:focus-visible,.balie-panel button:focus-visible,.balie-panel textarea:focus-visible{outline:3px solid #f2b705;outline-offset:2px}",
+    ".balie-panel{position:fixed;right:24px;bottom:24px;z-index:2147483001;width:370px;max-width:calc(100vw - 32px);height:560px;max-height:calc(100vh - 48px);background:#fff;border-radius:14px;box-shadow:0 8px 30px rgba(0,0,0,.25);display:none;flex-direction:column;overflow:hidden;font:14px/1.45 system-ui,sans-serif;color:#1f2a24;text-align:left}",
     ".balie-panel.open{display:flex}",
+    "@media (max-width:480px){.balie-panel{right:0;bottom:0;width:100vw;max-width:none;height:100vh;height:100dvh;max-height:none;border-radius:0}}",
     ".balie-head{background:#2f5d46;color:#fff;padding:12px 16px;display:flex;justify-content:space-between;align-items:center}",
-    ".balie-head strong{font-size:15px}.balie-head small{display:block;opacity:.85}",
-    ".balie-close{background:none;border:0;color:#fff;font-size:22px;cursor:pointer;line-height:1}",
+    ".balie-head h2{font-size:15px;margin:0;font-weight:700}.balie-head small{display:block;opacity:.85}",
+    ".balie-close{background:none;border:0;color:#fff;font-size:22px;cursor:pointer;line-height:1;padding:4px 8px}",
     ".balie-status{background:#fff6dd;color:#6b5200;padding:8px 14px;font-size:13px;display:none}",
     ".balie-status.show{display:block}",
     ".balie-log{flex:1;overflow-y:auto;padding:14px;background:#f7f8f6}",
@@ -36,30 +54,48 @@
     ".balie-customer{margin-left:auto;background:#2f5d46;color:#fff;border-bottom-right-radius:4px}",
     ".balie-bot{background:#fff;border:1px solid #e1e5e1;border-bottom-left-radius:4px}",
     ".balie-agent{background:#e6f0ff;border:1px solid #c9dbf7;border-bottom-left-radius:4px}",
-    ".balie-system{margin:6px auto 12px;text-align:center;background:none;color:#5c6660;font-size:12.5px;font-style:italic}",
+    ".balie-system{margin:6px auto 12px;text-align:center;background:none;color:#4f5954;font-size:12.5px;font-style:italic}",
     ".balie-buttons{display:flex;flex-wrap:wrap;gap:6px;margin:-4px 0 12px}",
     ".balie-buttons button{border:1px solid #2f5d46;background:#fff;color:#2f5d46;border-radius:16px;padding:6px 12px;cursor:pointer;font:inherit}",
     ".balie-buttons button:hover{background:#2f5d46;color:#fff}",
     ".balie-form{display:flex;border-top:1px solid #e1e5e1}",
-    ".balie-form textarea{flex:1;border:0;padding:12px;font:inherit;resize:none;height:44px;outline:none}",
+    ".balie-form textarea{flex:1;border:0;padding:12px;font:inherit;resize:none;height:44px}",
     ".balie-form button{border:0;background:#2f5d46;color:#fff;padding:0 18px;font:600 14px system-ui,sans-serif;cursor:pointer}",
     ".balie-form button:disabled{opacity:.5;cursor:default}",
     ".balie-error{color:#a1261b;font-size:12.5px;padding:4px 14px}",
-    ".balie-typing{color:#5c6660;font-size:12.5px;padding:0 14px 6px;min-height:18px}"
+    ".balie-typing{color:#4f5954;font-size:12.5px;padding:0 14px 6px;min-height:18px}",
+    ".balie-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}"
   ].join("\n");
-  document.head.appendChild(css);
+  var host = el("div");
+  host.id = "balie-chat";
+  var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
+  if (root.adoptedStyleSheets !== undefined && window.CSSStyleSheet && CSSStyleSheet.prototype.replaceSync) {
+    var sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS);
+    root.adoptedStyleSheets = [sheet];
+  } else {
+    var css = el("style"); css.textContent = CSS; root.appendChild(css);
+  }
 
   var launcher = el("button", "balie-launcher", "💬 Chat met ons");
+  launcher.type = "button";
   launcher.setAttribute("data-testid", "balie-launcher");
+  launcher.setAttribute("aria-expanded", "false");
+  launcher.setAttribute("aria-controls", "balie-panel");
   var panel = el("section", "balie-panel");
-  panel.setAttribute("aria-label", "Chat met de klantenservice");
+  panel.id = "balie-panel";
+  panel.setAttribute("role", "dialog");
+  panel.setAttribute("aria-labelledby", "balie-title");
   panel.setAttribute("data-testid", "balie-panel");
   var head = el("div", "balie-head");
   var title = el("div");
-  title.appendChild(el("strong", "", "Klantenservice"));
+  var heading = el("h2", "", "Klantenservice");
+  heading.id = "balie-title";
+  title.appendChild(heading);
   var subtitle = el("small", "", "Digitale assistent · een medewerker als het nodig is");
   title.appendChild(subtitle);
   var close = el("button", "balie-close", "×");
+  close.type = "button";
   close.setAttribute("aria-label", "Chat sluiten");
   head.appendChild(title); head.appendChild(close);
   var status = el("div", "balie-status");
@@ -67,25 +103,32 @@
   status.setAttribute("role", "status");
   var log = el("div", "balie-log");
   log.setAttribute("data-testid", "balie-log");
+  log.setAttribute("role", "log");
   log.setAttribute("aria-live", "polite");
+  log.setAttribute("aria-label", "Gesprek");
+  log.tabIndex = 0;
   var typing = el("div", "balie-typing");
+  typing.setAttribute("aria-live", "polite");
   var error = el("div", "balie-error");
   error.setAttribute("role", "alert");
   var form = el("form", "balie-form");
+  var inputLabel = el("label", "balie-hidden", "Je bericht");
+  inputLabel.htmlFor = "balie-input";
   var input = el("textarea");
+  input.id = "balie-input";
   input.setAttribute("placeholder", "Typ je vraag…");
-  input.setAttribute("aria-label", "Je bericht");
   input.setAttribute("maxlength", "1000");
   input.setAttribute("data-testid", "balie-input");
   var sendButton = el("button", "", "Verstuur");
   sendButton.type = "submit";
   sendButton.setAttribute("data-testid", "balie-send");
-  form.appendChild(input); form.appendChild(sendButton);
+  form.appendChild(inputLabel); form.appendChild(input); form.appendChild(sendButton);
   [head, status, log, typing, error, form].forEach(function (n) { panel.appendChild(n); });
+  root.appendChild(launcher);
+  root.appendChild(panel);
 
   function mount() {
-    document.body.appendChild(launcher);
-    document.body.appendChild(panel);
+    document.body.appendChild(host);
     if (sessionStorage.getItem(OPEN_KEY) === "1") openPanel();
   }
 
@@ -174,7 +217,10 @@
 
   function ensureConversation() {
     if (conversation) return Promise.resolve(conversation);
-    return api("POST", "/api/conversations").then(function (c) { save(c); connect(); return c; });
+    var body = identity() ? { identity: identity() } : undefined;
+    return api("POST", "/api/conversations", body).then(function (c) {
+      c.customer = customerId(); save(c); connect(); return c;
+    });
   }
 
   var catchingUp = null;
@@ -216,7 +262,8 @@
       data.replies.forEach(render);
       if (lastPush < sent) showState(data);  // a live update that came in meanwhile is newer
     }).catch(function (e) {
-      error.textContent = e.message && e.status ? e.message : "Je bericht kon niet worden verstuurd. Controleer je verbinding en probeer het opnieuw.";
+      error.textContent = e.message && e.status && e.status < 500 ? e.message
+        : "De chat is nu niet bereikbaar, je bericht is niet verstuurd. Controleer je verbinding en probeer het zo opnieuw.";
     }).then(function () { busy = false; sendButton.disabled = false; typing.textContent = ""; input.focus(); });
   }
 
@@ -262,7 +309,8 @@
 
   function openPanel() {
     panel.classList.add("open");
-    launcher.style.display = "none";
+    launcher.hidden = true;
+    launcher.setAttribute("aria-expanded", "true");
     sessionStorage.setItem(OPEN_KEY, "1");
     if (!log.childNodes.length && !conversation) {
       render({ sender: "bot", text: "Hoi! Ik ben de digitale assistent. Vraag me bijvoorbeeld waar je pakket is, hoe retourneren werkt of wat verzenden kost." });
@@ -271,9 +319,13 @@
   }
 
   launcher.addEventListener("click", openPanel);
-  close.addEventListener("click", function () {
-    panel.classList.remove("open"); launcher.style.display = ""; sessionStorage.setItem(OPEN_KEY, "0");
-  });
+  function closePanel() {
+    panel.classList.remove("open"); launcher.hidden = false; launcher.setAttribute("aria-expanded", "false");
+    sessionStorage.setItem(OPEN_KEY, "0");
+    launcher.focus();
+  }
+  close.addEventListener("click", closePanel);
+  panel.addEventListener("keydown", function (event) { if (event.key === "Escape") closePanel(); });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     var text = input.value.trim();

@@ -1,0 +1,166 @@
+"""The desk's edge: which shop sites may use the customer API, the security headers on every page, the
+client address behind a proxy, rate limits with Dutch 429 answers, and logged-in customers' tokens."""
+from __future__ import annotations
+
+import logging
+
+import pytest
+import requests
+
+from bot import identity
+from bot.desk.demo_page import DEMO_SECRET
+from bot.webshop.demo import DEMO_CUSTOMER
+from tests.conftest import fresh_schema
+from tests.desk_server import DeskServer
+from tests.desk_support import add_agents, desk_settings, project, rasa  # noqa: F401 - fixtures
+
+SHOP = "http://winkel.example:8080"
+
+
+@pytest.fixture
+def make_desk(tmp_path, rasa, project):  # noqa: F811 - fixtures
+    servers = []
+
+    def start(**overrides) -> DeskServer:
+        url = fresh_schema(f"sqlite:///{tmp_path / f'desk{len(servers)}.db'}")
+        add_agents(url)
+        server = DeskServer(desk_settings(url, rasa, project, **overrides)).__enter__()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.__exit__(None, None, None)
+
+
+# --- shop origins -------------------------------------------------------------------------------------
+
+def test_a_listed_shop_site_may_use_the_customer_api_and_gets_cors_answers(make_desk):
+    desk = make_desk(shop_origins=(SHOP,))
+    preflight = requests.options(desk.url + "/api/conversations", headers={
+        "Origin": SHOP, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    assert preflight.status_code == 204
+    assert preflight.headers["Access-Control-Allow-Origin"] == SHOP
+    created = requests.post(desk.url + "/api/conversations", headers={"Origin": SHOP})
+    assert created.status_code == 201 and created.headers["Access-Control-Allow-Origin"] == SHOP
+    said = requests.post(f"{desk.url}/api/conversations/{created.json()['conversation_id']}/messages",
+                         json={"text": "hallo"}, headers={"Origin": SHOP,
+                                                          "Authorization": "Bearer " + created.json()["token"]})
+    assert said.status_code == 200 and said.headers["Access-Control-Allow-Origin"] == SHOP
+
+
+def test_an_unlisted_site_is_refused_in_dutch_and_nothing_is_created(make_desk):
+    desk = make_desk(shop_origins=(SHOP,))
+    refused = requests.post(desk.url + "/api/conversations", headers={"Origin": "http://nep-winkel.example"})
+    assert refused.status_code == 403
+    assert refused.json()["detail"] == "Deze website mag de chat van deze winkel niet gebruiken."
+    assert "Access-Control-Allow-Origin" not in refused.headers
+    preflight = requests.options(desk.url + "/api/conversations", headers={
+        "Origin": "http://nep-winkel.example", "Access-Control-Request-Method": "POST"})
+    assert preflight.status_code == 403
+    # The desk's own demo page (same origin) keeps working, with or without an Origin header.
+    assert requests.post(desk.url + "/api/conversations", headers={"Origin": desk.url}).status_code == 201
+
+
+def test_a_foreign_site_cannot_write_to_the_staff_api(make_desk):
+    desk = make_desk(shop_origins=(SHOP,))
+    refused = requests.post(desk.url + "/api/agent/login", json={"username": "anna", "password": "wachtwoord-anna"},
+                            headers={"Origin": SHOP})
+    assert refused.status_code == 403
+
+
+# --- security headers ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path", ["/console", "/editor", "/dashboard"])
+def test_staff_pages_cannot_be_framed_and_allow_no_inline_script(make_desk, path):
+    desk = make_desk()
+    headers = requests.get(desk.url + path).headers
+    csp = headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and headers["X-Frame-Options"] == "DENY"
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def test_every_answer_carries_security_headers(make_desk):
+    desk = make_desk()
+    for path in ("/", "/widget.js", "/api/labels", "/health"):
+        headers = requests.get(desk.url + path).headers
+        assert "Content-Security-Policy" in headers and headers["X-Content-Type-Options"] == "nosniff", path
+
+
+# --- rate limits --------------------------------------------------------------------------------------
+
+def test_twenty_wrong_passwords_are_slowed_and_then_refused_with_429(make_desk):
+    desk = make_desk(login_slowdown_after=3, login_lockout_after=6)  # the same rule, with fewer seconds of waiting
+    answers = [requests.post(desk.url + "/api/agent/login", json={"username": "anna", "password": f"fout-{i}"})
+               for i in range(20)]
+    codes = [a.status_code for a in answers]
+    assert codes[:6] == [401] * 6 and set(codes[6:]) == {429}
+    assert "Retry-After" not in answers[0].headers and "Retry-After" not in answers[2].headers
+    assert [int(a.headers["Retry-After"]) for a in answers[3:6]] == [1, 2, 4]  # each next try waits longer
+    assert "wacht je steeds langer" in answers[4].json()["detail"]
+    assert "15 minuten geblokkeerd" in answers[6].json()["detail"]
+    # Locked out: even the right password is refused for now; another account is not.
+    assert requests.post(desk.url + "/api/agent/login",
+                         json={"username": "anna", "password": "wachtwoord-anna"}).status_code == 429
+    assert requests.post(desk.url + "/api/agent/login",
+                         json={"username": "bram", "password": "wachtwoord-bram"}).status_code == 200
+
+
+def test_a_hundred_new_conversations_a_minute_from_one_address_are_limited(make_desk):
+    desk = make_desk(conversations_per_minute=20)
+    codes = [requests.post(desk.url + "/api/conversations").status_code for _ in range(100)]
+    assert codes[:20] == [201] * 20 and set(codes[20:]) == {429}
+    refused = requests.post(desk.url + "/api/conversations")
+    assert "te veel nieuwe gesprekken" in refused.json()["detail"] and int(refused.headers["Retry-After"]) > 0
+
+
+def test_behind_a_trusted_proxy_each_customer_is_counted_on_their_own_address(make_desk):
+    trusting = make_desk(conversations_per_minute=2, trusted_proxies=("127.0.0.1",))
+    for customer in ("203.0.113.5", "203.0.113.6"):
+        codes = [requests.post(trusting.url + "/api/conversations",
+                               headers={"X-Forwarded-For": customer}).status_code for _ in range(3)]
+        assert codes == [201, 201, 429], customer
+    # Without a trusted proxy the header is the client's own claim and changes nothing.
+    direct = make_desk(conversations_per_minute=2)
+    codes = [requests.post(direct.url + "/api/conversations", headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code
+             for i in range(3)]
+    assert codes == [201, 201, 429]
+
+
+def test_a_flood_of_messages_in_one_conversation_is_slowed_with_a_dutch_answer(make_desk):
+    desk = make_desk(messages_per_minute=5)
+    created = requests.post(desk.url + "/api/conversations").json()
+    auth = {"Authorization": "Bearer " + created["token"]}
+    url = f"{desk.url}/api/conversations/{created['conversation_id']}/messages"
+    codes = [requests.post(url, json={"text": f"bericht {i}"}, headers=auth).status_code for i in range(8)]
+    assert codes == [200] * 5 + [429] * 3
+    history = requests.get(url, headers=auth).json()["messages"]
+    assert [m["text"] for m in history if m["sender"] == "customer"] == [f"bericht {i}" for i in range(5)]
+
+
+# --- logged-in customers ------------------------------------------------------------------------------
+
+def test_a_valid_token_tells_rasa_who_the_customer_is_and_a_tampered_one_is_ignored(make_desk, rasa, caplog):  # noqa: F811
+    desk = make_desk(identity_secret="geheim")
+    good = identity.sign(DEMO_CUSTOMER, "geheim")
+    tampered = good[:-1] + ("0" if good[-1] != "0" else "1")
+    for token, expected in ((good, {"id": DEMO_CUSTOMER.id}), (tampered, None),
+                            (identity.sign(DEMO_CUSTOMER, DEMO_SECRET), None)):  # the demo secret is not this shop's
+        created = requests.post(desk.url + "/api/conversations", json={"identity": token}).json()
+        requests.post(f"{desk.url}/api/conversations/{created['conversation_id']}/messages", json={"text": "hoi"},
+                      headers={"Authorization": "Bearer " + created["token"]})
+        sent = rasa.received[-1]
+        assert (sent.get("metadata") or {}).get("customer") == expected
+    assert "customer identity ignored" in caplog.text
+
+
+def test_log_lines_carry_no_personal_data(make_desk, caplog):
+    desk = make_desk()
+    caplog.set_level(logging.WARNING)
+    requests.post(desk.url + "/api/agent/login", json={"username": "eva.de.vries@example.nl", "password": "x"})
+    logging.getLogger("bot.test").warning("klant belde met 06-12345678 over postcode 1234 AB, iban NL91ABNA0417164300")
+    text = caplog.text
+    assert "failed login for [e-mail]" in text
+    for secret in ("eva.de.vries@example.nl", "06-12345678", "1234 AB", "NL91ABNA0417164300"):
+        assert secret not in text

@@ -1,0 +1,152 @@
+"""AVG requests: export and erasure of one customer (console API and `bot privacy`), retention by the
+desk's periodic work and legal hold; in the desk database and in Rasa's own tracker store (written here by
+Rasa's SQLTrackerStore, as a running Rasa writes it)."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+
+import pytest
+import requests
+from sqlalchemy import MetaData, create_engine, select, update
+
+from bot.config import ROOT
+from bot.desk.conversations.models import Conversation
+from bot.desk.db import utcnow
+from tests.desk_server import DeskServer
+from tests.desk_support import Customer, add_agents, desk_settings, login, project, rasa  # noqa: F401 - fixtures
+
+EMAIL = "eva.de.vries@example.nl"
+
+
+def rasa_trackers(path, conversations: dict[str, list[str]], *, age_days: float = 0) -> None:
+    """Writes what Rasa keeps of these conversations with Rasa's SQLTrackerStore (sqlite)."""
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = SQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(path))
+    when = time.time() - age_days * 86400
+    for sender, texts in conversations.items():
+        events = []
+        for i, text in enumerate(texts):
+            events += [UserUttered(text, {"name": "greet", "confidence": 0.9}, timestamp=when + 2 * i),
+                       BotUttered("Dank je!", timestamp=when + 2 * i + 1)]
+        asyncio.run(store.save(DialogueStateTracker.from_events(sender, events)))
+    store.engine.dispose()
+
+
+def rows_mentioning(url: str, needles: list[str]) -> dict[str, list]:
+    """Every row of every table (all columns as text) that contains any needle."""
+    engine = create_engine(url, future=True)
+    metadata = MetaData()
+    metadata.reflect(engine)
+    found: dict[str, list] = {}
+    with engine.connect() as conn:
+        for table in metadata.sorted_tables:
+            for row in conn.execute(select(table)):
+                text = json.dumps([str(v) for v in row], ensure_ascii=False).lower()
+                if any(n.lower() in text for n in needles):
+                    found.setdefault(table.name, []).append(row)
+    engine.dispose()
+    return found
+
+
+@pytest.fixture
+def privacy_desk(database_url, rasa, project, tmp_path):  # noqa: F811 - fixtures
+    add_agents(database_url)
+    trackers = tmp_path / "trackers.db"
+    settings = desk_settings(database_url, rasa, project, tracker_store_url=f"sqlite:///{trackers}",
+                             callback_check_seconds=0.2)
+    with DeskServer(settings) as server:
+        server.app.state.periodic.next_retention = utcnow() + timedelta(days=1)  # the test says when it runs
+        server.database_url, server.trackers = database_url, trackers
+        yield server
+
+
+def test_an_admin_exports_everything_of_one_customer_as_json(privacy_desk):
+    desk = privacy_desk
+    eva, other = Customer(desk), Customer(desk)
+    eva.say(f"mijn mail is {EMAIL}")
+    eva.say("mens graag")  # a handoff with its context
+    other.say("hallo")
+    rasa_trackers(desk.trackers, {eva.id: [f"mijn mail is {EMAIL}"], other.id: ["hallo"]})
+    admin = login(desk, "demo", "balie-demo")
+    agent = login(desk, "anna", "wachtwoord-anna")
+
+    assert requests.post(desk.url + "/api/privacy/export", json={"kind": "email", "value": EMAIL},
+                         headers=agent).status_code == 403  # admins only
+    bad = requests.post(desk.url + "/api/privacy/export", json={"kind": "email", "value": "geen adres"}, headers=admin)
+    assert bad.status_code == 422 and bad.json()["detail"] == "Dat is geen geldig e-mailadres."
+
+    data = requests.post(desk.url + "/api/privacy/export", json={"kind": "email", "value": EMAIL.upper()},
+                         headers=admin).json()
+    [conversation] = data["conversations"]
+    assert conversation["conversation_id"] == eva.id
+    assert [m["text"] for m in conversation["messages"] if m["sender"] == "customer"] == [
+        f"mijn mail is {EMAIL}", "mens graag"]
+    assert [h["reason"] for h in conversation["handoffs"]] == ["customer_request"]
+    assert conversation["assistant_events"] > 0 and "ratings" in conversation and "callbacks" in conversation
+    [line] = requests.get(desk.url + "/api/privacy/audit", headers=admin).json()["lines"]
+    assert (line["kind"], line["actor"], line["criterion"]) == ("export", "demo", "e-mailadres")
+    assert EMAIL not in json.dumps(line)
+
+
+def test_after_bot_privacy_erase_nothing_of_the_customer_remains_in_the_desk_or_the_tracker_store(privacy_desk):
+    desk = privacy_desk
+    eva, other = Customer(desk), Customer(desk)
+    eva.say(f"hoi, ik ben het, {EMAIL}")
+    eva.say("mens graag")
+    other.say("hallo, waar is mijn pakket")
+    rasa_trackers(desk.trackers, {eva.id: [f"hoi, ik ben het, {EMAIL}", "mens graag"], other.id: ["hallo"]})
+    tracker_url = f"sqlite:///{desk.trackers}"
+    assert rows_mentioning(desk.database_url, [EMAIL, eva.id]) and rows_mentioning(tracker_url, [EMAIL, eva.id])
+
+    env = {**os.environ, "DATABASE_URL": desk.database_url, "TRACKER_STORE_URL": tracker_url}
+    refused = subprocess.run([sys.executable, "-m", "bot", "privacy", "erase", "--email", EMAIL], cwd=ROOT, env=env,
+                             capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "--yes" in refused.stderr  # nothing erased without saying so
+    assert rows_mentioning(desk.database_url, [EMAIL])
+    done = subprocess.run([sys.executable, "-m", "bot", "privacy", "erase", "--email", EMAIL, "--yes"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "conversations 1" in done.stdout
+
+    assert rows_mentioning(desk.database_url, [EMAIL, eva.id]) == {}
+    assert rows_mentioning(tracker_url, [EMAIL, eva.id]) == {}
+    assert rows_mentioning(desk.database_url, [other.id]) and rows_mentioning(tracker_url, [other.id])  # others stay
+    assert eva.say("nog iets").status_code in (401, 404)  # the conversation is gone for the widget too
+
+
+def test_retention_erases_old_conversations_everywhere_and_keeps_those_on_legal_hold(privacy_desk):
+    desk = privacy_desk
+    old, held, recent = Customer(desk), Customer(desk), Customer(desk)
+    for customer in (old, held, recent):
+        customer.say("ik stap naar mijn advocaat" if customer is held else "hallo")
+    rasa_trackers(desk.trackers, {old.id: ["hallo"], held.id: ["ik stap naar mijn advocaat"]}, age_days=200)
+    rasa_trackers(desk.trackers, {recent.id: ["hallo"]})
+    engine = create_engine(desk.database_url, future=True)
+    with engine.begin() as conn:  # half a year and more without activity
+        conn.execute(update(Conversation).where(Conversation.id.in_([old.id, held.id]))
+                     .values(updated_at=utcnow() - timedelta(days=200)))
+    admin = login(desk, "demo", "balie-demo")
+    hold = requests.put(f"{desk.url}/api/conversations/{held.id}/legal-hold", json={"hold": True}, headers=admin)
+    assert hold.json() == {"conversation_id": held.id, "legal_hold": True}
+
+    counts = desk.app.state.periodic.retention()  # what the periodic work does every hour
+    assert counts["conversations"] == 1 and counts["assistant_events"] > 0
+    tracker_url = f"sqlite:///{desk.trackers}"
+    assert rows_mentioning(desk.database_url, [old.id]) == {} and rows_mentioning(tracker_url, [old.id]) == {}
+    for kept in (held, recent):
+        assert rows_mentioning(desk.database_url, [kept.id]) and rows_mentioning(tracker_url, [kept.id])
+    with engine.connect() as conn:
+        assert conn.scalar(select(Conversation.legal_hold).where(Conversation.id == held.id)) is True
+    engine.dispose()
+    kinds = [line["kind"] for line in requests.get(desk.url + "/api/privacy/audit", headers=admin).json()["lines"]]
+    assert kinds[:2] == ["retention", "legal_hold"]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -18,11 +17,11 @@ from pathlib import Path
 
 import requests
 
-from bench import load as busy
+from bench import load as busy, training
 from bot.config import ROOT
 from bot.processes import Stack, ensure_postgres_database
 from bot.seed import seed_demo
-from tests.conftest import POSTGRES_BASE, RedisServer, free_port
+from tests.conftest import LOOPBACK_CUSTOMERS, POSTGRES_BASE, RedisServer, free_port
 
 FAQ = "Wat kost verzenden?"
 LOOKUP = "Waar is mijn pakket? WS-100001, postcode 1234AB"
@@ -97,7 +96,7 @@ def escalation_cost(model: Path, folder: Path) -> list[tuple[str, int, float, fl
     for setting in ("on", "off"):
         stack = Stack(database_url=f"sqlite:///{folder / f'esc-{setting}.db'}", model=model,
                       log_dir=folder / f"logs-esc-{setting}", rasa_port=free_port(), action_port=free_port(),
-                      desk_port=free_port(), extra_env={"BALIE_ESCALATION": setting})
+                      desk_port=free_port(), extra_env={"BALIE_ESCALATION": setting, **LOOPBACK_CUSTOMERS})
         seed_demo(stack.database_url)
         stack.start()
         try:
@@ -146,15 +145,6 @@ def peak_memory_mb(pid: int) -> float:
     return float("nan")
 
 
-def training_seconds() -> float:
-    with tempfile.TemporaryDirectory() as out:
-        start = time.perf_counter()
-        subprocess.run([str(Path(sys.executable).parent / "rasa"), "train", "--force", "--out", out],
-                       cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True,
-                       env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"})
-        return time.perf_counter() - start
-
-
 BUSY_CUSTOMERS = 200
 
 
@@ -179,7 +169,7 @@ def cluster_busy_hour(folder: Path) -> dict:
     ports = {f"{kind}-{i}": free_port() for kind, n in (("desk", 2), ("rasa", 2), ("actions", 2)) for i in range(1, n + 1)}
     stack = Stack(database_url=url, model=ROOT / "models" / "balie.tar.gz", log_dir=folder / "cluster-logs",
                   rasa_port=free_port(), action_port=free_port(), desk_port=free_port(), replicas=2,
-                  redis_url=redis.url, ports=ports)
+                  redis_url=redis.url, ports=ports, extra_env=LOOPBACK_CUSTOMERS)
     print(f"Starting the cluster (logs in {stack.log_dir}) ...", flush=True)
     stack.start()
     try:
@@ -201,7 +191,8 @@ def main() -> int:
     url = f"sqlite:///{folder / 'bench.db'}"
     seed_demo(url)
     stack = Stack(database_url=url, model=ROOT / "models" / "balie.tar.gz", log_dir=folder / "logs",
-                  rasa_port=free_port(), action_port=free_port(), desk_port=free_port())
+                  rasa_port=free_port(), action_port=free_port(), desk_port=free_port(),
+                  extra_env=LOOPBACK_CUSTOMERS)  # 200 customers, all from 127.0.0.1
     print(f"Starting the stack (logs in {folder}/logs) ...", flush=True)
     stack.start()
     rows = []
@@ -225,8 +216,8 @@ def main() -> int:
     print("Measuring the escalation check (on/off) ...", flush=True)
     escalation = escalation_cost(ROOT / "models" / "balie.tar.gz", folder)
     detector = detector_microseconds()
-    print("Timing a full training run ...", flush=True)
-    train = training_seconds()
+    print("Training next to Rasa's starter project, before and after (issue 12) ...", flush=True)
+    train = training.measure()
 
     lines = [f"Measured on {date.today().isoformat()}, {os.cpu_count()} cores, SQLite, demo shop. "
              "Latency per turn as the client sees it; throughput = turns per second over the whole run.", "",
@@ -252,8 +243,7 @@ def main() -> int:
     lines += ["", "The detector's own time per message (in-process, median of 200): "
               + ", ".join(f"turn {d}: {us:.0f} µs ({us / 1000 / next(r[2] for r in escalation if r[0] == 'off' and r[1] == d):.2%} of a turn)"
                           for d, us in detector.items()) + "."]
-    lines += ["", f"Training (`rasa train --force`): {train:.0f} s.", "",
-              "| process | peak memory (VmHWM) |", "|---|---|"]
+    lines += [""] + training.lines(train) + ["", "| process | peak memory (VmHWM) |", "|---|---|"]
     lines += [f"| {name} | {mb:.0f} MB |" for name, mb in memory.items()]
     table = "\n".join(lines)
     print("\n" + table)

@@ -2,8 +2,8 @@
 project (`rasa init`) trained in the same run on the same machine, and the held-out NLU figures of the
 configuration (intent F1, response-selection F1), so that a faster configuration is never a worse one.
 
-    .venv/bin/python -m bench.training                 # Balie's config.yml against the starter project
-    .venv/bin/python -m bench.training --config X.yml  # try another configuration (F1 and time)
+    .venv/bin/python -m bench.training                 # the starter, Balie before and now (config.yml)
+    .venv/bin/python -m bench.training --config X.yml --before ''   # try another configuration (F1 and time)
 """
 from __future__ import annotations
 
@@ -89,32 +89,60 @@ def component_seconds(log: Path) -> dict[str, float]:
     return took
 
 
-def measure(config: Path = ROOT / "config.yml", *, with_f1: bool = True) -> dict:
+BEFORE = Path(__file__).parent / "config-before-issue-12.yml"  # the pipeline before training was made faster
+
+
+def measure(config: Path = ROOT / "config.yml", *, before: Path | None = BEFORE, with_f1: bool = True) -> dict:
+    """The starter project, then Balie with `before` (if given) and with `config`, in one run on this machine."""
     folder = Path(tempfile.mkdtemp(prefix="balie-training-"))
-    result = {"config": str(config)}
+    ENV["RASA_CACHE_DIRECTORY"] = str(folder / "cache")  # nothing from an earlier training is reused
+    result: dict = {"config": str(config)}
     print("Training Rasa's starter project (rasa init) ...", flush=True)
     result["starter_seconds"] = starter_seconds(folder)
     print(f"  {result['starter_seconds']:.0f} s", flush=True)
-    print(f"Training Balie ({config.name}) ...", flush=True)
-    result["balie_seconds"] = balie_seconds(config, folder)
-    result["components"] = component_seconds(folder / "balie-train.log")
-    print(f"  {result['balie_seconds']:.0f} s ({result['balie_seconds'] / result['starter_seconds']:.2f}× the starter)",
-          flush=True)
-    if with_f1:
-        print("Held-out NLU figures ...", flush=True)
-        result.update(held_out(config, folder))
-        print(f"  intent F1 {result['intent_f1']:.3f}, response selection F1 {result['response_f1']:.3f}", flush=True)
+    for name, path in (("before", before), ("after", config)):
+        if path is None:
+            continue
+        part = folder / name
+        part.mkdir()
+        print(f"Training Balie with {path.name} ({name}) ...", flush=True)
+        seconds = balie_seconds(path, part)
+        figures = {"seconds": seconds, "ratio": seconds / result["starter_seconds"],
+                   "components": component_seconds(part / "balie-train.log")}
+        print(f"  {seconds:.0f} s ({figures['ratio']:.2f}× the starter)", flush=True)
+        if with_f1:
+            print("  held-out NLU figures ...", flush=True)
+            figures.update(held_out(path, part))
+            print(f"  intent F1 {figures['intent_f1']:.3f}, response selection F1 {figures['response_f1']:.3f}", flush=True)
+        result[name] = figures
     shutil.rmtree(folder, ignore_errors=True)
     return result
+
+
+def lines(result: dict) -> list[str]:
+    """The figures as a Markdown table for docs/benchmarks.md."""
+    out = [f"Training (`rasa train --force`, no cache) next to Rasa's starter project (`rasa init`), same run: "
+           f"starter {result['starter_seconds']:.0f} s.", "",
+           "| Balie pipeline | seconds | × starter | DIET s | ResponseSelector s | TED s | held-out intent F1 | response F1 |",
+           "|---|---|---|---|---|---|---|---|"]
+    for name in ("before", "after"):
+        if name not in result:
+            continue
+        r, c = result[name], result[name]["components"]
+        f1 = (f"{r['intent_f1']:.3f} | {r['response_f1']:.3f}" if "intent_f1" in r else "– | –")
+        out.append(f"| {name} | {r['seconds']:.0f} | {r['ratio']:.2f}× | {c.get('DIETClassifier', 0):.0f} | "
+                   f"{c.get('ResponseSelector', 0):.0f} | {c.get('TEDPolicy', 0):.0f} | {f1} |")
+    return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--config", default=str(ROOT / "config.yml"))
+    parser.add_argument("--before", default=str(BEFORE), help="also the earlier pipeline ('' to skip)")
     parser.add_argument("--no-f1", action="store_true")
     args = parser.parse_args()
-    result = measure(Path(args.config), with_f1=not args.no_f1)
-    print(json.dumps(result, indent=2))
+    result = measure(Path(args.config), before=Path(args.before) if args.before else None, with_f1=not args.no_f1)
+    print("\n".join(lines(result)))
     return 0
 
 

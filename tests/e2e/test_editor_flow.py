@@ -11,15 +11,18 @@ import pytest
 import requests
 import yaml
 
-QUESTION = "tot wanneer mag ik iets terugbrengen"
+# A question about delivery time that this model does not understand (out_of_scope): it lands in the inbox.
+QUESTION = "hoe vlug is het hier"
+TARGET = "faq/delivery_time"
 
 
 pytestmark = pytest.mark.e2e
 
 def add_editor(stack) -> dict:
+    """Eva, an editor (added once per stack), signed in."""
     env = {**os.environ, "DATABASE_URL": stack.database_url, "BALIE_AGENT_PASSWORD": "wachtwoord-eva"}
     subprocess.run([sys.executable, "-m", "bot", "agents", "add", "eva", "--first-name", "Eva", "--role", "editor"],
-                   env=env, check=True, capture_output=True)
+                   env=env, capture_output=True)  # fails harmlessly when she exists
     token = requests.post(stack.desk_url + "/api/agent/login", json={"username": "eva", "password": "wachtwoord-eva"},
                           timeout=10).json()["token"]
     return {"Authorization": f"Bearer {token}"}
@@ -31,7 +34,7 @@ def answer_text(stack, key: str) -> str:
 
 
 def test_an_editor_fixes_a_misunderstood_message_and_after_retraining_the_bot_understands(stack, chat):
-    right = answer_text(stack, "utter_faq/return_policy")
+    right = answer_text(stack, "utter_" + TARGET)
     assert chat().say(QUESTION) != right, (  # today the bot picks the wrong answer, unsure
         "the current model already answers this one: pick another QUESTION that it gets wrong")
     live = chat()
@@ -41,7 +44,7 @@ def test_an_editor_fixes_a_misunderstood_message_and_after_retraining_the_bot_un
     groups = requests.get(stack.desk_url + "/api/editor/inbox", headers=eva, timeout=10).json()["groups"]
     [group] = [g for g in groups if g["text"] == QUESTION]
     saved = requests.post(stack.desk_url + "/api/editor/inbox/assign", headers=eva, timeout=120, json={
-        "key": group["key"], "target": "faq/return_policy", "example": QUESTION})
+        "key": group["key"], "target": TARGET, "example": QUESTION})
     assert saved.status_code == 200, saved.text
 
     original_model = stack.model

@@ -106,7 +106,7 @@ def test_the_widget_is_usable_by_keyboard_and_full_screen_on_a_phone(stack, brow
         context.close()
 
 
-def test_a_logged_in_demo_customer_is_not_asked_for_order_number_or_postcode(stack, page_factory):
+def test_a_logged_in_demo_customer_is_not_asked_for_order_number_or_postcode(stack, page_factory, agent):
     page = page_factory()
     page.goto(stack.desk_url + "/")
     page.get_by_test_id("demo-login").click()
@@ -118,6 +118,13 @@ def test_a_logged_in_demo_customer_is_not_asked_for_order_number_or_postcode(sta
     expect(log).to_contain_text("WS-100004")
     expect(log).not_to_contain_text("bestelnummer?")
     expect(log).not_to_contain_text("postcode")
+    send(page, "ik wil een medewerker spreken")  # the agent sees who this is, as the shop vouched for it
+    expect(page.get_by_test_id("balie-status")).to_contain_text("medewerker")
+    conversation_id = page.evaluate(
+        "JSON.parse(localStorage.getItem(Object.keys(localStorage).find(k => k.startsWith('balie.conversation.')))).conversation_id")
+    facts = agent.handoff_for(conversation_id)["context"]["facts"]
+    assert facts["customer"] == "Eva de Vries · eva.de.vries@example.nl · klantnummer K-1001"
+    assert facts["order_number"] == "WS-100004"
 
 
 def test_a_tampered_token_is_not_trusted_and_the_customer_is_asked_as_usual(stack, page_factory):

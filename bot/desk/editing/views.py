@@ -287,6 +287,16 @@ def _new_topic(request: Request, agent: Agent, body: TopicIn, examples: list[str
     return {"topic": f"faq/{body.key}", "file": where[0], "line": where[1], "commit": sha, "retrain_needed": True}
 
 
+async def _one_edit(request: Request, work: Callable[..., dict], *args,
+                   refused: Callable[[str], int] = lambda reason: 422) -> dict:
+    """Runs one data edit off the event loop, one at a time; a refused edit answers `refused(reason)`."""
+    async with request.app.state.edit_lock:
+        try:
+            return await run_in_threadpool(work, request, *args)
+        except files.EditError as exc:
+            raise HTTPException(refused(str(exc)), detail=str(exc)) from exc
+
+
 @router.post("/api/editor/topics", status_code=201, responses={401: {}, 403: {}, 409: {}, 422: {}})
 async def add_topic(body: TopicIn, request: Request, agent: Agent = Editor) -> dict:
     """A new FAQ topic: key, Dutch name, example questions and the answer. Answered after the next training."""
@@ -296,11 +306,8 @@ async def add_topic(body: TopicIn, request: Request, agent: Agent = Editor) -> d
     if len(examples) < MIN_TOPIC_EXAMPLES:
         raise HTTPException(422, detail=f"Geef minstens {MIN_TOPIC_EXAMPLES} verschillende voorbeeldvragen, zoals "
                                         "klanten het zouden vragen.")
-    async with request.app.state.edit_lock:
-        try:
-            return await run_in_threadpool(_new_topic, request, agent, body, examples, label, answer)
-        except files.EditError as exc:
-            raise HTTPException(409 if "bestaat al" in str(exc) else 422, detail=str(exc)) from exc
+    return await _one_edit(request, _new_topic, agent, body, examples, label, answer,
+                           refused=lambda reason: 409 if "bestaat al" in reason else 422)
 
 
 def _rename(request: Request, agent: Agent, key: str, label: str) -> dict:
@@ -340,11 +347,7 @@ def _retire(request: Request, agent: Agent, key: str) -> dict:
 @router.delete("/api/editor/topics/{key}", responses={401: {}, 403: {}, 404: {}, 422: {}})
 async def retire_topic(key: str, request: Request, agent: Agent = Editor) -> dict:
     """Takes a topic out of the training: examples and answer go (git keeps them; undo brings them back)."""
-    async with request.app.state.edit_lock:
-        try:
-            return await run_in_threadpool(_retire, request, agent, key)
-        except files.EditError as exc:
-            raise HTTPException(404, detail=str(exc)) from exc
+    return await _one_edit(request, _retire, agent, key, refused=lambda reason: 404)
 
 
 # --- examples -------------------------------------------------------------------------------------------
@@ -387,11 +390,15 @@ def _example_path(project: Path, file: str) -> Path:
     return path
 
 
+def _example_source(project: Path, body: ExampleAt) -> tuple[Path, files.Example]:
+    """The data file (relative to the project) and the example an editor points at by file and line."""
+    source = _example_path(project, body.file)
+    return source.relative_to(project.resolve()), files.example_at(project / "data", source, body.line)
+
+
 def _move(request: Request, agent: Agent, body: MoveIn) -> dict:
     project = _project(request)
-    source = _example_path(project, body.file)
-    relative = source.relative_to(project.resolve())
-    moved = files.example_at(project / "data", source, body.line)
+    relative, moved = _example_source(project, body)
     where = _checked_edit(project, lambda data: files.move_example(data, data / relative.relative_to("data"),
                                                                    body.line, body.text, body.target))
     paths = list(dict.fromkeys([str(relative), where[0]]))
@@ -403,18 +410,12 @@ def _move(request: Request, agent: Agent, body: MoveIn) -> dict:
 
 @router.post("/api/editor/examples/move", responses={401: {}, 403: {}, 422: {}})
 async def move_example(body: MoveIn, request: Request, agent: Agent = Editor) -> dict:
-    async with request.app.state.edit_lock:
-        try:
-            return await run_in_threadpool(_move, request, agent, body)
-        except files.EditError as exc:
-            raise HTTPException(422, detail=str(exc)) from exc
+    return await _one_edit(request, _move, agent, body)
 
 
 def _delete(request: Request, agent: Agent, body: ExampleAt) -> dict:
     project = _project(request)
-    source = _example_path(project, body.file)
-    relative = source.relative_to(project.resolve())
-    gone = files.example_at(project / "data", source, body.line)
+    relative, gone = _example_source(project, body)
     where = _checked_edit(project, lambda data: files.delete_example(data, data / relative.relative_to("data"),
                                                                      body.line, body.text))
     sha = _commit(request, agent, [str(relative)], f"Voorbeeld verwijderd bij {gone.intent}: “{gone.plain}”")
@@ -424,19 +425,15 @@ def _delete(request: Request, agent: Agent, body: ExampleAt) -> dict:
 
 @router.post("/api/editor/examples/delete", responses={401: {}, 403: {}, 422: {}})
 async def delete_example(body: ExampleAt, request: Request, agent: Agent = Editor) -> dict:
-    async with request.app.state.edit_lock:
-        try:
-            return await run_in_threadpool(_delete, request, agent, body)
-        except files.EditError as exc:
-            raise HTTPException(422, detail=str(exc)) from exc
+    return await _one_edit(request, _delete, agent, body)
 
 
 # --- history --------------------------------------------------------------------------------------------
 @router.get("/api/editor/history", dependencies=[Editor], responses={401: {}, 403: {}})
 def history(request: Request) -> dict:
     """Every saved edit as a git commit, newest first, with who and what."""
-    return {"changes": [c.to_json() for c in _history(request).changes()],
-            "remote": _history(request).remote, "branch": _history(request).branch}
+    kept = _history(request)
+    return {"changes": [c.to_json() for c in kept.changes()], "remote": kept.remote, "branch": kept.branch}
 
 
 def _undo(request: Request, agent: Agent, sha: str) -> dict:

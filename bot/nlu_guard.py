@@ -1,5 +1,5 @@
 """A Rasa NLU component: messages the bot cannot understand at all become `nlu_fallback`, whatever
-DIET made of them (bot/understanding.py says why). Runs after the FallbackClassifier. The vocabulary
+the intent classifier made of them (bot/understanding.py says why). Runs after the FallbackClassifier. The vocabulary
 of the shop is learnt from the training data at `rasa train`; a message with an escalation signal
 that the escalation check acts on (an insult, a legal threat, ...) is never set aside here."""
 from __future__ import annotations

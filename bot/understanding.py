@@ -2,9 +2,10 @@
 than Dutch or English, only emoji or punctuation, or real words that have nothing to do with a webshop.
 
 Why: the intent classifier gives every message one of its intents, often with high confidence (DIET
-made "asdfgh jkl" a greeting at 1.0), so the FallbackClassifier's threshold alone cannot catch these. Word frequencies per
-language come from `wordfreq` (shipped with its data, nothing downloaded); what belongs to the shop
-comes from the bot's own training data, so an editor's new examples widen it at the next training.
+made "asdfgh jkl" a greeting at 1.0), so the FallbackClassifier's threshold alone cannot catch these.
+Word frequencies per language come from `wordfreq` (shipped with its data, nothing downloaded); what
+belongs to the shop comes from the bot's own training data, so an editor's new examples widen it at the
+next training.
 
 Plain Python: the NLU component (bot/nlu_guard.py), the evaluation and the tests use it.
 """

@@ -66,6 +66,7 @@ def test_every_example_the_bot_was_taught_is_understood_without_doubt(model_path
     from rasa.shared.nlu.training_data.loading import load_data
 
     from bot.desk.editing.inbox import LOW_CONFIDENCE, NOT_UNDERSTOOD
+    from bot.parse_results import nlu_of
 
     agent = Agent.load(str(model_path))
     examples = load_data(str(ROOT / "data" / "nlu")).intent_examples
@@ -74,11 +75,9 @@ def test_every_example_the_bot_was_taught_is_understood_without_doubt(model_path
         found = []
         for example in examples:
             text, taught = example.get("text"), example.get_full_intent()
-            parsed = await agent.parse_message(text)
-            intent = parsed["intent"]
-            response = parsed.get("response_selector", {}).get("faq", {}).get("response", {})
-            got = response.get("intent_response_key") if intent["name"] == "faq" else intent["name"]
-            sure = min(intent["confidence"], response.get("confidence", 0.0) if intent["name"] == "faq" else 1.0)
+            nlu = nlu_of(await agent.parse_message(text))  # what the desk stores and the inbox reads
+            got = nlu.get("response_key") or nlu["intent"]
+            sure = min(nlu["confidence"], nlu.get("response_confidence", 1.0))
             if got != taught or (taught not in NOT_UNDERSTOOD and sure < LOW_CONFIDENCE):
                 found.append(f"{text!r}: taught {taught}, understood {got} ({sure:.2f})")
         return found

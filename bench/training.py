@@ -119,7 +119,7 @@ def measure(config: Path = ROOT / "config.yml", *, before: Path | None = BEFORE,
     return result
 
 
-INTENT_CLASSIFIERS = ("DIETClassifier", "IntentClassifier")  # before issue 12, and now (bot/intent_classifier.py)
+INTENT_CLASSIFIERS = ("DIETClassifier", "IntentClassifier")  # before issue 12, and now (bot/rasa/intent_classifier.py)
 
 
 def intent_seconds(components: dict[str, float]) -> float:

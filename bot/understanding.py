@@ -7,7 +7,7 @@ Word frequencies per language come from `wordfreq` (shipped with its data, nothi
 belongs to the shop comes from the bot's own training data, so an editor's new examples widen it at the
 next training.
 
-Plain Python: the NLU component (bot/nlu_guard.py), the evaluation and the tests use it.
+Plain Python: the NLU component (bot/rasa/nlu_guard.py), the evaluation and the tests use it.
 """
 from __future__ import annotations
 

@@ -59,14 +59,14 @@ def test_nlu_on_a_held_out_split_meets_the_floor(tmp_path, capsys):
 
 def test_every_example_the_bot_was_taught_is_understood_without_doubt(model_path):
     """What an editor taught comes back as taught and sure enough to stay out of the editors' inbox
-    (bot/desk/editing/inbox.py), with the right FAQ answer: the reason for C in bot/intent_classifier.py."""
+    (bot/desk/editing/inbox.py), with the right FAQ answer: the reason for C in bot/rasa/intent_classifier.py."""
     import asyncio
 
     from rasa.core.agent import Agent
     from rasa.shared.nlu.training_data.loading import load_data
 
     from bot.desk.editing.inbox import LOW_CONFIDENCE, NOT_UNDERSTOOD
-    from bot.parse_results import nlu_of
+    from bot.rasa.parse_results import nlu_of
 
     agent = Agent.load(str(model_path))
     examples = load_data(str(ROOT / "data" / "nlu")).intent_examples

@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from bot.parse_results import nlu_of
+from bot.rasa.parse_results import nlu_of
 
 logger = logging.getLogger(__name__)
 
@@ -93,7 +93,7 @@ class BotClient:
 
     async def turn(self, *, sender: str, text: str | None = None, payload: str | None = None,
                    customer_id: str | None = None) -> BotTurn:
-        """One customer turn through the desk channel (bot/rasa_channel.py): the replies, what the NLU made
+        """One customer turn through the desk channel (bot/rasa/channel.py): the replies, what the NLU made
         of the message, and a handover when the bot signalled one. `payload` only for offered buttons;
         `customer_id` for a logged-in customer (message metadata, read by actions/account.py)."""
         message = payload if payload is not None else _as_plain_text(text or "")

@@ -19,7 +19,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from datetime import datetime
 
-from bot import parse_results
+from bot.rasa import parse_results
 from bot.delivery import needed_by
 from bot.escalation import Turn, assess
 

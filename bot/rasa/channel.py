@@ -2,7 +2,7 @@
 
 The desk stores the intent, its confidence and the FAQ key with each customer message. That feeds the
 editors' inbox of misunderstood messages and the team leads' topic reports, without a second NLU pass.
-Configured in credentials.yml as `bot.rasa_channel.DeskInput`; the desk posts to /webhooks/desk/webhook.
+Configured in credentials.yml as `bot.rasa.channel.DeskInput`; the desk posts to /webhooks/desk/webhook.
 """
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import log_masking, parse_results
-from bot.parse_results import nlu_of
+from bot import log_masking
+from bot.rasa import parse_results
+from bot.rasa.parse_results import nlu_of
 
 log_masking.install()  # Rasa's own log lines pass through this process too
 logger = logging.getLogger(__name__)

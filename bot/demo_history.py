@@ -4,19 +4,22 @@ The story in the numbers: parcel questions rise sharply this week (a carrier pro
 would want to notice."""
 from __future__ import annotations
 
-import hashlib
 import random
-import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot import hours
+from bot.config import get_settings
 from bot.desk.agents.models import Agent
 from bot.desk.callbacks.models import Callback
+from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation, ConversationEvent, Message
+from bot.desk.conversations.states import Step
 from bot.desk.db import utcnow
 from bot.desk.handoffs.models import PRIORITY_RANK, Handoff
+from bot.desk.work import Work
 
 # topic -> (customer wordings, share of conversations last week, this week)
 TOPICS = {
@@ -62,18 +65,16 @@ def seed_history(session: Session, *, days: int = 14, now: datetime | None = Non
     return added
 
 
-def _new_conversation(session: Session, start: datetime, state: str) -> Conversation:
-    token_hash = hashlib.sha256(secrets.token_bytes(16)).hexdigest()  # nobody can open a demo conversation
-    conversation = Conversation(id=secrets.token_hex(16), token_hash=token_hash, state=state, offered_payloads=[],
-                                created_at=start, updated_at=start)
-    session.add(conversation)
-    session.flush()
+def _new_conversation(session: Session, start: datetime) -> Conversation:
+    conversation, _ = conversations.start_conversation(session)  # nobody knows the key: no one can open it
+    conversation.created_at = conversation.updated_at = start
     return conversation
 
 
 def _conversation(session: Session, rng: random.Random, start: datetime, topic: str, agent: Agent | None) -> None:
+    """One conversation as the desk would have written it: the handed-over ones went through the same steps."""
     wordings = TOPICS[topic][0]
-    conversation = _new_conversation(session, start, "closed")
+    conversation = _new_conversation(session, start)
     text = rng.choice(wordings)
     conversation.last_seq = 2
     session.add(Message(conversation_id=conversation.id, seq=1, sender="customer", text=text, created_at=start,
@@ -85,13 +86,22 @@ def _conversation(session: Session, rng: random.Random, start: datetime, topic: 
         return
     wait = timedelta(minutes=rng.uniform(1, 9))
     handling = timedelta(minutes=rng.uniform(3, 14))
+    work = Work(session, settings=get_settings(), hours=hours.load)
+    work.lock_routing()
     handoff = Handoff(conversation_id=conversation.id, reason=REASONS[topic], priority="normal",
-                      priority_rank=PRIORITY_RANK["normal"], status="resolved", agent_id=agent.id,
-                      context={"summary": f"Demo: {text}", "reason": REASONS[topic]},
-                      created_at=start + timedelta(seconds=3), claimed_at=start + wait, closed_at=start + wait + handling)
-    session.add(handoff)
-    session.flush()
+                      priority_rank=PRIORITY_RANK["normal"], context={"summary": f"Demo: {text}", "reason": REASONS[topic]},
+                      created_at=start + timedelta(seconds=3))
+    conversations.transition(work, conversation=conversation, step=Step.HAND_OFF, handoff=handoff, actor="bot")
+    if topic == "request_human" and rng.random() < 0.5:  # booked a callback instead of waiting
+        _called_back(work, rng, conversation, handoff, agent, start)
+        return
+    conversations.transition(work, conversation=conversation, step=Step.CLAIM, handoff=handoff, agent=agent,
+                             actor=f"agent:{agent.username}")
+    conversations.transition(work, conversation=conversation, step=Step.RESOLVE, handoff=handoff,
+                             actor=f"agent:{agent.username}")
     after = start + wait + handling
+    handoff.claimed_at, handoff.closed_at = start + wait, after
+    conversation.updated_at = after
     solved = rng.random() < 0.8
     session.add(ConversationEvent(conversation_id=conversation.id, kind="satisfaction", actor="customer",
                                   data={"handoff_id": handoff.id, "solved": solved}, created_at=after))
@@ -99,17 +109,28 @@ def _conversation(session: Session, rng: random.Random, start: datetime, topic: 
         session.add(ConversationEvent(conversation_id=conversation.id, kind="satisfaction_score", actor="customer",
                                       data={"handoff_id": handoff.id, "score": rng.choice([3, 4, 4, 5, 5])},
                                       created_at=after))
-    if topic == "request_human" and rng.random() < 0.5:
-        slot_end = start + timedelta(days=1, hours=2)
-        late = rng.random() < 0.25
-        session.add(Callback(conversation_id=conversation.id, handoff_id=handoff.id, status="done", channel="phone",
-                             contact="+31612345678", slot_start=slot_end - timedelta(hours=2), slot_end=slot_end,
-                             outcome="solved", agent_id=agent.id, created_at=start, booked_at=start,
-                             completed_at=slot_end + (timedelta(hours=3) if late else -timedelta(minutes=30))))
+
+
+def _called_back(work: Work, rng: random.Random, conversation: Conversation, handoff: Handoff, agent: Agent,
+                 start: datetime) -> None:
+    slot_end = start + timedelta(days=1, hours=2)
+    late = rng.random() < 0.25
+    callback = Callback(conversation_id=conversation.id, handoff_id=handoff.id, status="scheduled", channel="phone",
+                        contact="+31612345678", slot_start=slot_end - timedelta(hours=2), slot_end=slot_end,
+                        created_at=start, booked_at=start)
+    work.session.add(callback)
+    work.session.flush()
+    conversations.transition(work, conversation=conversation, step=Step.BOOK_CALLBACK, handoff=handoff, actor="customer",
+                             data={"callback_id": callback.id, "channel": "phone"})
+    callback.status, callback.outcome, callback.agent_id = "done", "solved", agent.id
+    callback.completed_at = slot_end + (timedelta(hours=3) if late else -timedelta(minutes=30))
+    conversations.transition(work, conversation=conversation, step=Step.CALLBACK_DONE, handoff=handoff, agent=agent,
+                             actor=f"agent:{agent.username}", data={"callback_id": callback.id, "outcome": "solved"})
+    handoff.closed_at = conversation.updated_at = callback.completed_at
 
 
 def _misunderstood(session: Session, rng: random.Random, start: datetime) -> None:
-    conversation = _new_conversation(session, start, "bot")
+    conversation = _new_conversation(session, start)
     conversation.last_seq = 1
     session.add(Message(conversation_id=conversation.id, seq=1, sender="customer", text=rng.choice(MISUNDERSTOOD),
                         created_at=start, intent="nlu_fallback", confidence=round(rng.uniform(0.2, 0.5), 2)))

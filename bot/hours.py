@@ -5,6 +5,7 @@ timezone-aware, and `to_utc_naive` converts for the database (which keeps naive 
 """
 from __future__ import annotations
 
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -260,3 +261,19 @@ def load(path: Path | None = None) -> BusinessHours:
     hours = BusinessHours.from_mapping(data, source=path.name)
     _cache[path] = (mtime, hours)
     return hours
+
+
+class HoursFile:
+    """The hours as the file says now, for a process that runs for days: an edit counts without a restart, and
+    a broken edit keeps the last good version (and says so in the log). A broken file at the start stops it."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path
+        self._good = load(path)
+
+    def current(self) -> BusinessHours:
+        try:
+            self._good = load(self.path)
+        except HoursError as exc:
+            logging.getLogger(__name__).error("business hours not reloaded, keeping the previous ones: %s", exc)
+        return self._good

@@ -9,7 +9,7 @@ from bot.desk.agents import service as agents
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
 from bot.desk.db import make_engine, make_sessionmaker, utcnow
-from bot.desk.conversations.states import State
+from bot.desk.conversations.states import Step
 from bot.desk.handoffs import queue
 from bot.desk.handoffs import service as handoffs
 from tests.work_support import work_for
@@ -98,5 +98,5 @@ def test_when_a_chat_ends_the_next_customer_is_assigned(session):
     first, second = waiting(session, minutes_ago=2), waiting(session, minutes_ago=1)
     assign(session)
     assert first.status == "assigned" and second.status == "queued"
-    handoffs.close(work_for(session), handoff=first, agent=anna, status="resolved", to=State.CLOSED)
+    handoffs.close(work_for(session), handoff=first, agent=anna, step=Step.RESOLVE)
     assert assign(session) == [(second.id, "anna")]

@@ -1,13 +1,34 @@
-"""The conversation's owner changes in one place, by allowed steps, with routing under its lock."""
+"""One state machine for a conversation and its handoff: every allowed step does what the table says, every
+other step is refused and changes nothing, and nothing but `conversations.transition` changes either."""
 from __future__ import annotations
 
-import pytest
+import ast
+from itertools import product
+from pathlib import Path
 
+import pytest
+from sqlalchemy import select
+
+from bot.config import ROOT
+from bot.desk.agents import service as agents
 from bot.desk.conversations import service as conversations
-from bot.desk.conversations.states import ALLOWED, Awaiting, State, TransitionError
-from bot.desk.db import make_engine, make_sessionmaker
+from bot.desk.conversations.models import Conversation, ConversationEvent
+from bot.desk.conversations.states import (AWAITING_IN, STEPS, Awaiting, HandoffStatus, State, Step, TransitionError)
+from bot.desk.db import DirectChange, make_engine, make_sessionmaker
+from bot.desk.handoffs.models import Handoff
 from bot.desk.work import LockOrderError, Work
 from tests.work_support import work_for
+
+TRANSITION_MODULE = "bot/desk/conversations/service.py"
+GUARDED = {"state", "status", "agent_id"}
+# Assignments to a column of that name on other things (an agent's presence, a callback, a training job):
+# (file, the assigned expression). Anything new here must not be a conversation or a handoff.
+OTHER_THINGS = {
+    ("bot/desk/agents/views.py", "agent.status"),
+    ("bot/desk/callbacks/service.py", "callback.status"), ("bot/desk/callbacks/service.py", "callback.agent_id"),
+    ("bot/demo_history.py", "callback.status"), ("bot/demo_history.py", "callback.agent_id"),
+    ("bot/desk/editing/training.py", "job.status"),
+}
 
 
 @pytest.fixture
@@ -20,38 +41,184 @@ def session(tmp_path):
     engine.dispose()
 
 
-def test_every_state_can_be_left_and_no_state_steps_to_itself():
-    assert set(ALLOWED) == set(State)
-    assert all(targets and state not in targets for state, targets in ALLOWED.items())
-
-
-def test_a_step_that_is_not_allowed_is_refused_and_writes_nothing(session):
+def situation(session, state: State, status: HandoffStatus | None, *, closed_reason: str | None = None):
+    """A stored conversation in `state`, with a stored handoff in `status` (or a new, unsaved one for None)."""
     conversation, _ = conversations.start_conversation(session)
+    conversation.closed_reason = closed_reason
+    session.flush()
+    session.execute(Conversation.__table__.update().where(Conversation.id == conversation.id).values(state=state.value))
+    handoff = Handoff(conversation_id=conversation.id, reason="customer_request", priority="normal", priority_rank=2,
+                      context={"reason": "customer_request"})
+    if status is not None:
+        handoff.status = status
+        session.add(handoff)
+    session.flush()
+    session.expire_all()
+    conversation = session.get(Conversation, conversation.id)
+    return conversation, (session.get(Handoff, handoff.id) if status is not None else handoff)
+
+
+def test_every_state_and_status_is_reachable_and_the_table_is_consistent():
+    reached_states = {s for move in STEPS.values() if move.conversation for s in move.conversation}
+    reached_statuses = {s for move in STEPS.values() if move.handoff for s in move.handoff if s is not None}
+    assert reached_states == set(State) and reached_statuses == set(HandoffStatus)
+    for step, move in STEPS.items():
+        assert move.owner in ("agent", "none", "keep"), step
+        if move.handoff and move.handoff[0] is None:  # a new handoff starts from the bot, with nobody on it
+            assert move.conversation[0] == State.BOT and move.owner == "none", step
+
+
+@pytest.mark.parametrize("step", list(Step))
+def test_every_step_from_every_state_and_status(session, step):
+    """All 4 states x 7 handoff situations per step: allowed exactly where the table says, with its effect;
+    everywhere else refused, and neither row changed."""
+    move = STEPS[step]
+    anna = agents.create_agent(session, username=f"anna-{step.value}", first_name="Anna", password="wachtwoord")
+    statuses: list[HandoffStatus | None] = [None, *HandoffStatus]
+    for state, status in product(State, statuses if move.handoff else [None]):
+        conversation, handoff = situation(session, state, status)
+        before_agent = handoff.agent_id
+        work = work_for(session)
+        allowed = (move.conversation is None or move.conversation[0] == state) and \
+                  (move.handoff is None or move.handoff[0] == status)
+        call = dict(conversation=conversation, step=step, actor="test",
+                    handoff=handoff if move.handoff else None, agent=anna if move.owner == "agent" else None)
+        if not allowed:
+            with pytest.raises(TransitionError):
+                conversations.transition(work, **call)
+            session.expire_all()
+            assert session.get(Conversation, conversation.id).state == state, (step, state, status)
+            if status is not None:
+                assert session.get(Handoff, handoff.id).status == status, (step, state, status)
+            continue
+        conversations.transition(work, **call)
+        session.flush()
+        session.expire_all()
+        stored = session.get(Conversation, conversation.id)
+        assert stored.state == (move.conversation[1] if move.conversation else state), (step, state, status)
+        if move.handoff:
+            kept = session.get(Handoff, handoff.id)
+            assert kept.status == move.handoff[1], (step, state, status)
+            assert kept.agent_id == {"agent": anna.id, "none": None, "keep": before_agent}[move.owner], step
+        events = session.scalars(select(ConversationEvent).where(ConversationEvent.conversation_id == conversation.id,
+                                                                 ConversationEvent.kind == move.audit)).all()
+        assert len(events) == 1 and events[0].actor == "test", step
+
+
+def test_a_step_with_the_wrong_handoff_or_agent_is_refused(session):
+    anna = agents.create_agent(session, username="anna", first_name="Anna", password="wachtwoord")
+    conversation, handoff = situation(session, State.QUEUED, HandoffStatus.QUEUED)
+    other, foreign = situation(session, State.QUEUED, HandoffStatus.QUEUED)
     work = work_for(session)
-    with pytest.raises(TransitionError):
-        conversations.transition(work, conversation=conversation, to=State.AGENT, actor="test")
-    assert conversation.state == "bot"
+    with pytest.raises(TransitionError, match="needs the agent"):
+        conversations.transition(work, conversation=conversation, step=Step.CLAIM, handoff=handoff, actor="test")
+    with pytest.raises(TransitionError, match="another conversation"):
+        conversations.transition(work, conversation=conversation, step=Step.CLAIM, handoff=foreign, agent=anna,
+                                 actor="test")
+    with pytest.raises(TransitionError, match="needs a handoff"):
+        conversations.transition(work, conversation=conversation, step=Step.CLAIM, agent=anna, actor="test")
+    with pytest.raises(TransitionError, match="takes no agent"):
+        conversations.transition(work, conversation=conversation, step=Step.BOOK_CALLBACK, handoff=handoff, agent=anna,
+                                 actor="test")
+
+
+def test_a_conversation_the_bot_ended_stays_closed(session):
+    conversation, _ = situation(session, State.CLOSED, None, closed_reason="abuse")
+    with pytest.raises(TransitionError, match="stays closed"):
+        conversations.transition(work_for(session), conversation=conversation, step=Step.WRITE_AGAIN, actor="customer")
+
+
+def test_a_step_on_rows_another_request_changed_meanwhile_is_refused(session):
+    """The step only moves the rows if they are still as this transaction read them: two claims of one waiting
+    customer (say on two replicas) never both win, and the loser overwrites nothing."""
+    anna = agents.create_agent(session, username="anna", first_name="Anna", password="wachtwoord")
+    bram = agents.create_agent(session, username="bram", first_name="Bram", password="wachtwoord")
+    conversation, handoff = situation(session, State.QUEUED, HandoffStatus.QUEUED)
+    session.execute(Handoff.__table__.update().where(Handoff.id == handoff.id)
+                    .values(status="assigned", agent_id=bram.id))  # what the other request committed
+    with pytest.raises(TransitionError, match="changed meanwhile"):
+        conversations.transition(work_for(session), conversation=conversation, step=Step.CLAIM, handoff=handoff,
+                                 agent=anna, actor="test")
+    session.expire_all()
+    assert session.get(Handoff, handoff.id).agent_id == bram.id
+
+
+def test_a_stored_state_status_or_owner_cannot_be_set_by_hand(session):
+    conversation, handoff = situation(session, State.QUEUED, HandoffStatus.QUEUED)
+    for row, column, value in ((conversation, "state", State.CLOSED), (handoff, "status", HandoffStatus.RESOLVED),
+                               (handoff, "agent_id", 1)):
+        with pytest.raises(DirectChange):
+            setattr(row, column, value)
+
+
+def _assigned(target: ast.expr) -> list[ast.Attribute]:
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [a for element in target.elts for a in _assigned(element)]
+    return [target] if isinstance(target, ast.Attribute) else []
+
+
+def test_nothing_but_the_transition_writes_a_state_a_handoff_status_or_an_owner():
+    """Over the product's source: attribute assignments, setattr, constructor arguments and UPDATEs."""
+    found = []
+    for path in sorted([*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("actions").rglob("*.py")]):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative == TRANSITION_MODULE or "/migrations/" in relative:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), relative)):
+            targets = node.targets if isinstance(node, ast.Assign) else \
+                [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+            for attribute in (a for t in targets for a in _assigned(t)):
+                if attribute.attr in GUARDED and (relative, ast.unparse(attribute)) not in OTHER_THINGS:
+                    found.append(f"{relative}:{node.lineno}: {ast.unparse(attribute)} = ...")
+            if not isinstance(node, ast.Call):
+                continue
+            called = ast.unparse(node.func)
+            if called == "setattr" and len(node.args) > 1 and isinstance(node.args[1], ast.Constant) \
+                    and node.args[1].value in GUARDED:
+                found.append(f"{relative}:{node.lineno}: {ast.unparse(node)}")
+            if called in ("Conversation", "Handoff") or called.endswith(".values"):
+                if called.endswith(".values") and not any(m in ast.unparse(node.func) for m in ("Conversation", "Handoff")):
+                    continue
+                names = {k.arg for k in node.keywords} & GUARDED
+                if names:
+                    found.append(f"{relative}:{node.lineno}: {called}({', '.join(sorted(names))}=...)")
+    assert found == []
+
+
+def test_the_source_check_sees_a_direct_assignment(tmp_path):
+    """The check above is not blind: the kinds of writes it looks for are found in a sample."""
+    sample = ("handoff.status = 'resolved'\nconversation.state, x = 'bot', 1\nsetattr(handoff, 'agent_id', 2)\n"
+              "Handoff(status='queued')\nsession.execute(update(Conversation).values(state='bot'))\n")
+    tree = ast.parse(sample)
+    attributes = [a.attr for node in ast.walk(tree) if isinstance(node, ast.Assign) for t in node.targets
+                  for a in _assigned(t)]
+    calls = [ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)]
+    assert attributes == ["status", "state"]
+    assert {"setattr", "Handoff", "update(Conversation).values"} <= set(calls)
 
 
 def test_entering_the_queue_needs_the_routing_lock_taken_first(session):
-    conversation, _ = conversations.start_conversation(session)
-    app = work_for(session).app
-    work = Work(session, app)
+    conversation, handoff = situation(session, State.BOT, None)
+    work = Work(session, settings=work_for(session).settings, hours=lambda: None)
     with pytest.raises(TransitionError, match="routing lock"):
-        conversations.transition(work, conversation=conversation, to=State.QUEUED, actor="test")
+        conversations.transition(work, conversation=conversation, step=Step.HAND_OFF, handoff=handoff, actor="test")
     conversations.add_message(work, conversation=conversation, sender="customer", text="hoi")
     with pytest.raises(LockOrderError):  # after writing to a conversation it is too late: two waits could cross
         work.lock_routing()
 
 
-def test_leaving_a_state_ends_its_customer_sub_state_and_is_audited(session):
-    conversation, _ = conversations.start_conversation(session)
+def test_leaving_a_state_ends_its_customer_sub_state(session):
+    conversation, handoff = situation(session, State.AGENT, HandoffStatus.ASSIGNED)
     work = work_for(session)
-    conversations.transition(work, conversation=conversation, to=State.CLOSED, actor="bot")
+    conversations.transition(work, conversation=conversation, step=Step.RESOLVE, handoff=handoff, actor="agent:anna")
     conversations.await_answer(work, conversation, Awaiting.SOLVED)
     with pytest.raises(TransitionError):
         conversations.await_answer(work, conversation, Awaiting.CALLBACK_SLOT)  # belongs to the queue
-    conversations.transition(work, conversation=conversation, to=State.BOT, actor="customer")
+    assert AWAITING_IN[Awaiting.SOLVED] == State.CLOSED and work.route_pending is True  # a seat came free
+    work = work_for(session)
+    conversations.transition(work, conversation=conversation, step=Step.WRITE_AGAIN, actor="customer")
     assert conversation.awaiting == "nothing" and work.route_pending is False
-    conversations.transition(work, conversation=conversation, to=State.QUEUED, actor="bot")
+    conversations.transition(work, conversation=conversation, step=Step.HAND_OFF, actor="bot",
+                             handoff=Handoff(conversation_id=conversation.id, reason="customer_request",
+                                             priority="normal", priority_rank=2, context={}))
     assert work.route_pending is True

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from types import SimpleNamespace
 
 from bot import hours
 from bot.config import get_settings
@@ -11,7 +10,6 @@ from bot.desk.work import Work
 
 def work_for(session, **settings) -> Work:
     """A `Work` with the routing lock taken (as the desk does for anything that routes)."""
-    app = SimpleNamespace(state=SimpleNamespace(settings=replace(get_settings(), **settings), hours=hours.load()))
-    work = Work(session, app)
+    work = Work(session, settings=replace(get_settings(), **settings), hours=hours.load)
     work.lock_routing()
     return work

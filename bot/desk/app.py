@@ -85,7 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.relay = make_relay(app.state.hub, settings.redis_url)
     app.state.periodic = PeriodicWork(app, settings.callback_check_seconds)
     app.state.limits = Limits(settings, settings.redis_url)
-    app.state.hours = business_hours.load()  # a broken hours file stops the start with a clear message
+    app.state.hours = business_hours.HoursFile()  # a broken hours file stops the start with a clear message
     app.state.edit_lock = asyncio.Lock()  # editors' saves go one at a time
     app.state.trainer = Trainer(project_dir=settings.project_dir, models_dir=settings.models_dir,
                                 log_dir=settings.models_dir, rasa_urls=list(settings.rasa_urls),

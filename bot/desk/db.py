@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from enum import Enum
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import String, create_engine, event, inspect
 from sqlalchemy.pool import QueuePool
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeMeta, registry, sessionmaker
+from sqlalchemy.types import TypeDecorator
 
 mapper_registry = registry()
 
@@ -15,6 +17,40 @@ class Base(metaclass=DeclarativeMeta):
     __abstract__ = True
     registry = mapper_registry
     metadata = mapper_registry.metadata
+
+
+class EnumText(TypeDecorator):
+    """A str-Enum kept as its plain value (a VARCHAR, as before): rows read back as enum members, and a value
+    that is not one of them is refused before it reaches the database."""
+
+    impl = String
+    cache_ok = True
+
+    def __init__(self, enum: type[Enum], length: int = 16) -> None:
+        super().__init__(length)
+        self.enum = enum
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else self.enum(value)
+
+
+class DirectChange(RuntimeError):
+    """A guarded column of a stored row was set outside the function that owns it."""
+
+
+def only_changed_by(owner: str, *attributes) -> None:
+    """Stored rows refuse a plain assignment to these columns: `owner` writes them with a checked UPDATE (and
+    new, unsaved rows may be filled in freely)."""
+    def refuse(target, value, oldvalue, initiator):
+        if inspect(target).has_identity:
+            raise DirectChange(f"{type(target).__name__}.{initiator.key} changes only in {owner}")
+        return value
+
+    for attribute in attributes:
+        event.listen(attribute, "set", refuse, retval=True)
 
 
 def utcnow() -> datetime:

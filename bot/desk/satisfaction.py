@@ -10,7 +10,7 @@ from bot.desk import routing, wording
 from bot.desk.agents.models import Agent
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
-from bot.desk.conversations.states import Awaiting
+from bot.desk.conversations.states import Awaiting, HandoffStatus
 from bot.desk.handoffs import queue
 from bot.desk.handoffs import service as handoffs
 
@@ -68,7 +68,7 @@ def _not_solved(work: "Work", conversation: Conversation, handoff, data: dict) -
             and handoffs.room_left(work.session, previous, default_cap=cap):
         handoffs.claim(work, handoff_id=handoff.id, agent=previous)
     assigned = routing.assign_waiting(work, quiet={conversation.id})
-    name = previous.first_name if handoff.status == "assigned" and handoff.agent_id == getattr(previous, "id", None) \
+    name = previous.first_name if handoff.status == HandoffStatus.ASSIGNED and handoff.agent_id == getattr(previous, "id", None) \
         else (assigned[conversation.id].first_name if conversation.id in assigned else None)
     info = {} if name else queue.info(work, handoff)
     conversations.say(work, conversation, wording.not_solved(first_name=name, info=info))

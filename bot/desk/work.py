@@ -13,12 +13,14 @@ from fastapi import FastAPI
 from starlette.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
+from bot.config import Settings
 from bot.desk import wording
 from bot.desk.coordination import take_lock
 from bot.desk.conversations.models import Conversation
-from bot.desk.conversations.states import State
+from bot.desk.conversations.states import HandoffStatus, State
 from bot.desk.deps import db
 from bot.desk.push.hub import Envelope
+from bot.hours import BusinessHours
 
 T = TypeVar("T")
 AGENT_VISIBLE = (State.QUEUED.value, State.AGENT.value)
@@ -29,10 +31,10 @@ class LockOrderError(RuntimeError):
 
 
 class Work:
-    def __init__(self, session: Session, app: FastAPI) -> None:
+    def __init__(self, session: Session, *, settings: Settings, hours: Callable[[], BusinessHours]) -> None:
         self.session = session
-        self.app = app
-        self.settings = app.state.settings
+        self.settings = settings
+        self.hours = hours  # the business hours as the file says now
         self.routing_locked = False
         self.touched_conversation = False
         self.route_pending = False  # a transition changed who can be served; routing follows before commit
@@ -109,10 +111,10 @@ def customer_state(work: Work, conversation: Conversation) -> dict[str, Any]:
     info: dict[str, Any] = {}
     if conversation.state == State.QUEUED.value:
         handoff = queue.open_handoff(work.session, conversation_id=conversation.id)
-        if handoff is not None and handoff.status == "queued":
+        if handoff is not None and handoff.status == HandoffStatus.QUEUED:
             info = queue.info(work, handoff)
-    elif conversation.state == State.AGENT.value:
-        info = {"agent_name": queue.agent_name(work.session, conversation.agent_id)}
+    elif conversation.state == State.AGENT:
+        info = {"agent_name": queue.owner_name(work.session, conversation_id=conversation.id)}
     return {"state": conversation.state, **info, "status_text": wording.status_line(conversation.state, info)}
 
 
@@ -125,7 +127,7 @@ def transact(app: FastAPI, fn: Callable[..., T], *args: Any, routing: bool = Fal
     """Runs `fn(work, ...)` in one transaction; returns its result and the pushes to publish after commit.
     `routing=True` takes the routing lock first (for work that may assign, claim or free a seat)."""
     with db(app) as session:
-        work = Work(session, app)
+        work = Work(session, settings=app.state.settings, hours=app.state.hours.current)
         if routing:
             work.lock_routing()
         result = fn(work, *args, **kwargs)

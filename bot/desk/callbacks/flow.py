@@ -8,31 +8,25 @@ booking is explicit (`Awaiting.CALLBACK_*`), not guessed from the buttons or a d
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI
-
-from bot import hours as business_hours
 from bot.contact import ContactError, display_phone, normalise_email, normalise_phone
 from bot.desk import wording
 from bot.desk.callbacks import service
 from bot.desk.callbacks.models import Callback
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
-from bot.desk.conversations.states import Awaiting
+from bot.desk.conversations.states import Awaiting, HandoffStatus
 from bot.desk.db import utcnow
 from bot.desk.handoffs import queue
 from bot.desk.handoffs import service as handoffs
 from bot.desk.handoffs.models import Handoff
-from bot.hours import BusinessHours, HoursError, Window, window_label
+from bot.hours import BusinessHours, Window, window_label
 
 if TYPE_CHECKING:
     from bot.desk.work import Work
-
-logger = logging.getLogger(__name__)
 
 PHONE, EMAIL, DECLINE, CANCEL = "/callback_phone", "/callback_email", "/callback_decline", "/callback_cancel"
 SLOT_PREFIX = "/callback_slot_"
@@ -45,15 +39,6 @@ def handles(payload: str | None) -> bool:
 
 def now_utc() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def current_hours(app: FastAPI) -> BusinessHours:
-    """The hours file as it is now; a broken edit keeps the last good version (and says so in the log)."""
-    try:
-        app.state.hours = business_hours.load()
-    except HoursError as exc:
-        logger.error("business hours not reloaded, keeping the previous ones: %s", exc)
-    return app.state.hours
 
 
 # --- the offer ------------------------------------------------------------------------------------------
@@ -69,7 +54,7 @@ class Situation:
 
 def situation(work: "Work") -> Situation:
     if "situation" not in work.memo:
-        settings, hours, now = work.settings, current_hours(work.app), now_utc()
+        settings, hours, now = work.settings, work.hours(), now_utc()
         work.memo["situation"] = Situation(
             now=now, hours=hours, open_now=hours.is_open(now),
             someone_online=bool(queue.figures(work)["online"]),
@@ -81,7 +66,7 @@ def situation(work: "Work") -> Situation:
 def offer_reason(work: "Work", handoff: Handoff, seen: Situation) -> tuple[str, int | None] | None:
     """Why this waiting customer should be offered a callback now (with the estimated wait when that is
     the reason), or None."""
-    if handoff.status != "queued" or handoff.callback_offered_at is not None or seen.seats_free > 0:
+    if handoff.status != HandoffStatus.QUEUED or handoff.callback_offered_at is not None or seen.seats_free > 0:
         return None
     if not seen.open_now:
         return "closed", None
@@ -138,7 +123,7 @@ def _slot_buttons(windows: list[Window]) -> list[dict[str, str]]:
 
 
 def _waiting_info(work: "Work", handoff: Handoff | None) -> dict[str, Any] | None:
-    return queue.info(work, handoff) if handoff is not None and handoff.status == "queued" else None
+    return queue.info(work, handoff) if handoff is not None and handoff.status == HandoffStatus.QUEUED else None
 
 
 def _still_waiting(work: "Work", handoff: Handoff | None, *, cancelled: bool = False) -> str:
@@ -149,8 +134,8 @@ def _still_waiting(work: "Work", handoff: Handoff | None, *, cancelled: bool = F
 
 def answer(work: "Work", conversation: Conversation, payload: str) -> None:
     """A callback button the desk offered in this conversation (checked by the caller)."""
-    handoff = handoffs.open_handoff(work.session, conversation_id=conversation.id)
-    if handoff is None or handoff.status != "queued":
+    handoff = queue.open_handoff(work.session, conversation_id=conversation.id)
+    if handoff is None or handoff.status != HandoffStatus.QUEUED:
         service.cancel_drafts(work.session, conversation_id=conversation.id)
         conversations.say(work, conversation, wording.ALREADY_PICKED_UP)
     elif payload in (PHONE, EMAIL):
@@ -167,7 +152,7 @@ def answer(work: "Work", conversation: Conversation, payload: str) -> None:
 
 
 def _book(work: "Work", conversation: Conversation, key: str) -> None:
-    hours, now = current_hours(work.app), now_utc()
+    hours, now = work.hours(), now_utc()
     callback = service.draft(work.session, conversation_id=conversation.id)
     if callback is None or callback.contact is None:
         conversations.say(work, conversation, wording.CHOOSE_CHANNEL_FIRST, _buttons(situation(work)))
@@ -201,12 +186,12 @@ def contact(work: "Work", conversation: Conversation, text: str) -> None:
     except ContactError as error:
         conversations.say(work, conversation, str(error), [CANCEL_BUTTON])
         return
-    windows = service.free_windows(work.session, current_hours(work.app), now_utc())
+    windows = service.free_windows(work.session, work.hours(), now_utc())
     if windows:
         conversations.say(work, conversation, wording.ask_window(callback.channel), _slot_buttons(windows))
         conversations.await_answer(work, conversation, Awaiting.CALLBACK_SLOT)
         return
     service.cancel_drafts(work.session, conversation_id=conversation.id)
-    handoff = handoffs.open_handoff(work.session, conversation_id=conversation.id)
+    handoff = queue.open_handoff(work.session, conversation_id=conversation.id)
     conversations.say(work, conversation, f"{wording.WINDOWS_FULL} {_still_waiting(work, handoff)}")
     conversations.await_answer(work, conversation, Awaiting.NOTHING)

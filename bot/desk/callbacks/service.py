@@ -11,7 +11,7 @@ from bot.desk.agents.models import Agent
 from bot.desk.callbacks.models import OUTCOMES, Callback
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
-from bot.desk.conversations.states import State
+from bot.desk.conversations.states import HandoffStatus, Step
 from bot.desk.db import utcnow
 from bot.desk.handoffs.models import Handoff
 from bot.hours import BusinessHours, Window, to_utc_naive
@@ -66,15 +66,13 @@ def book(work: "Work", *, callback: Callback, window: Window) -> Callback:
     if callback.status != "draft" or not callback.contact:
         raise CallbackError("callback is not ready to book")
     handoff = session.get(Handoff, callback.handoff_id)
-    if handoff.status != "queued":
+    if handoff.status != HandoffStatus.QUEUED:
         raise CallbackError("handoff is no longer waiting")
     callback.slot_start, callback.slot_end = to_utc_naive(window.start), to_utc_naive(window.end)
     callback.status, callback.booked_at = "scheduled", utcnow()
-    handoff.status = "callback"
     conversation = session.get(Conversation, callback.conversation_id)
-    conversation.closed_reason = "callback"
-    conversations.transition(work, conversation=conversation, to=State.CLOSED, actor="customer",
-                             data={"handoff_id": handoff.id, "callback_id": callback.id, "channel": callback.channel,
+    conversations.transition(work, conversation=conversation, step=Step.BOOK_CALLBACK, handoff=handoff, actor="customer",
+                             data={"callback_id": callback.id, "channel": callback.channel,
                                    "slot_start": callback.slot_start.isoformat() + "Z"})
     return callback
 
@@ -95,18 +93,19 @@ def is_overdue(callback: Callback, now: datetime | None = None) -> bool:
     return callback.status == "scheduled" and callback.slot_end is not None and callback.slot_end < now_naive
 
 
-def record_outcome(session: Session, *, callback: Callback, agent: Agent, outcome: str, note: str) -> Callback:
+def record_outcome(work: "Work", *, callback: Callback, agent: Agent, outcome: str, note: str) -> Callback:
+    """The agent called or mailed back: the callback is done and its handoff resolved, by this agent."""
     if outcome not in OUTCOMES:
         raise CallbackError("unknown outcome")
     if callback.status != "scheduled":
         raise CallbackError("callback is not open")
+    session = work.session
     callback.status, callback.outcome, callback.outcome_note = "done", outcome, note or None
     callback.agent_id, callback.completed_at = agent.id, utcnow()
-    handoff = session.get(Handoff, callback.handoff_id)
-    handoff.status, handoff.agent_id, handoff.closed_at = "resolved", agent.id, callback.completed_at
     conversation = session.get(Conversation, callback.conversation_id)
-    conversations.record_event(session, conversation=conversation, kind="callback_outcome",
-                               actor=f"agent:{agent.username}",
-                               data={"callback_id": callback.id, "outcome": outcome,
-                                     "on_time": callback.completed_at <= callback.slot_end})
+    conversations.transition(work, conversation=conversation, step=Step.CALLBACK_DONE,
+                             handoff=session.get(Handoff, callback.handoff_id), agent=agent,
+                             actor=f"agent:{agent.username}",
+                             data={"callback_id": callback.id, "outcome": outcome,
+                                   "on_time": callback.completed_at <= callback.slot_end})
     return callback

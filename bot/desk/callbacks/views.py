@@ -9,7 +9,7 @@ from pydantic import BaseModel, StrictStr
 from bot.contact import display_phone
 from bot.desk.agents.models import Agent
 from bot.desk.auth import SignedIn
-from bot.desk.callbacks import flow, service
+from bot.desk.callbacks import service
 from bot.desk.callbacks.models import OUTCOMES, Callback
 from bot.desk.conversations import service as conversations
 from bot.desk.deps import clean_text, db
@@ -51,7 +51,7 @@ def _callback(session, callback_id: int) -> Callback:
 @router.get("/api/callbacks", responses={401: {}})
 def list_callbacks(request: Request, agent: Agent = SignedIn) -> dict:
     with db(request) as session:
-        hours = flow.current_hours(request.app)  # once for the whole list
+        hours = request.app.state.hours.current()  # once for the whole list
         return {"open": [_summary(session, hours, c) for c in service.open_list(session)],
                 "done": [_summary(session, hours, c) for c in service.recent_done(session)],
                 "outcomes": OUTCOMES}
@@ -64,17 +64,16 @@ def callback_detail(callback_id: int, request: Request, agent: Agent = SignedIn)
         handoff = session.get(Handoff, callback.handoff_id)
         messages = [m.to_json() for m in conversations.list_messages(
             session, conversation_id=callback.conversation_id, include_notes=True)]
-        return {**_summary(session, flow.current_hours(request.app), callback), "context": handoff.context, "messages": messages}
+        return {**_summary(session, request.app.state.hours.current(), callback), "context": handoff.context, "messages": messages}
 
 
 def _record_outcome(work, callback_id: int, agent_id: int, outcome: str, note: str) -> dict:
     callback = _callback(work.session, callback_id)
     if callback.status != "scheduled":
         raise HTTPException(409, detail="Voor dit terugbelverzoek is de uitkomst al vastgelegd.")
-    service.record_outcome(work.session, callback=callback, agent=work.session.get(Agent, agent_id), outcome=outcome,
-                           note=note)
+    service.record_outcome(work, callback=callback, agent=work.session.get(Agent, agent_id), outcome=outcome, note=note)
     work.tell_agents({"type": "callbacks_changed"})
-    return _summary(work.session, flow.current_hours(work.app), callback)
+    return _summary(work.session, work.hours(), callback)
 
 
 @router.post("/api/callbacks/{callback_id}/outcome", responses={401: {}, 404: {}, 409: {}, 422: {}})

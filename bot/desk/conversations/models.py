@@ -3,7 +3,7 @@ from __future__ import annotations
 from sqlalchemy import JSON, Boolean, Column, DateTime, Float, ForeignKey, Index, Integer, String, Text
 
 from bot.desk.conversations.states import Awaiting, State
-from bot.desk.db import Base, utcnow
+from bot.desk.db import Base, EnumText, only_changed_by, utcnow
 
 
 class Conversation(Base):
@@ -11,9 +11,9 @@ class Conversation(Base):
 
     id = Column(String(32), primary_key=True)
     token_hash = Column(String(64), nullable=False)
-    state = Column(String(16), nullable=False, default=State.BOT.value)  # who owns it: see states.py
+    # Who owns it (see states.py); which agent: the agent_id of its assigned handoff.
+    state = Column(EnumText(State), nullable=False, default=State.BOT)
     awaiting = Column(String(24), nullable=False, default=Awaiting.NOTHING.value)  # what the desk asked
-    agent_id = Column(Integer, ForeignKey("agents.id"), nullable=True)
     closed_reason = Column(String(32), nullable=True)  # "abuse": the bot ended it; it stays closed
     # Button payloads the last bot or desk message offered: only these may reach Rasa or the desk.
     offered_payloads = Column(JSON, nullable=False, default=list)
@@ -26,6 +26,9 @@ class Conversation(Base):
     legal_hold = Column(Boolean, nullable=False, default=False)  # kept beyond the retention period
     created_at = Column(DateTime, nullable=False, default=utcnow)
     updated_at = Column(DateTime, nullable=False, default=utcnow, onupdate=utcnow, index=True)
+
+
+only_changed_by("conversations.service.transition", Conversation.state)
 
 
 class Message(Base):

@@ -1,4 +1,5 @@
-"""Conversations: creation, customer tokens, numbered messages, and the one place a state changes."""
+"""Conversations: creation, customer tokens, numbered messages, and the one place where a conversation's state
+and its handoff's status change (`transition`)."""
 from __future__ import annotations
 
 import hashlib
@@ -8,9 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.desk.agents.models import Agent
 from bot.desk.conversations.models import Conversation, ConversationEvent, Message
-from bot.desk.conversations.states import ALLOWED, AWAITING_IN, Awaiting, State, TransitionError
+from bot.desk.conversations.states import (AWAITING_IN, FINAL_CLOSE, STEPS, Awaiting, HandoffStatus, Move, State, Step,
+                                           TransitionError)
+from bot.desk.db import utcnow
+from bot.desk.handoffs.models import Handoff
 
 if TYPE_CHECKING:
     from bot.desk.work import Work
@@ -24,7 +30,7 @@ def _hash_token(token: str) -> str:
 def start_conversation(session: Session, *, customer: "Customer | None" = None) -> tuple[Conversation, str]:
     """A new conversation and the customer's key to it; `customer` only when the shop's token was valid."""
     token = secrets.token_urlsafe(32)
-    conversation = Conversation(id=secrets.token_hex(16), token_hash=_hash_token(token), state=State.BOT.value,
+    conversation = Conversation(id=secrets.token_hex(16), token_hash=_hash_token(token), state=State.BOT,
                                 awaiting=Awaiting.NOTHING.value, offered_payloads=[], last_seq=0,
                                 customer_id=customer.id if customer else None,
                                 customer_email=customer.email if customer else None,
@@ -130,34 +136,83 @@ def record_event(
                                   from_state=from_state, to_state=to_state, data=data))
 
 
-def transition(work: "Work", *, conversation: Conversation, to: State, actor: str,
-               data: dict[str, Any] | None = None) -> None:
-    """The one place a conversation changes owner: checks the step, writes the audit event, ends a
-    sub-state that belongs to the old owner, and has the change pushed and routed.
+def transition(work: "Work", *, conversation: Conversation, step: Step, actor: str, handoff: Handoff | None = None,
+               agent: Agent | None = None, data: dict[str, Any] | None = None) -> None:
+    """The one place where a conversation's state, its handoff's status and the handoff's agent change, by a
+    step of `STEPS`. Checks the step against where both are, writes them (each only if nobody changed it
+    meanwhile: another request that got there first makes this one fail, not overwrite), ends a customer
+    sub-state that belonged to the old state, writes the audit row, and has the change pushed and routed.
 
-    Entering the queue or leaving an agent changes who can be served, so routing follows in the same
-    transaction (the caller took the routing lock first)."""
-    current = State(conversation.state)
-    if to == current:
-        return
-    if to not in ALLOWED[current]:
-        raise TransitionError(f"{current.value} -> {to.value} is not a step a conversation can take")
-    routes = to == State.QUEUED or current == State.AGENT
-    if routes and not work.routing_locked:
-        raise TransitionError(f"{current.value} -> {to.value} routes: take the routing lock first")
+    `handoff`: the handoff the step moves (a new, unsaved one for HAND_OFF and END); `agent`: who takes it
+    (CLAIM, TRANSFER, CALLBACK_DONE)."""
+    move = STEPS[step]
+    before = State(conversation.state)
+    if move.conversation is not None and before != move.conversation[0]:
+        raise TransitionError(f"{step.value}: the conversation is {before.value}, not {move.conversation[0].value}")
+    after = move.conversation[1] if move.conversation is not None else before
+    if before == State.CLOSED and after != State.CLOSED and conversation.closed_reason == FINAL_CLOSE:
+        raise TransitionError(f"{step.value}: the bot ended this conversation; it stays closed")
+    if (move.handoff is None) != (handoff is None):
+        raise TransitionError(f"{step.value}: {'needs a handoff' if handoff is None else 'moves no handoff'}")
+    if handoff is not None and handoff.conversation_id != conversation.id:
+        raise TransitionError(f"{step.value}: handoff {handoff.id} belongs to another conversation")
+    if (move.owner == "agent") != (agent is not None):
+        raise TransitionError(f"{step.value}: {'needs the agent who takes it' if agent is None else 'takes no agent'}")
+    if move.needs_routing_lock and not work.routing_locked:
+        raise TransitionError(f"{step.value} changes who serves whom: take the routing lock first")
     work.touched_conversation = True
-    conversation.state = to.value
-    if to != State.AGENT:
-        conversation.agent_id = None
-    if AWAITING_IN.get(Awaiting(conversation.awaiting)) not in (None, to):
-        conversation.awaiting = Awaiting.NOTHING.value
-    record_event(work.session, conversation=conversation, kind="state", actor=actor, from_state=current.value,
-                 to_state=to.value, data=data)
-    work.state_changed(conversation.id)
-    if State.QUEUED in (current, to):
+    now = utcnow()
+    if move.handoff is not None:
+        _move_handoff(work.session, handoff, move, step, agent, now)
+    if after != before:
+        values: dict[str, Any] = {"state": after, "closed_reason": move.closed_reason}
+        if AWAITING_IN.get(Awaiting(conversation.awaiting)) not in (None, after):
+            values["awaiting"] = Awaiting.NOTHING.value
+        _swap(work.session, conversation, {"state": before}, values)
+    record_event(work.session, conversation=conversation, kind=move.audit, actor=actor,
+                 from_state=before.value if after != before else None, to_state=after.value if after != before else None,
+                 data={**(data or {}), **({"handoff_id": handoff.id} if handoff is not None else {})} or None)
+    if after != before or step == Step.TRANSFER:
+        work.state_changed(conversation.id)  # the widget's status line names who has it now
+    if State.QUEUED in (before, after) and after != before:
         work.queue_changed()
-    if routes:
+    if move.routes:
         work.route_pending = True
+
+
+def _move_handoff(session: Session, handoff: Handoff, move: Move, step: Step, agent: Agent | None, now) -> None:
+    expected, status = move.handoff
+    if handoff.status != expected:
+        raise TransitionError(f"{step.value}: the handoff is {handoff.status}, not {expected}")
+    values: dict[str, Any] = {"status": status}
+    if move.owner != "keep":
+        values["agent_id"] = agent.id if agent is not None else None
+    if step == Step.CLAIM:
+        values["claimed_at"] = now
+    elif status == HandoffStatus.QUEUED and expected is not None:  # back in line: the next claim counts anew
+        values.update(claimed_at=None, closed_at=None)
+    elif status in (HandoffStatus.RESOLVED, HandoffStatus.HANDED_BACK, HandoffStatus.REVIEW):
+        values["closed_at"] = now
+    if expected is None:  # a new handoff: it starts here
+        for key, value in values.items():
+            setattr(handoff, key, value)
+        session.add(handoff)
+        session.flush()
+        return
+    _swap(session, handoff, {"status": expected, "agent_id": handoff.agent_id}, values)
+
+
+def _swap(session: Session, row: Conversation | Handoff, expected: dict[str, Any], values: dict[str, Any]) -> None:
+    """UPDATE ... WHERE the row still is as this transaction read it; the loaded object follows without a read."""
+    model = type(row)
+    conditions = [getattr(model, key) == value if value is not None else getattr(model, key).is_(None)
+                  for key, value in expected.items()]
+    result = session.execute(update(model).where(model.id == row.id, *conditions).values(**values)
+                             .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise TransitionError(f"{model.__tablename__} {row.id} changed meanwhile")
+    for key, value in values.items():
+        set_committed_value(row, key, value)
 
 
 def await_answer(work: "Work", conversation: Conversation, awaiting: Awaiting) -> None:

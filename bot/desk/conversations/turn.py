@@ -20,7 +20,7 @@ from bot.desk.bot_client import BotTurn
 from bot.desk.callbacks import flow as callback_flow
 from bot.desk.conversations import service
 from bot.desk.conversations.models import Conversation, Message
-from bot.desk.conversations.states import Awaiting, State
+from bot.desk.conversations.states import Awaiting, State, Step
 from bot.desk.handoffs import service as handoffs
 from bot.desk.work import customer_state
 from bot.handoff import build_context
@@ -97,7 +97,7 @@ def receive(work: "Work", *, conversation_id: str, token: str | None, text: str,
     if state in (State.QUEUED, State.AGENT):
         return handled()  # for the person who has the conversation; pushed to the agents
     if state == State.CLOSED:  # writing again after the end: the bot takes it, fully itself
-        service.transition(work, conversation=conversation, to=State.BOT, actor="customer")
+        service.transition(work, conversation=conversation, step=Step.WRITE_AGAIN, actor="customer")
     conversation.offered_payloads = []  # the bot's next reply decides what may be pressed
     return Received(message.id, for_bot=payload if payload is not None else text, is_payload=payload is not None,
                     customer_id=conversation.customer_id)

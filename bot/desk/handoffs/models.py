@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String
 
-from bot.desk.db import Base, utcnow
+from bot.desk.conversations.states import HandoffStatus
+from bot.desk.db import Base, EnumText, only_changed_by, utcnow
 
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2}
 
@@ -15,8 +16,9 @@ class Handoff(Base):
     reason = Column(String(32), nullable=False)
     priority = Column(String(16), nullable=False)
     priority_rank = Column(Integer, nullable=False)
-    status = Column(String(16), nullable=False, default="queued")  # queued | assigned | resolved | handed_back | review | callback
+    status = Column(EnumText(HandoffStatus), nullable=False)  # changed by conversations.transition only
     context = Column(JSON, nullable=False)
+    # While assigned: the agent who owns the conversation. Afterwards: who handled it (reports, "nee, nog niet").
     agent_id = Column(Integer, ForeignKey("agents.id"), nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
     claimed_at = Column(DateTime, nullable=True)
@@ -24,3 +26,6 @@ class Handoff(Base):
     callback_offered_at = Column(DateTime, nullable=True)  # offered once, at handover or after waiting too long
 
     __table_args__ = (Index("ix_handoffs_queue", "status", "priority_rank", "created_at"),)
+
+
+only_changed_by("conversations.service.transition", Handoff.status, Handoff.agent_id)

@@ -16,13 +16,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.desk.agents.models import Agent
+from bot.desk.conversations.states import OPEN_STATUSES, HandoffStatus
 from bot.desk.db import utcnow
 from bot.desk.handoffs.models import Handoff
 
 if TYPE_CHECKING:
     from bot.desk.work import Work
 
-OPEN_STATUSES = ("queued", "assigned")
 DEFAULT_HANDLING_MINUTES = 5  # used until there is enough history
 HANDLING_CACHE_SECONDS = 30.0
 _handling_cache: dict[str, tuple[float, tuple[float, int]]] = {}
@@ -37,17 +37,17 @@ def open_handoff(session: Session, *, conversation_id: str) -> Handoff | None:
 
 def waiting(session: Session) -> list[Handoff]:
     """Everyone in line: priority first, then waiting time."""
-    query = select(Handoff).where(Handoff.status == "queued").order_by(Handoff.priority_rank, Handoff.created_at, Handoff.id)
+    query = select(Handoff).where(Handoff.status == HandoffStatus.QUEUED).order_by(Handoff.priority_rank, Handoff.created_at, Handoff.id)
     return list(session.scalars(query))
 
 
 def position(session: Session, *, handoff: Handoff) -> int | None:
     """1-based place in the queue, or None when no longer waiting."""
-    if handoff.status != "queued":
+    if handoff.status != HandoffStatus.QUEUED:
         return None
     ahead = session.scalar(
         select(func.count()).select_from(Handoff).where(
-            Handoff.status == "queued",
+            Handoff.status == HandoffStatus.QUEUED,
             (Handoff.priority_rank < handoff.priority_rank)
             | ((Handoff.priority_rank == handoff.priority_rank) & (Handoff.created_at < handoff.created_at))
             | ((Handoff.priority_rank == handoff.priority_rank) & (Handoff.created_at == handoff.created_at) & (Handoff.id < handoff.id)),
@@ -123,6 +123,7 @@ def info(work: "Work", handoff: Handoff) -> dict[str, Any]:
             "estimate_is_rough": seen["rough"], "agents_available": True}
 
 
-def agent_name(session: Session, agent_id: int | None) -> str | None:
-    agent = session.get(Agent, agent_id) if agent_id else None
-    return agent.first_name if agent else None
+def owner_name(session: Session, *, conversation_id: str) -> str | None:
+    """The first name of the agent who has the conversation now (the agent of its assigned handoff)."""
+    return session.scalar(select(Agent.first_name).join(Handoff, Handoff.agent_id == Agent.id).where(
+        Handoff.conversation_id == conversation_id, Handoff.status == HandoffStatus.ASSIGNED))

@@ -7,22 +7,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.desk.agents.models import Agent
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
-from bot.desk.conversations.states import State
+from bot.desk.conversations.states import HandoffStatus, Step
 from bot.desk.db import utcnow
 from bot.desk.handoffs.models import PRIORITY_RANK, Handoff
-from bot.desk.handoffs.queue import OPEN_STATUSES, online_agents, open_handoff, waiting
+from bot.desk.handoffs.queue import online_agents, open_handoff, waiting
 from bot.handoff import PRIORITIES, REASONS
 
 if TYPE_CHECKING:
     from bot.desk.work import Work
-
-__all__ = ["OPEN_STATUSES", "open_handoff", "waiting"]
 
 
 class InvalidContext(ValueError):
@@ -50,11 +48,9 @@ def create_or_get(work: "Work", *, conversation: Conversation, context: dict[str
         return existing, False
     priority = context.get("priority") or "normal"
     handoff = Handoff(conversation_id=conversation.id, reason=context["reason"], priority=priority,
-                      priority_rank=PRIORITY_RANK[priority], status="queued", context=context)
-    work.session.add(handoff)
-    work.session.flush()
-    conversations.transition(work, conversation=conversation, to=State.QUEUED, actor=actor,
-                             data={"handoff_id": handoff.id, "reason": handoff.reason})
+                      priority_rank=PRIORITY_RANK[priority], context=context)
+    conversations.transition(work, conversation=conversation, step=Step.HAND_OFF, handoff=handoff, actor=actor,
+                             data={"reason": handoff.reason})
     work.tell_agents({"type": "new_handoff", "handoff_id": handoff.id, "reason": handoff.reason,
                       "priority": handoff.priority})
     return handoff, True
@@ -62,57 +58,49 @@ def create_or_get(work: "Work", *, conversation: Conversation, context: dict[str
 
 def close_for_abuse(work: "Work", *, conversation: Conversation, context: dict[str, Any]) -> Handoff:
     """The bot ended the conversation after a second insult: closed for the customer, kept for review."""
-    handoff = Handoff(conversation_id=conversation.id, reason="abuse", priority=context.get("priority") or "high",
-                      priority_rank=PRIORITY_RANK[context.get("priority") or "high"], status="review",
-                      context=context, closed_at=utcnow())
-    work.session.add(handoff)
-    work.session.flush()
-    conversation.closed_reason = "abuse"
-    conversations.transition(work, conversation=conversation, to=State.CLOSED, actor="bot",
-                             data={"handoff_id": handoff.id, "reason": "abuse"})
+    priority = context.get("priority") or "high"
+    handoff = Handoff(conversation_id=conversation.id, reason="abuse", priority=priority,
+                      priority_rank=PRIORITY_RANK[priority], context=context)
+    conversations.transition(work, conversation=conversation, step=Step.END, handoff=handoff, actor="bot",
+                             data={"reason": "abuse"})
     work.tell_agents({"type": "queue_changed"})  # the review list
     return handoff
 
 
 def for_review(session: Session) -> list[Handoff]:
-    query = select(Handoff).where(Handoff.status == "review").order_by(Handoff.created_at.desc()).limit(50)
+    query = select(Handoff).where(Handoff.status == HandoffStatus.REVIEW).order_by(Handoff.created_at.desc()).limit(50)
     return list(session.scalars(query))
+
+
+# What an agent has: her list and the count against her limit read exactly the same rows.
+OWNED = Handoff.status == HandoffStatus.ASSIGNED
 
 
 def assigned_to(session: Session, *, agent: Agent) -> list[Handoff]:
-    query = select(Handoff).where(Handoff.status == "assigned", Handoff.agent_id == agent.id).order_by(Handoff.claimed_at)
-    return list(session.scalars(query))
+    return list(session.scalars(select(Handoff).where(OWNED, Handoff.agent_id == agent.id).order_by(Handoff.claimed_at)))
+
+
+def active_counts(session: Session) -> dict[int, int]:
+    rows = session.execute(select(Handoff.agent_id, func.count()).where(OWNED).group_by(Handoff.agent_id)).all()
+    return {agent_id: count for agent_id, count in rows}
 
 
 def claim(work: "Work", *, handoff_id: int, agent: Agent) -> bool:
-    """Atomic: exactly one agent wins when two claim at once, on any replica."""
+    """Exactly one agent wins when two claim at once, on any replica: claims run under the routing lock, and the
+    step itself only moves a handoff that is still waiting."""
     work.lock_routing()
-    result = work.session.execute(
-        update(Handoff)
-        .where(Handoff.id == handoff_id, Handoff.status == "queued")
-        .values(status="assigned", agent_id=agent.id, claimed_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        return False
     handoff = work.session.get(Handoff, handoff_id)
-    work.session.refresh(handoff)
+    if handoff is None or handoff.status != HandoffStatus.QUEUED:
+        return False
     conversation = work.session.get(Conversation, handoff.conversation_id)
     from bot.desk.callbacks import service as callbacks  # callbacks build on handoffs
 
     callbacks.cancel_drafts(work.session, conversation_id=conversation.id)  # a person is here: no callback needed
-    conversations.transition(work, conversation=conversation, to=State.AGENT, actor=f"agent:{agent.username}",
-                             data={"handoff_id": handoff_id})
-    conversation.agent_id = agent.id
+    conversations.transition(work, conversation=conversation, step=Step.CLAIM, handoff=handoff, agent=agent,
+                             actor=f"agent:{agent.username}")
     work.tell_agents({"type": "assigned", "handoff_id": handoff_id, "agent_id": agent.id,
                       "conversation_id": conversation.id})
     return True
-
-
-def active_counts(session: Session) -> dict[int, int]:
-    rows = session.execute(select(Handoff.agent_id, func.count()).where(Handoff.status == "assigned")
-                           .group_by(Handoff.agent_id)).all()
-    return {agent_id: count for agent_id, count in rows}
 
 
 def cap_of(agent: Agent, default_cap: int) -> int:
@@ -160,44 +148,38 @@ def release(work: "Work", *, agent: Agent) -> list[Handoff]:
     """An agent goes offline: their open chats go back to the queue, every message kept."""
     released = assigned_to(work.session, agent=agent)
     for handoff in released:
-        reopen(work, handoff=handoff, actor=f"agent:{agent.username}")
+        conversation = work.session.get(Conversation, handoff.conversation_id)
+        conversations.transition(work, conversation=conversation, step=Step.RELEASE, handoff=handoff,
+                                 actor=f"agent:{agent.username}", data={"reopened": True})
     return released
 
 
 def transfer(work: "Work", *, handoff: Handoff, from_agent: Agent, to_agent: Agent) -> Conversation:
     work.lock_routing()
-    handoff.agent_id = to_agent.id
     conversation = work.session.get(Conversation, handoff.conversation_id)
-    conversation.agent_id = to_agent.id
-    work.touched_conversation = True
-    conversations.record_event(work.session, conversation=conversation, kind="transfer",
-                               actor=f"agent:{from_agent.username}", data={"handoff_id": handoff.id, "to": to_agent.username})
-    work.state_changed(conversation.id)  # the widget names the new agent
+    conversations.transition(work, conversation=conversation, step=Step.TRANSFER, handoff=handoff, agent=to_agent,
+                             actor=f"agent:{from_agent.username}", data={"to": to_agent.username})
     work.tell_agents({"type": "assigned", "handoff_id": handoff.id, "agent_id": to_agent.id,
                       "conversation_id": conversation.id})
     work.tell_agents({"type": "queue_changed"})
     return conversation
 
 
-def close(work: "Work", *, handoff: Handoff, agent: Agent, status: str, to: State) -> Conversation:
-    handoff.status = status
-    handoff.closed_at = utcnow()
+def close(work: "Work", *, handoff: Handoff, agent: Agent, step: Step) -> Conversation:
+    """The agent resolved it (RESOLVE) or gave it back to the bot (HAND_BACK)."""
     conversation = work.session.get(Conversation, handoff.conversation_id)
-    conversations.transition(work, conversation=conversation, to=to, actor=f"agent:{agent.username}",
-                             data={"handoff_id": handoff.id, "outcome": status})
+    outcome = {Step.RESOLVE: "resolved", Step.HAND_BACK: "handed_back"}[step]
+    conversations.transition(work, conversation=conversation, step=step, handoff=handoff,
+                             actor=f"agent:{agent.username}", data={"outcome": outcome})
     work.tell_agents({"type": "queue_changed"})
     return conversation
 
 
 def reopen(work: "Work", *, handoff: Handoff, actor: str) -> Conversation:
-    """Back in the queue: the agent went offline, or the customer says the problem is not solved."""
-    handoff.status = "queued"
-    handoff.agent_id = None
-    handoff.claimed_at = None
-    handoff.closed_at = None
+    """Back in the queue: the customer says the problem is not solved."""
     conversation = work.session.get(Conversation, handoff.conversation_id)
-    conversations.transition(work, conversation=conversation, to=State.QUEUED, actor=actor,
-                             data={"handoff_id": handoff.id, "reopened": True})
+    conversations.transition(work, conversation=conversation, step=Step.REOPEN, handoff=handoff, actor=actor,
+                             data={"reopened": True})
     return conversation
 
 

@@ -14,7 +14,7 @@ from bot.desk.auth import SignedIn
 from bot.desk.bot_client import BotUnavailable
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
-from bot.desk.conversations.states import State
+from bot.desk.conversations.states import HandoffStatus, Step
 from bot.desk.deps import clean_text, db
 from bot.desk.handoffs import service
 from bot.desk.handoffs.models import Handoff
@@ -60,7 +60,7 @@ def _handoff(session, handoff_id: int) -> Handoff:
 
 def _own(session, agent: Agent, handoff_id: int) -> Handoff:
     handoff = _handoff(session, handoff_id)
-    if handoff.status != "assigned" or (handoff.agent_id != agent.id and agent.role != "admin"):
+    if handoff.status != HandoffStatus.ASSIGNED or (handoff.agent_id != agent.id and agent.role != "admin"):
         raise HTTPException(409, detail="Dit gesprek is niet aan jou toegewezen.")
     return handoff
 
@@ -191,7 +191,7 @@ def _handback_events(work, handoff_id: int, agent_id: int) -> tuple[str, list[di
 def _hand_back(work, handoff_id: int, agent_id: int, replies: list[dict[str, Any]]) -> list[dict[str, Any]]:
     agent = work.session.get(Agent, agent_id)
     handoff = _own(work.session, agent, handoff_id)
-    conversation = service.close(work, handoff=handoff, agent=agent, status="handed_back", to=State.BOT)
+    conversation = service.close(work, handoff=handoff, agent=agent, step=Step.HAND_BACK)
     shown = [conversations.add_message(work, conversation=conversation, sender="bot", text=r["text"],
                                        buttons=r.get("buttons")) for r in replies]
     conversation.offered_payloads = [b["payload"] for r in replies for b in r.get("buttons") or []]
@@ -215,7 +215,7 @@ async def hand_back(handoff_id: int, request: Request, agent: Agent = SignedIn) 
 def _resolve(work, handoff_id: int, agent_id: int) -> None:
     agent = work.session.get(Agent, agent_id)
     handoff = _own(work.session, agent, handoff_id)
-    conversation = service.close(work, handoff=handoff, agent=agent, status="resolved", to=State.CLOSED)
+    conversation = service.close(work, handoff=handoff, agent=agent, step=Step.RESOLVE)
     satisfaction.ask_if_solved(work, conversation, agent_name=agent.first_name)
 
 

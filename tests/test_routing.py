@@ -10,7 +10,7 @@ from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
 from bot.desk.db import make_engine, make_sessionmaker, utcnow
 from bot.desk.conversations.states import Step
-from bot.desk.handoffs import queue
+from bot.desk.handoffs import queue, routing
 from bot.desk.handoffs import service as handoffs
 from tests.work_support import work_for
 
@@ -43,7 +43,7 @@ def waiting(session, priority="normal", minutes_ago=0):
 
 def assign(session, cap=3, demo_mode=False):
     work = work_for(session, max_chats_per_agent=cap, demo_mode=demo_mode)
-    return [(h.id, a.username) for h, a in handoffs.auto_assign(work)]
+    return [(h.id, a.username) for h, a in routing.auto_assign(work)]
 
 
 def test_with_capacity_one_the_third_customer_waits_first_in_line(session):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import ast
 from itertools import product
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +14,7 @@ from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation, ConversationEvent
 from bot.desk.conversations.states import (AWAITING_IN, STEPS, Awaiting, HandoffStatus, State, Step, TransitionError)
 from bot.desk.db import DirectChange, make_engine, make_sessionmaker
+from bot.desk.events import Stepped
 from bot.desk.handoffs.models import Handoff
 from bot.desk.work import LockOrderError, Work
 from tests.work_support import work_for
@@ -207,6 +207,11 @@ def test_entering_the_queue_needs_the_routing_lock_taken_first(session):
         work.lock_routing()
 
 
+def routes(work: Work) -> bool:
+    """Whether routing follows this unit of work (handoffs/routing.react)."""
+    return any(isinstance(e, Stepped) and STEPS[e.step].routes for e in work.events)
+
+
 def test_leaving_a_state_ends_its_customer_sub_state(session):
     conversation, handoff = situation(session, State.AGENT, HandoffStatus.ASSIGNED)
     work = work_for(session)
@@ -214,11 +219,11 @@ def test_leaving_a_state_ends_its_customer_sub_state(session):
     conversations.await_answer(work, conversation, Awaiting.SOLVED)
     with pytest.raises(TransitionError):
         conversations.await_answer(work, conversation, Awaiting.CALLBACK_SLOT)  # belongs to the queue
-    assert AWAITING_IN[Awaiting.SOLVED] == State.CLOSED and work.route_pending is True  # a seat came free
+    assert AWAITING_IN[Awaiting.SOLVED] == State.CLOSED and routes(work)  # a seat came free
     work = work_for(session)
     conversations.transition(work, conversation=conversation, step=Step.WRITE_AGAIN, actor="customer")
-    assert conversation.awaiting == "nothing" and work.route_pending is False
+    assert conversation.awaiting == "nothing" and not routes(work)
     conversations.transition(work, conversation=conversation, step=Step.HAND_OFF, actor="bot",
                              handoff=Handoff(conversation_id=conversation.id, reason="customer_request",
                                              priority="normal", priority_rank=2, context={}))
-    assert work.route_pending is True
+    assert routes(work)

@@ -27,7 +27,8 @@ from bot.desk.coordination import hold_lease
 from bot.desk.db import utcnow
 from bot.desk.deps import db
 from bot.desk.privacy import service as privacy
-from bot.desk.work import perform
+from bot.desk.events import CallbacksDue
+from bot.desk.transaction import perform
 
 logger = logging.getLogger(__name__)
 LEASE = "periodic"
@@ -44,7 +45,7 @@ def _newly_overdue(work, since: datetime) -> int:
     count = work.session.scalar(select(func.count()).select_from(Callback).where(
         Callback.status == "scheduled", Callback.slot_end > since, Callback.slot_end <= now))
     if count:
-        work.tell_agents({"type": "callbacks_changed"})
+        work.record(CallbacksDue(int(count)))
     return int(count or 0)
 
 

@@ -1,21 +1,16 @@
 """Closing well (P10): after an agent resolves, is the problem solved, a 1-5 score, an optional
-comment, thanks. "Nee" reopens the conversation, with the same agent when they have room.
+comment, thanks. "Nee" reopens the conversation (routing tries the same agent first).
 Where the customer is in these questions is explicit (`Awaiting.SOLVED/SCORE/COMMENT`)."""
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
-from bot.desk import routing, wording
-from bot.desk.agents.models import Agent
+from bot.desk import wording
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
-from bot.desk.conversations.states import Awaiting, HandoffStatus
-from bot.desk.handoffs import queue
+from bot.desk.conversations.states import Awaiting
 from bot.desk.handoffs import service as handoffs
-
-if TYPE_CHECKING:
-    from bot.desk.work import Work
+from bot.desk.work import Work
 
 SOLVED_YES, SOLVED_NO, NO_COMMENT = "/solved_yes", "/solved_no", "/no_comment"
 SCORES = {f"/score_{n}": n for n in range(1, 6)}
@@ -25,7 +20,7 @@ SCORE_BUTTONS = [{"title": f"{n} {'★' * n}", "payload": payload} for payload, 
 COMMENT_BUTTONS = [{"title": "Nee, dank je", "payload": NO_COMMENT}]
 
 
-def ask_if_solved(work: "Work", conversation: Conversation, *, agent_name: str) -> None:
+def ask_if_solved(work: Work, conversation: Conversation, *, agent_name: str) -> None:
     conversations.say(work, conversation, wording.ask_if_solved(agent_name), SOLVED_BUTTONS)
     conversations.await_answer(work, conversation, Awaiting.SOLVED)
 
@@ -36,7 +31,7 @@ def typed_score(text: str) -> str | None:
     return f"/score_{match.group(1)}" if match else None
 
 
-def answer(work: "Work", conversation: Conversation, payload: str) -> None:
+def answer(work: Work, conversation: Conversation, payload: str) -> None:
     """A satisfaction button the desk offered (checked by the caller). SOLVED_NO needs the routing lock."""
     handoff = handoffs.latest_for_conversation(work.session, conversation_id=conversation.id)
     data = {"handoff_id": handoff.id if handoff else None}
@@ -58,23 +53,14 @@ def answer(work: "Work", conversation: Conversation, payload: str) -> None:
         _not_solved(work, conversation, handoff, data)
 
 
-def _not_solved(work: "Work", conversation: Conversation, handoff, data: dict) -> None:
+def _not_solved(work: Work, conversation: Conversation, handoff, data: dict) -> None:
+    """Back in line; routing tries the agent who helped first, and the customer hears who helps now."""
     conversations.record_event(work.session, conversation=conversation, kind="satisfaction", actor="customer",
                                data={**data, "solved": False})
-    previous = work.session.get(Agent, handoff.agent_id) if handoff and handoff.agent_id else None
     handoffs.reopen(work, handoff=handoff, actor="customer")
-    cap = work.settings.max_chats_per_agent
-    if previous is not None and previous.status == "online" and previous.active \
-            and handoffs.room_left(work.session, previous, default_cap=cap):
-        handoffs.claim(work, handoff_id=handoff.id, agent=previous)
-    assigned = routing.assign_waiting(work, quiet={conversation.id})
-    name = previous.first_name if handoff.status == HandoffStatus.ASSIGNED and handoff.agent_id == getattr(previous, "id", None) \
-        else (assigned[conversation.id].first_name if conversation.id in assigned else None)
-    info = {} if name else queue.info(work, handoff)
-    conversations.say(work, conversation, wording.not_solved(first_name=name, info=info))
 
 
-def comment(work: "Work", conversation: Conversation, text: str) -> None:
+def comment(work: Work, conversation: Conversation, text: str) -> None:
     conversations.record_event(work.session, conversation=conversation, kind="satisfaction_comment", actor="customer",
                                data={"comment": text})
     conversations.say(work, conversation, wording.THANKS)

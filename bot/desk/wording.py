@@ -30,9 +30,9 @@ def agent_joins(first_name: str) -> str:
     return f"{first_name} van de klantenservice helpt je nu verder."
 
 
-def handover(outcome: str, *, first_name: str | None = None, info: dict[str, Any] | None = None,
-             bot_down: bool = False) -> str:
-    """What happens next after a handover, once the desk knows: `assigned` (a person is here now),
+def handoff(outcome: str, *, first_name: str | None = None, info: dict[str, Any] | None = None,
+            bot_down: bool = False) -> str:
+    """What happens next after a handoff, once the desk knows: `assigned` (a person is here now),
     `waiting` (a truthful place in line and wait) or `offer` (a callback offer follows)."""
     info = info or {}
     if bot_down:

@@ -16,7 +16,8 @@ from bot.desk.callbacks import flow as callback_flow
 from bot.desk.deps import bearer, db
 from bot.desk.handoffs import service as handoffs
 from bot.desk.security import client_address, origin_allowed, own_origin
-from bot.desk.work import perform
+from bot.desk.events import AgentStatusChanged
+from bot.desk.transaction import perform
 
 router = APIRouter(tags=["agent"])
 logger = logging.getLogger(__name__)
@@ -90,11 +91,8 @@ def _set_status(work, agent_id: int, status: str) -> dict:
     agent.status = status
     if status == "offline":
         handoffs.release(work, agent=agent)
-    from bot.desk import routing
-
-    routing.assign_waiting(work)
+    work.record(AgentStatusChanged(agent.id))  # routing follows
     callback_flow.offer_to_waiters(work)  # the last one left: waiting customers get a callback offer
-    work.tell_agents({"type": "agents_changed"})
     return agent_json(agent)
 
 

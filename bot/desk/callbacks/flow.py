@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.contact import ContactError, display_phone, normalise_email, normalise_phone
 from bot.desk import wording
@@ -23,10 +23,8 @@ from bot.desk.db import utcnow
 from bot.desk.handoffs import queue
 from bot.desk.handoffs import service as handoffs
 from bot.desk.handoffs.models import Handoff
+from bot.desk.work import Work
 from bot.hours import BusinessHours, Window, window_label
-
-if TYPE_CHECKING:
-    from bot.desk.work import Work
 
 PHONE, EMAIL, DECLINE, CANCEL = "/callback_phone", "/callback_email", "/callback_decline", "/callback_cancel"
 SLOT_PREFIX = "/callback_slot_"
@@ -52,7 +50,7 @@ class Situation:
     seats_free: int
 
 
-def situation(work: "Work") -> Situation:
+def situation(work: Work) -> Situation:
     if "situation" not in work.memo:
         settings, hours, now = work.settings, work.hours(), now_utc()
         work.memo["situation"] = Situation(
@@ -63,7 +61,7 @@ def situation(work: "Work") -> Situation:
     return work.memo["situation"]
 
 
-def offer_reason(work: "Work", handoff: Handoff, seen: Situation) -> tuple[str, int | None] | None:
+def offer_reason(work: Work, handoff: Handoff, seen: Situation) -> tuple[str, int | None] | None:
     """Why this waiting customer should be offered a callback now (with the estimated wait when that is
     the reason), or None."""
     if handoff.status != HandoffStatus.QUEUED or handoff.callback_offered_at is not None or seen.seats_free > 0:
@@ -88,7 +86,7 @@ def _buttons(seen: Situation) -> list[dict[str, str]]:
             {"title": decline, "payload": DECLINE}]
 
 
-def offer_for(work: "Work", handoff: Handoff) -> dict[str, Any] | None:
+def offer_for(work: Work, handoff: Handoff) -> dict[str, Any] | None:
     """The offer for a waiting handoff, or None when someone can help soon. Marks it as offered."""
     seen = situation(work)
     found = offer_reason(work, handoff, seen)
@@ -102,7 +100,7 @@ def offer_for(work: "Work", handoff: Handoff) -> dict[str, Any] | None:
             "buttons": _buttons(seen)}
 
 
-def offer_to_waiters(work: "Work") -> int:
+def offer_to_waiters(work: Work) -> int:
     """Customers still waiting who should now be offered a callback (waited too long, nobody left,
     closing time). Each handoff is offered once. Returns how many were offered."""
     offered = 0
@@ -122,17 +120,17 @@ def _slot_buttons(windows: list[Window]) -> list[dict[str, str]]:
     return [{"title": window_label(w), "payload": SLOT_PREFIX + w.key} for w in windows] + [CANCEL_BUTTON]
 
 
-def _waiting_info(work: "Work", handoff: Handoff | None) -> dict[str, Any] | None:
+def _waiting_info(work: Work, handoff: Handoff | None) -> dict[str, Any] | None:
     return queue.info(work, handoff) if handoff is not None and handoff.status == HandoffStatus.QUEUED else None
 
 
-def _still_waiting(work: "Work", handoff: Handoff | None, *, cancelled: bool = False) -> str:
+def _still_waiting(work: Work, handoff: Handoff | None, *, cancelled: bool = False) -> str:
     seen = situation(work)
     return wording.still_waiting(open_now=seen.open_now, agents_online=seen.someone_online, hours=seen.hours,
                                  now=seen.now, info=_waiting_info(work, handoff), cancelled=cancelled)
 
 
-def answer(work: "Work", conversation: Conversation, payload: str) -> None:
+def answer(work: Work, conversation: Conversation, payload: str) -> None:
     """A callback button the desk offered in this conversation (checked by the caller)."""
     handoff = queue.open_handoff(work.session, conversation_id=conversation.id)
     if handoff is None or handoff.status != HandoffStatus.QUEUED:
@@ -151,7 +149,7 @@ def answer(work: "Work", conversation: Conversation, payload: str) -> None:
         _book(work, conversation, payload.removeprefix(SLOT_PREFIX))
 
 
-def _book(work: "Work", conversation: Conversation, key: str) -> None:
+def _book(work: Work, conversation: Conversation, key: str) -> None:
     hours, now = work.hours(), now_utc()
     callback = service.draft(work.session, conversation_id=conversation.id)
     if callback is None or callback.contact is None:
@@ -165,7 +163,6 @@ def _book(work: "Work", conversation: Conversation, key: str) -> None:
         return
     service.book(work, callback=callback, window=chosen[0])
     conversations.say(work, conversation, confirmation(hours, callback, now))
-    work.tell_agents({"type": "callbacks_changed"})
 
 
 def confirmation(hours: BusinessHours, callback: Callback, now: datetime) -> str:
@@ -175,7 +172,7 @@ def confirmation(hours: BusinessHours, callback: Callback, now: datetime) -> str
                                          today=hours.local(now).date())
 
 
-def contact(work: "Work", conversation: Conversation, text: str) -> None:
+def contact(work: Work, conversation: Conversation, text: str) -> None:
     """The phone number or e-mail address the customer typed after choosing a channel."""
     callback = service.draft(work.session, conversation_id=conversation.id)
     if callback is None:  # the draft was dropped meanwhile (an agent took over): nothing to book

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,10 +13,8 @@ from bot.desk.conversations.models import Conversation
 from bot.desk.conversations.states import HandoffStatus, Step
 from bot.desk.db import utcnow
 from bot.desk.handoffs.models import Handoff
+from bot.desk.work import Work
 from bot.hours import BusinessHours, Window, to_utc_naive
-
-if TYPE_CHECKING:
-    from bot.desk.work import Work
 
 
 class CallbackError(ValueError):
@@ -60,7 +57,7 @@ def free_windows(session: Session, hours: BusinessHours, now: datetime) -> list[
     return hours.callback_windows(now, taken(session, hours))
 
 
-def book(work: "Work", *, callback: Callback, window: Window) -> Callback:
+def book(work: Work, *, callback: Callback, window: Window) -> Callback:
     """The draft becomes an appointment; the handoff leaves the queue and waits for its window."""
     session = work.session
     if callback.status != "draft" or not callback.contact:
@@ -93,7 +90,7 @@ def is_overdue(callback: Callback, now: datetime | None = None) -> bool:
     return callback.status == "scheduled" and callback.slot_end is not None and callback.slot_end < now_naive
 
 
-def record_outcome(work: "Work", *, callback: Callback, agent: Agent, outcome: str, note: str) -> Callback:
+def record_outcome(work: Work, *, callback: Callback, agent: Agent, outcome: str, note: str) -> Callback:
     """The agent called or mailed back: the callback is done and its handoff resolved, by this agent."""
     if outcome not in OUTCOMES:
         raise CallbackError("unknown outcome")

@@ -13,7 +13,7 @@ from bot.desk.callbacks import service
 from bot.desk.callbacks.models import OUTCOMES, Callback
 from bot.desk.conversations import service as conversations
 from bot.desk.deps import clean_text, db
-from bot.desk.work import perform
+from bot.desk.transaction import perform
 from bot.desk.handoffs.models import Handoff
 from bot.hours import BusinessHours, Window, window_label
 
@@ -72,7 +72,6 @@ def _record_outcome(work, callback_id: int, agent_id: int, outcome: str, note: s
     if callback.status != "scheduled":
         raise HTTPException(409, detail="Voor dit terugbelverzoek is de uitkomst al vastgelegd.")
     service.record_outcome(work, callback=callback, agent=work.session.get(Agent, agent_id), outcome=outcome, note=note)
-    work.tell_agents({"type": "callbacks_changed"})
     return _summary(work.session, work.hours(), callback)
 
 

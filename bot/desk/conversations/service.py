@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text as sql, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -16,18 +16,17 @@ from bot.desk.conversations.models import Conversation, ConversationEvent, Messa
 from bot.desk.conversations.states import (AWAITING_IN, FINAL_CLOSE, STEPS, Awaiting, HandoffStatus, Move, State, Step,
                                            TransitionError)
 from bot.desk.db import utcnow
+from bot.desk.events import MessageAdded, Stepped
 from bot.desk.handoffs.models import Handoff
-
-if TYPE_CHECKING:
-    from bot.desk.work import Work
-    from bot.identity import Customer
+from bot.desk.work import Work
+from bot.identity import Customer
 
 
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_conversation(session: Session, *, customer: "Customer | None" = None) -> tuple[Conversation, str]:
+def start_conversation(session: Session, *, customer: Customer | None = None) -> tuple[Conversation, str]:
     """A new conversation and the customer's key to it; `customer` only when the shop's token was valid."""
     token = secrets.token_urlsafe(32)
     conversation = Conversation(id=secrets.token_hex(16), token_hash=_hash_token(token), state=State.BOT,
@@ -51,34 +50,25 @@ def authenticate(session: Session, *, conversation_id: str, token: str | None) -
     return conversation
 
 
-def _next_seq(work: "Work", conversation_id: str) -> int:
-    """Hands out the next sequence number. The first one in a transaction comes from an UPDATE, which
-    locks the conversation's row until commit, so two replicas writing to one conversation never get the
-    same number and never leave a gap; the rest of the transaction counts on from there and writes the
-    last number back once (`Work.envelopes`)."""
-    numbers = work.memo.setdefault("seq", {})
-    if conversation_id in numbers:
-        numbers[conversation_id] += 1
-        return numbers[conversation_id]
-    session = work.session
-    session.execute(update(Conversation).where(Conversation.id == conversation_id)
-                    .values(last_seq=Conversation.last_seq + 1).execution_options(synchronize_session=False))
-    numbers[conversation_id] = int(session.scalar(select(Conversation.last_seq).where(Conversation.id == conversation_id)))
-    work.memo.setdefault("seq_first", {})[conversation_id] = numbers[conversation_id]
-    return numbers[conversation_id]
+def _next_seq(work: Work, conversation: Conversation) -> int:
+    """Hands out the next sequence number. The first one in a transaction comes from an UPDATE, which locks the
+    conversation's row until commit, so two replicas writing to one conversation never get the same number
+    and never leave a gap; the rest of the transaction counts on from there (written with the next flush)."""
+    numbered = work.memo.setdefault("numbered", set())
+    if conversation.id in numbered:
+        conversation.last_seq += 1
+        return conversation.last_seq
+    number = work.session.execute(_NEXT_SEQ, {"id": conversation.id, "now": utcnow()}).scalar_one()
+    set_committed_value(conversation, "last_seq", number)
+    numbered.add(conversation.id)
+    return number
 
 
-def write_back_sequence_numbers(work: "Work") -> None:
-    """The last number handed out in this transaction, where more than one was."""
-    first = work.memo.get("seq_first", {})
-    for conversation_id, last in work.memo.get("seq", {}).items():
-        if last != first.get(conversation_id):
-            work.session.execute(update(Conversation).where(Conversation.id == conversation_id)
-                                 .values(last_seq=last).execution_options(synchronize_session=False))
+_NEXT_SEQ = sql("UPDATE conversations SET last_seq = last_seq + 1, updated_at = :now WHERE id = :id RETURNING last_seq")
 
 
 def add_message(
-    work: "Work",
+    work: Work,
     *,
     conversation: Conversation,
     sender: str,
@@ -88,15 +78,15 @@ def add_message(
     client_key: str | None = None,
 ) -> Message:
     work.touched_conversation = True
-    message = Message(conversation_id=conversation.id, seq=_next_seq(work, conversation.id), sender=sender,
+    message = Message(conversation_id=conversation.id, seq=_next_seq(work, conversation), sender=sender,
                       text=text, buttons=buttons or None, agent_name=agent_name, client_key=client_key)
     work.session.add(message)
     work.session.flush()
-    work.message_added(conversation.id, message.to_json())
+    work.record(MessageAdded(conversation.id, message.to_json()))
     return message
 
 
-def say(work: "Work", conversation: Conversation, text: str, buttons: list[dict[str, str]] | None = None) -> Message:
+def say(work: Work, conversation: Conversation, text: str, buttons: list[dict[str, str]] | None = None) -> Message:
     """A desk message to the customer; its buttons become the only payloads the customer may send next."""
     message = add_message(work, conversation=conversation, sender="system", text=text, buttons=buttons)
     conversation.offered_payloads = [b["payload"] for b in buttons or []]
@@ -136,12 +126,13 @@ def record_event(
                                   from_state=from_state, to_state=to_state, data=data))
 
 
-def transition(work: "Work", *, conversation: Conversation, step: Step, actor: str, handoff: Handoff | None = None,
+def transition(work: Work, *, conversation: Conversation, step: Step, actor: str, handoff: Handoff | None = None,
                agent: Agent | None = None, data: dict[str, Any] | None = None) -> None:
     """The one place where a conversation's state, its handoff's status and the handoff's agent change, by a
     step of `STEPS`. Checks the step against where both are, writes them (each only if nobody changed it
     meanwhile: another request that got there first makes this one fail, not overwrite), ends a customer
-    sub-state that belonged to the old state, writes the audit row, and has the change pushed and routed.
+    sub-state that belonged to the old state, writes the audit row, and records the step (routing, the
+    customer's "who helps you" and the pushes follow from it; see transaction.settle).
 
     `handoff`: the handoff the step moves (a new, unsaved one for HAND_OFF and END); `agent`: who takes it
     (CLAIM, TRANSFER, CALLBACK_DONE)."""
@@ -162,6 +153,7 @@ def transition(work: "Work", *, conversation: Conversation, step: Step, actor: s
         raise TransitionError(f"{step.value} changes who serves whom: take the routing lock first")
     work.touched_conversation = True
     now = utcnow()
+    previous_agent = handoff.agent_id if handoff is not None else None
     if move.handoff is not None:
         _move_handoff(work.session, handoff, move, step, agent, now)
     if after != before:
@@ -172,12 +164,8 @@ def transition(work: "Work", *, conversation: Conversation, step: Step, actor: s
     record_event(work.session, conversation=conversation, kind=move.audit, actor=actor,
                  from_state=before.value if after != before else None, to_state=after.value if after != before else None,
                  data={**(data or {}), **({"handoff_id": handoff.id} if handoff is not None else {})} or None)
-    if after != before or step == Step.TRANSFER:
-        work.state_changed(conversation.id)  # the widget's status line names who has it now
-    if State.QUEUED in (before, after) and after != before:
-        work.queue_changed()
-    if move.routes:
-        work.route_pending = True
+    work.record(Stepped(conversation.id, step, before, after, handoff.id if handoff is not None else None,
+                        handoff.agent_id if handoff is not None else None, previous_agent, dict(data or {})))
 
 
 def _move_handoff(session: Session, handoff: Handoff, move: Move, step: Step, agent: Agent | None, now) -> None:
@@ -215,7 +203,7 @@ def _swap(session: Session, row: Conversation | Handoff, expected: dict[str, Any
         set_committed_value(row, key, value)
 
 
-def await_answer(work: "Work", conversation: Conversation, awaiting: Awaiting) -> None:
+def await_answer(work: Work, conversation: Conversation, awaiting: Awaiting) -> None:
     """The desk asked the customer something it will answer itself (satisfaction, callback)."""
     owner = AWAITING_IN.get(awaiting)
     if owner is not None and owner.value != conversation.state:

@@ -6,27 +6,27 @@
    goes to them and nothing else happens. Otherwise the message is for the bot.
 2. The desk calls Rasa (no transaction open, nothing blocks).
 3. `finish_bot_turn` (one transaction): the NLU result, the bot's replies, and, when the bot signalled
-   a handover, the handover itself (handover.py) — created, routed and worded once, with the truth.
+   a handoff, the handoff itself (handoffs/flows.py); routed and worded once, with the truth, at the end of
+   that transaction (transaction.settle).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import HTTPException
 
-from bot.desk import handover, satisfaction, wording
+from bot.desk import satisfaction, wording
 from bot.desk.bot_client import BotTurn
 from bot.desk.callbacks import flow as callback_flow
 from bot.desk.conversations import service
 from bot.desk.conversations.models import Conversation, Message
 from bot.desk.conversations.states import Awaiting, State, Step
+from bot.desk.handoffs import flows as handoff_flows
 from bot.desk.handoffs import service as handoffs
-from bot.desk.work import customer_state
+from bot.desk.handoffs.queue import customer_state
+from bot.desk.work import Afterwards, Work
 from bot.handoff import build_context
-
-if TYPE_CHECKING:
-    from bot.desk.work import Work
 
 
 @dataclass
@@ -44,7 +44,7 @@ def reply_of(message: Message) -> dict[str, Any]:
             "sender": message.sender}
 
 
-def answer_for(work: "Work", conversation: Conversation, message: Message) -> dict[str, Any]:
+def answer_for(work: Work, conversation: Conversation, message: Message) -> dict[str, Any]:
     """Everything shown after the customer's message (bot replies and desk notices, in order) and who has
     the conversation now, read in one transaction so that they never contradict each other."""
     return {"message_id": message.id, "seq": message.seq,
@@ -52,15 +52,15 @@ def answer_for(work: "Work", conversation: Conversation, message: Message) -> di
             **customer_state(work, conversation)}
 
 
-def authenticated(work: "Work", conversation_id: str, token: str | None) -> Conversation:
+def authenticated(work: Work, conversation_id: str, token: str | None) -> Conversation:
     conversation = service.authenticate(work.session, conversation_id=conversation_id, token=token)
     if conversation is None:
         raise HTTPException(401, detail="Onbekend gesprek of ongeldige sleutel.")
     return conversation
 
 
-def receive(work: "Work", *, conversation_id: str, token: str | None, text: str, payload: str | None,
-            client_key: str | None) -> Received:
+def receive(work: Work, *, conversation_id: str, token: str | None, text: str, payload: str | None,
+            client_key: str | None) -> Received | Afterwards[Received]:
     conversation = authenticated(work, conversation_id, token)
     if client_key:
         earlier = service.by_client_key(work.session, conversation_id=conversation_id, client_key=client_key)
@@ -73,8 +73,8 @@ def receive(work: "Work", *, conversation_id: str, token: str | None, text: str,
         conversation.offered_payloads = []  # a button is used once
     awaiting, state = Awaiting(conversation.awaiting), State(conversation.state)
 
-    def handled() -> Received:
-        return Received(message.id, answer=answer_for(work, conversation, message))
+    def handled() -> Afterwards[Received]:
+        return Afterwards(lambda: Received(message.id, answer=answer_for(work, conversation, message)))
 
     if state == State.CLOSED and conversation.closed_reason == "abuse":
         service.say(work, conversation, wording.ended())
@@ -103,7 +103,7 @@ def receive(work: "Work", *, conversation_id: str, token: str | None, text: str,
                     customer_id=conversation.customer_id)
 
 
-def _replay(work: "Work", conversation: Conversation, earlier: Message) -> Received:
+def _replay(work: Work, conversation: Conversation, earlier: Message) -> Received:
     """The same message again (the answer was lost on the way): stored once, answered as before. When it
     never reached the bot (the desk that took it went away mid-turn), it goes to the bot now."""
     shown = service.replies_after(work.session, message=earlier)
@@ -117,7 +117,7 @@ def needs_routing_lock(payload: str | None) -> bool:
     return payload == satisfaction.SOLVED_NO
 
 
-def finish_bot_turn(work: "Work", *, conversation_id: str, message_id: int, turn: BotTurn) -> dict[str, Any]:
+def finish_bot_turn(work: Work, *, conversation_id: str, message_id: int, turn: BotTurn) -> Afterwards[dict[str, Any]]:
     conversation = work.session.get(Conversation, conversation_id)
     message = work.session.get(Message, message_id)
     if turn.nlu:
@@ -130,22 +130,22 @@ def finish_bot_turn(work: "Work", *, conversation_id: str, message_id: int, turn
     if turn.handoff is not None and conversation.state == State.BOT.value:
         context = handoffs.validate_context({k: v for k, v in turn.handoff.items() if k != "close"})
         if turn.handoff.get("close"):
-            handover.end_for_abuse(work, conversation=conversation, context=context)
+            handoff_flows.end_for_abuse(work, conversation=conversation, context=context)
         else:
-            handover.hand_over(work, conversation=conversation, context=context, actor="bot")
-    return answer_for(work, conversation, message)
+            handoff_flows.hand_off(work, conversation=conversation, context=context, actor="bot")
+    return Afterwards(lambda: answer_for(work, conversation, message))
 
 
-def bot_unavailable(work: "Work", *, conversation_id: str, message_id: int, error: str) -> dict[str, Any]:
+def bot_unavailable(work: Work, *, conversation_id: str, message_id: int, error: str) -> Afterwards[dict[str, Any]]:
     """Rasa or the action server is down: keep the message, queue for a person, say so politely."""
     conversation = work.session.get(Conversation, conversation_id)
     message = work.session.get(Message, message_id)
     if conversation.state == State.BOT.value:
         context = build_context(conversation_id=conversation_id, reason="bot_unavailable",
-                                transcript=handover.desk_transcript(work, conversation_id), topics=[], facts={},
+                                transcript=handoff_flows.desk_transcript(work, conversation_id), topics=[], facts={},
                                 bot_actions=[], signals=[{"name": "bot_unavailable", "evidence": error[:300]}])
-        handover.hand_over(work, conversation=conversation, context=dict(context), actor="desk", bot_down=True)
-    return answer_for(work, conversation, message)
+        handoff_flows.hand_off(work, conversation=conversation, context=dict(context), actor="desk", bot_down=True)
+    return Afterwards(lambda: answer_for(work, conversation, message))
 
 
 def _record_nlu(message: Message, nlu: dict[str, Any]) -> None:

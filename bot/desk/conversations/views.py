@@ -14,7 +14,8 @@ from bot.desk.bot_client import BotUnavailable
 from bot.desk.conversations import service, turn
 from bot.desk.deps import bearer, clean_text, db
 from bot.desk.security import client_address, origin_allowed, own_origin
-from bot.desk.work import customer_state, perform, transact
+from bot.desk.handoffs.queue import customer_state
+from bot.desk.transaction import perform, transact
 from bot.identity import Customer
 
 router = APIRouter(tags=["customer"])

@@ -10,18 +10,18 @@ import threading
 import time
 from datetime import timedelta
 from statistics import median
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.desk import wording
 from bot.desk.agents.models import Agent
-from bot.desk.conversations.states import OPEN_STATUSES, HandoffStatus
+from bot.desk.conversations.models import Conversation
+from bot.desk.conversations.states import OPEN_STATUSES, HandoffStatus, State
 from bot.desk.db import utcnow
 from bot.desk.handoffs.models import Handoff
-
-if TYPE_CHECKING:
-    from bot.desk.work import Work
+from bot.desk.work import Work
 
 DEFAULT_HANDLING_MINUTES = 5  # used until there is enough history
 HANDLING_CACHE_SECONDS = 30.0
@@ -96,7 +96,7 @@ def online_agents(session: Session, *, demo_mode: bool) -> list[Agent]:
             if demo_mode or not a.is_demo]
 
 
-def figures(work: "Work") -> dict[str, Any]:
+def figures(work: Work) -> dict[str, Any]:
     """Wait per place, whether the estimate is rough, and whether anyone is online: once per transaction."""
     if "queue" not in work.memo:
         minutes, based_on = handling_minutes(work.session)
@@ -111,7 +111,7 @@ def estimated_wait(position_in_line: int | None, per_place: float) -> int | None
     return max(1, round(position_in_line * per_place))
 
 
-def info(work: "Work", handoff: Handoff) -> dict[str, Any]:
+def info(work: Work, handoff: Handoff) -> dict[str, Any]:
     """What a waiting customer is told: place in line, and a wait only when someone can help."""
     place = position(work.session, handoff=handoff)
     if place is None:
@@ -127,3 +127,19 @@ def owner_name(session: Session, *, conversation_id: str) -> str | None:
     """The first name of the agent who has the conversation now (the agent of its assigned handoff)."""
     return session.scalar(select(Agent.first_name).join(Handoff, Handoff.agent_id == Agent.id).where(
         Handoff.conversation_id == conversation_id, Handoff.status == HandoffStatus.ASSIGNED))
+
+
+def describe(state: State, info: dict[str, Any]) -> dict[str, Any]:
+    return {"state": state.value, **info, "status_text": wording.status_line(state, info)}
+
+
+def customer_state(work: Work, conversation: Conversation) -> dict[str, Any]:
+    """What the widget shows about who has the conversation: state, place in line, the status line."""
+    shown: dict[str, Any] = {}
+    if conversation.state == State.QUEUED:
+        handoff = open_handoff(work.session, conversation_id=conversation.id)
+        if handoff is not None and handoff.status == HandoffStatus.QUEUED:
+            shown = info(work, handoff)
+    elif conversation.state == State.AGENT:
+        shown = {"agent_name": owner_name(work.session, conversation_id=conversation.id)}
+    return describe(State(conversation.state), shown)

@@ -5,22 +5,20 @@ rules hold with one desk process or several replicas on one database.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.desk.agents.models import Agent
+from bot.desk.callbacks import service as callbacks
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
 from bot.desk.conversations.states import HandoffStatus, Step
-from bot.desk.db import utcnow
 from bot.desk.handoffs.models import PRIORITY_RANK, Handoff
-from bot.desk.handoffs.queue import online_agents, open_handoff, waiting
+from bot.desk.handoffs.queue import online_agents, open_handoff
+from bot.desk.work import Work
 from bot.handoff import PRIORITIES, REASONS
-
-if TYPE_CHECKING:
-    from bot.desk.work import Work
 
 
 class InvalidContext(ValueError):
@@ -41,8 +39,10 @@ def validate_context(context: Any) -> dict[str, Any]:
     return context
 
 
-def create_or_get(work: "Work", *, conversation: Conversation, context: dict[str, Any], actor: str) -> tuple[Handoff, bool]:
-    """Idempotent: while the conversation has an open handoff, that one is returned."""
+def create_or_get(work: Work, *, conversation: Conversation, context: dict[str, Any], actor: str,
+                  bot_down: bool = False) -> tuple[Handoff, bool]:
+    """Idempotent: while the conversation has an open handoff, that one is returned. `bot_down`: the desk
+    hands off because Rasa or the action server did not answer (the customer hears so)."""
     existing = open_handoff(work.session, conversation_id=conversation.id)
     if existing is not None:
         return existing, False
@@ -50,20 +50,17 @@ def create_or_get(work: "Work", *, conversation: Conversation, context: dict[str
     handoff = Handoff(conversation_id=conversation.id, reason=context["reason"], priority=priority,
                       priority_rank=PRIORITY_RANK[priority], context=context)
     conversations.transition(work, conversation=conversation, step=Step.HAND_OFF, handoff=handoff, actor=actor,
-                             data={"reason": handoff.reason})
-    work.tell_agents({"type": "new_handoff", "handoff_id": handoff.id, "reason": handoff.reason,
-                      "priority": handoff.priority})
+                             data={"reason": handoff.reason, **({"bot_down": True} if bot_down else {})})
     return handoff, True
 
 
-def close_for_abuse(work: "Work", *, conversation: Conversation, context: dict[str, Any]) -> Handoff:
+def close_for_abuse(work: Work, *, conversation: Conversation, context: dict[str, Any]) -> Handoff:
     """The bot ended the conversation after a second insult: closed for the customer, kept for review."""
     priority = context.get("priority") or "high"
     handoff = Handoff(conversation_id=conversation.id, reason="abuse", priority=priority,
                       priority_rank=PRIORITY_RANK[priority], context=context)
     conversations.transition(work, conversation=conversation, step=Step.END, handoff=handoff, actor="bot",
                              data={"reason": "abuse"})
-    work.tell_agents({"type": "queue_changed"})  # the review list
     return handoff
 
 
@@ -85,7 +82,7 @@ def active_counts(session: Session) -> dict[int, int]:
     return {agent_id: count for agent_id, count in rows}
 
 
-def claim(work: "Work", *, handoff_id: int, agent: Agent) -> bool:
+def claim(work: Work, *, handoff_id: int, agent: Agent) -> bool:
     """Exactly one agent wins when two claim at once, on any replica: claims run under the routing lock, and the
     step itself only moves a handoff that is still waiting."""
     work.lock_routing()
@@ -93,13 +90,9 @@ def claim(work: "Work", *, handoff_id: int, agent: Agent) -> bool:
     if handoff is None or handoff.status != HandoffStatus.QUEUED:
         return False
     conversation = work.session.get(Conversation, handoff.conversation_id)
-    from bot.desk.callbacks import service as callbacks  # callbacks build on handoffs
-
     callbacks.cancel_drafts(work.session, conversation_id=conversation.id)  # a person is here: no callback needed
     conversations.transition(work, conversation=conversation, step=Step.CLAIM, handoff=handoff, agent=agent,
                              actor=f"agent:{agent.username}")
-    work.tell_agents({"type": "assigned", "handoff_id": handoff_id, "agent_id": agent.id,
-                      "conversation_id": conversation.id})
     return True
 
 
@@ -120,31 +113,7 @@ def free_seats(session: Session, *, default_cap: int, demo_mode: bool) -> int:
     return sum(room_left(session, a, default_cap=default_cap, load=load) for a in online_agents(session, demo_mode=demo_mode))
 
 
-def auto_assign(work: "Work") -> list[tuple[Handoff, Agent]]:
-    """Give waiting handoffs (priority, then waiting time) to online agents with room, least loaded
-    first; between equally loaded agents the one who got a chat longest ago (P13: fair routing)."""
-    work.lock_routing()
-    session, settings = work.session, work.settings
-    agents = online_agents(session, demo_mode=settings.demo_mode)
-    if not agents:
-        return []
-    load = active_counts(session)
-    last = dict(session.execute(select(Handoff.agent_id, func.max(Handoff.claimed_at))
-                                .where(Handoff.agent_id.is_not(None)).group_by(Handoff.agent_id)).all())
-    assigned: list[tuple[Handoff, Agent]] = []
-    for handoff in waiting(session):
-        room = [a for a in agents if room_left(session, a, default_cap=settings.max_chats_per_agent, load=load)]
-        if not room:
-            break
-        agent = min(room, key=lambda a: (load.get(a.id, 0), last.get(a.id) or utcnow().replace(year=1970), a.id))
-        if claim(work, handoff_id=handoff.id, agent=agent):
-            load[agent.id] = load.get(agent.id, 0) + 1
-            last[agent.id] = utcnow()
-            assigned.append((handoff, agent))
-    return assigned
-
-
-def release(work: "Work", *, agent: Agent) -> list[Handoff]:
+def release(work: Work, *, agent: Agent) -> list[Handoff]:
     """An agent goes offline: their open chats go back to the queue, every message kept."""
     released = assigned_to(work.session, agent=agent)
     for handoff in released:
@@ -154,29 +123,25 @@ def release(work: "Work", *, agent: Agent) -> list[Handoff]:
     return released
 
 
-def transfer(work: "Work", *, handoff: Handoff, from_agent: Agent, to_agent: Agent) -> Conversation:
+def transfer(work: Work, *, handoff: Handoff, from_agent: Agent, to_agent: Agent) -> Conversation:
     work.lock_routing()
     conversation = work.session.get(Conversation, handoff.conversation_id)
     conversations.transition(work, conversation=conversation, step=Step.TRANSFER, handoff=handoff, agent=to_agent,
                              actor=f"agent:{from_agent.username}", data={"to": to_agent.username})
-    work.tell_agents({"type": "assigned", "handoff_id": handoff.id, "agent_id": to_agent.id,
-                      "conversation_id": conversation.id})
-    work.tell_agents({"type": "queue_changed"})
     return conversation
 
 
-def close(work: "Work", *, handoff: Handoff, agent: Agent, step: Step) -> Conversation:
+def close(work: Work, *, handoff: Handoff, agent: Agent, step: Step) -> Conversation:
     """The agent resolved it (RESOLVE) or gave it back to the bot (HAND_BACK)."""
     conversation = work.session.get(Conversation, handoff.conversation_id)
     outcome = {Step.RESOLVE: "resolved", Step.HAND_BACK: "handed_back"}[step]
     conversations.transition(work, conversation=conversation, step=step, handoff=handoff,
                              actor=f"agent:{agent.username}", data={"outcome": outcome})
-    work.tell_agents({"type": "queue_changed"})
     return conversation
 
 
-def reopen(work: "Work", *, handoff: Handoff, actor: str) -> Conversation:
-    """Back in the queue: the customer says the problem is not solved."""
+def reopen(work: Work, *, handoff: Handoff, actor: str) -> Conversation:
+    """Back in the queue: the customer says the problem is not solved (routing tries the same agent first)."""
     conversation = work.session.get(Conversation, handoff.conversation_id)
     conversations.transition(work, conversation=conversation, step=Step.REOPEN, handoff=handoff, actor=actor,
                              data={"reopened": True})

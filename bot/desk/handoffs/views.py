@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, StrictStr
 from sqlalchemy import select
 
-from bot.desk import satisfaction, wording
+from bot.desk import satisfaction
 from bot.desk.agents.models import Agent
 from bot.desk.auth import SignedIn
 from bot.desk.bot_client import BotUnavailable
@@ -19,7 +19,7 @@ from bot.desk.deps import clean_text, db
 from bot.desk.handoffs import service
 from bot.desk.handoffs.models import Handoff
 from bot.desk.handoffs.queue import waiting
-from bot.desk.work import perform
+from bot.desk.transaction import perform
 
 router = APIRouter(tags=["handoffs"])
 
@@ -97,9 +97,7 @@ def _claim(work, handoff_id: int, agent_id: int) -> str:
                                         "rond er eerst een af.")
     if not service.claim(work, handoff_id=handoff_id, agent=agent):
         raise HTTPException(409, detail="Een collega heeft dit gesprek al opgepakt.")
-    conversation_id = work.session.get(Handoff, handoff_id).conversation_id
-    conversations.say(work, work.session.get(Conversation, conversation_id), wording.agent_joins(agent.first_name))
-    return conversation_id
+    return work.session.get(Handoff, handoff_id).conversation_id
 
 
 @router.post("/api/handoffs/{handoff_id}/claim", responses={401: {}, 404: {}, 409: {}})
@@ -154,7 +152,6 @@ def _transfer(work, handoff_id: int, agent_id: int, to: str, note_text: str) -> 
     if note_text:
         conversations.add_message(work, conversation=conversation, sender="note",
                                   text=f"Overgedragen aan {colleague.first_name}: {note_text}", agent_name=agent.first_name)
-    conversations.say(work, conversation, wording.transfer(colleague.first_name, agent.first_name))
 
 
 @router.post("/api/handoffs/{handoff_id}/transfer", responses={401: {}, 404: {}, 409: {}, 422: {}})

@@ -24,7 +24,7 @@ GUARDED = {"state", "status", "agent_id"}
 # Assignments to a column of that name on other things (an agent's presence, a callback, a training job):
 # (file, the assigned expression). Anything new here must not be a conversation or a handoff.
 OTHER_THINGS = {
-    ("bot/desk/agents/views.py", "agent.status"),
+    ("bot/desk/agents/flows.py", "agent.status"),
     ("bot/desk/callbacks/service.py", "callback.status"), ("bot/desk/callbacks/service.py", "callback.agent_id"),
     ("bot/demo_history.py", "callback.status"), ("bot/demo_history.py", "callback.agent_id"),
     ("bot/desk/editing/training.py", "job.status"),

@@ -24,9 +24,11 @@ from bot.desk.canned.views import router as canned_router
 from bot.desk.conversations.views import router as conversations_router
 from bot.desk import demo_page
 from bot.desk.db import make_engine, make_sessionmaker
+from bot.desk.deps import refused
 from bot.desk.editing.history import History
 from bot.nlu import topics as topic_names
 from bot.desk.editing.training import Trainer
+from bot.desk.errors import Refused
 from bot.desk.editing.views import router as editing_router
 from bot.desk.handoffs.views import router as handoffs_router
 from bot.desk import security
@@ -109,6 +111,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if exc.status_code == 400 and "parsing the body" in str(exc.detail):
             return JSONResponse({"detail": "Het verzoek is geen geldige JSON."}, status_code=422)
         return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+    app.add_exception_handler(Refused, refused)
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

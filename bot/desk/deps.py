@@ -1,4 +1,5 @@
-"""Shared request helpers for the views: database sessions, input checks, auth headers."""
+"""Shared request helpers for the views: database sessions, input checks, auth headers, and the HTTP status
+of each kind of refusal the domain raises (errors.py)."""
 from __future__ import annotations
 
 import re
@@ -6,7 +7,10 @@ from contextlib import contextmanager
 from typing import Iterator
 
 from fastapi import HTTPException, Request
+from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
+
+from bot.desk.errors import Conflict, Invalid, NotFound, NotSignedIn, Refused, Unavailable
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -42,3 +46,12 @@ def clean_text(text: str, *, max_chars: int) -> str:
     if len(cleaned) > max_chars:
         raise HTTPException(413, detail=f"Je bericht is te lang (maximaal {max_chars} tekens).")
     return cleaned
+
+
+STATUS: dict[type[Refused], int] = {NotSignedIn: 401, NotFound: 404, Conflict: 409, Invalid: 422, Unavailable: 502}
+
+
+async def refused(request: Request, exc: Refused) -> JSONResponse:
+    """A refusal from a service or flow, as the HTTP answer the API documents."""
+    status = next(code for kind, code in STATUS.items() if isinstance(exc, kind))
+    return JSONResponse({"detail": exc.detail}, status_code=status)

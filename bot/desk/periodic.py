@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
-from bot.desk.callbacks import flow as callback_flow
+from bot.desk.callbacks import flows as callback_flows
 from bot.desk.callbacks.models import Callback
 from bot.desk.conversations.models import Conversation, ConversationEvent
 from bot.desk.coordination import hold_lease
@@ -66,7 +66,7 @@ class PeriodicWork:
             self.last_check = utcnow()
             return False
         since, self.last_check = self.last_check - timedelta(seconds=1), utcnow()
-        await perform(self.app, callback_flow.offer_to_waiters)
+        await perform(self.app, callback_flows.offer_to_waiters)
         await perform(self.app, _newly_overdue, since)
         if utcnow() >= self.next_retention:
             counts = await run_in_threadpool(self.retention)

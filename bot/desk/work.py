@@ -5,7 +5,7 @@ pushes) is decided at the end of the transaction in transaction.py, each in one 
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Generic, TypeVar
+from typing import Any, Awaitable, Callable, Generic, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from bot.desk.events import Event
 from bot.hours import BusinessHours
 
 T = TypeVar("T")
+Run = Callable[..., Awaitable[Any]]  # runs one unit of work, off the event loop (transaction.perform for a desk)
 
 
 class LockOrderError(RuntimeError):

@@ -9,14 +9,11 @@ from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisco
 from pydantic import BaseModel, StrictStr
 from starlette.concurrency import run_in_threadpool
 
-from bot.desk.agents import service
+from bot.desk.agents import flows, service
 from bot.desk.agents.models import Agent
 from bot.desk.auth import SignedIn
-from bot.desk.callbacks import flow as callback_flow
 from bot.desk.deps import bearer, db
-from bot.desk.handoffs import service as handoffs
 from bot.desk.security import client_address, origin_allowed, own_origin
-from bot.desk.events import AgentStatusChanged
 from bot.desk.transaction import perform
 
 router = APIRouter(tags=["agent"])
@@ -86,23 +83,11 @@ def me(agent: Agent = SignedIn) -> dict:
     return agent_json(agent)
 
 
-def _set_status(work, agent_id: int, status: str) -> dict:
-    agent = work.session.get(Agent, agent_id)
-    agent.status = status
-    if status == "offline":
-        handoffs.release(work, agent=agent)
-    work.record(AgentStatusChanged(agent.id))  # routing follows
-    callback_flow.offer_to_waiters(work)  # the last one left: waiting customers get a callback offer
-    return agent_json(agent)
-
-
 @router.post("/api/agent/status", responses={401: {}, 422: {}})
 async def set_status(body: StatusIn, request: Request, agent: Agent = SignedIn) -> dict:
     """online: new chats are routed to you; away: you keep your chats but get no new ones;
     offline: your open chats go back to the queue."""
-    if body.status not in service.STATUSES:
-        raise HTTPException(422, detail="Kies online, afwezig (away) of offline.")
-    return await perform(request.app, _set_status, agent.id, body.status, routing=True)
+    return agent_json(await perform(request.app, flows.set_status, agent.id, body.status, routing=True))
 
 
 def _agent_for(app, token: str) -> Agent | None:

@@ -2,19 +2,22 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot.contact import display_phone
 from bot.desk.agents.models import Agent
 from bot.desk.callbacks.models import OUTCOMES, Callback
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
 from bot.desk.conversations.states import HandoffStatus, Step
 from bot.desk.db import utcnow
+from bot.desk.errors import NotFound
 from bot.desk.handoffs.models import Handoff
 from bot.desk.work import Work
-from bot.hours import BusinessHours, Window, to_utc_naive
+from bot.hours import BusinessHours, Window, to_utc_naive, window_label
 
 
 class CallbackError(ValueError):
@@ -106,3 +109,42 @@ def record_outcome(work: Work, *, callback: Callback, agent: Agent, outcome: str
                              data={"callback_id": callback.id, "outcome": outcome,
                                    "on_time": callback.completed_at <= callback.slot_end})
     return callback
+
+
+# --- what agents read -----------------------------------------------------------------------------------
+def summary(session: Session, hours: BusinessHours, callback: Callback) -> dict[str, Any]:
+    handoff = session.get(Handoff, callback.handoff_id)
+    window = Window(hours.local(aware(callback.slot_start)), hours.local(aware(callback.slot_end)))
+    agent = session.get(Agent, callback.agent_id) if callback.agent_id else None
+    return {
+        "id": callback.id, "conversation_id": callback.conversation_id, "handoff_id": callback.handoff_id,
+        "channel": callback.channel,
+        "contact": display_phone(callback.contact) if callback.channel == "phone" else callback.contact,
+        "slot_start": callback.slot_start.isoformat() + "Z", "slot_end": callback.slot_end.isoformat() + "Z",
+        "due": window_label(window), "overdue": is_overdue(callback),
+        "status": callback.status, "outcome": callback.outcome, "outcome_label": OUTCOMES.get(callback.outcome or ""),
+        "outcome_note": callback.outcome_note, "agent": agent.first_name if agent else None,
+        "reason": handoff.reason, "priority": handoff.priority, "summary": handoff.context.get("summary", ""),
+    }
+
+
+def booked(session: Session, callback_id: int) -> Callback:
+    """A callback that was booked (drafts and cancelled ones are nobody's business)."""
+    callback = session.get(Callback, callback_id)
+    if callback is None or callback.status not in ("scheduled", "done"):
+        raise NotFound("Dit terugbelverzoek bestaat niet.")
+    return callback
+
+
+def lists(session: Session, *, hours: BusinessHours) -> dict[str, Any]:
+    return {"open": [summary(session, hours, c) for c in open_list(session)],
+            "done": [summary(session, hours, c) for c in recent_done(session)], "outcomes": OUTCOMES}
+
+
+def detail(session: Session, *, hours: BusinessHours, callback_id: int) -> dict[str, Any]:
+    """The callback with the handoff's context card and the transcript."""
+    callback = booked(session, callback_id)
+    handoff = session.get(Handoff, callback.handoff_id)
+    messages = [m.to_json() for m in conversations.list_messages(session, conversation_id=callback.conversation_id,
+                                                                 include_notes=True)]
+    return {**summary(session, hours, callback), "context": handoff.context, "messages": messages}

@@ -1,14 +1,12 @@
 """Canned responses: every agent reads them, admins add, change and remove them."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, StrictStr
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from bot.desk.agents.models import Agent
 from bot.desk.auth import SignedIn, require
-from bot.desk.canned.models import CannedResponse
+from bot.desk.canned import service
 from bot.desk.deps import clean_text, db
 
 router = APIRouter(tags=["canned responses"])
@@ -29,40 +27,25 @@ def _clean(body: CannedIn) -> tuple[str, str]:
 @router.get("/api/canned", dependencies=[SignedIn], responses={401: {}})
 def list_canned(request: Request) -> dict:
     with db(request) as session:
-        rows = session.scalars(select(CannedResponse).order_by(CannedResponse.title))
-        return {"canned": [row.to_json() for row in rows]}
+        return {"canned": [row.to_json() for row in service.all_of(session)]}
 
 
 @router.post("/api/canned", status_code=201, responses={401: {}, 403: {}, 409: {}, 422: {}})
 def add_canned(body: CannedIn, request: Request, admin: Agent = Admin) -> dict:
     title, text = _clean(body)
-    try:
-        with db(request) as session:
-            row = CannedResponse(title=title, text=text, updated_by=admin.username)
-            session.add(row)
-            session.flush()
-            return row.to_json()
-    except IntegrityError as exc:
-        raise HTTPException(409, detail="Er is al een standaardantwoord met deze titel.") from exc
+    with db(request) as session:
+        return service.add(session, title=title, text=text, by=admin.username).to_json()
 
 
-@router.put("/api/canned/{canned_id}", responses={401: {}, 403: {}, 404: {}, 422: {}})
+@router.put("/api/canned/{canned_id}", responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}})
 def change_canned(canned_id: int, body: CannedIn, request: Request, admin: Agent = Admin) -> dict:
     title, text = _clean(body)
     with db(request) as session:
-        row = session.get(CannedResponse, canned_id)
-        if row is None:
-            raise HTTPException(404, detail="Dit standaardantwoord bestaat niet.")
-        row.title, row.text, row.updated_by = title, text, admin.username
-        session.flush()
-        return row.to_json()
+        return service.change(session, canned_id=canned_id, title=title, text=text, by=admin.username).to_json()
 
 
 @router.delete("/api/canned/{canned_id}", dependencies=[Admin], responses={401: {}, 403: {}, 404: {}})
 def remove_canned(canned_id: int, request: Request) -> dict:
     with db(request) as session:
-        row = session.get(CannedResponse, canned_id)
-        if row is None:
-            raise HTTPException(404, detail="Dit standaardantwoord bestaat niet.")
-        session.delete(row)
-        return {"ok": True}
+        service.remove(session, canned_id=canned_id)
+    return {"ok": True}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import partial
 from typing import Any, Optional
 
 from fastapi import APIRouter, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
@@ -10,12 +11,10 @@ from starlette.concurrency import run_in_threadpool
 
 from bot import identity
 from bot.desk import demo_page
-from bot.desk.bot_client import BotUnavailable
-from bot.desk.conversations import service, turn
+from bot.desk.conversations import flows, service
 from bot.desk.deps import bearer, clean_text, db
 from bot.desk.security import client_address, origin_allowed, own_origin
-from bot.desk.handoffs.queue import customer_state
-from bot.desk.transaction import perform, transact
+from bot.desk.transaction import perform
 from bot.identity import Customer
 
 router = APIRouter(tags=["customer"])
@@ -94,32 +93,9 @@ async def post_message(conversation_id: str, body: MessageIn, request: Request) 
         await app.state.limits.message(conversation_id)
     if body.client_key is not None and not CLIENT_KEY.match(body.client_key):
         raise HTTPException(422, detail="Ongeldige berichtsleutel.")
-    received = await perform(app, turn.receive, conversation_id=conversation_id, token=bearer(request), text=text,
-                             payload=body.payload, client_key=body.client_key,
-                             routing=turn.needs_routing_lock(body.payload))
-    if received.answer is not None:
-        return received.answer
-    # Stored first; from here on nothing the customer wrote can be lost.
-    bot = app.state.bot
-    try:
-        result = await bot.earlier_outcome(sender=conversation_id, text=received.for_bot) if received.retried else None
-        if result is None:
-            result = await bot.turn(sender=conversation_id, text=None if received.is_payload else received.for_bot,
-                                    payload=received.for_bot if received.is_payload else None,
-                                    customer_id=received.customer_id)
-        if not result.replies and result.handoff is None and not await bot.action_server_ok():
-            raise BotUnavailable("action server does not answer")
-    except BotUnavailable as exc:
-        return await perform(app, turn.bot_unavailable, conversation_id=conversation_id,
-                             message_id=received.message_id, error=str(exc), routing=True)
-    return await perform(app, turn.finish_bot_turn, conversation_id=conversation_id, message_id=received.message_id,
-                         turn=result, routing=bool(result.handoff and not result.handoff.get("close")))
-
-
-def _history(work, conversation_id: str, token: str | None, after: int) -> dict:
-    conversation = turn.authenticated(work, conversation_id, token)
-    messages = [m.to_json() for m in service.list_messages(work.session, conversation_id=conversation_id, after=after)]
-    return {"messages": messages, "last_seq": conversation.last_seq, **customer_state(work, conversation)}
+    return await flows.customer_message(partial(perform, app), app.state.bot, conversation_id=conversation_id,
+                                        token=bearer(request), text=text, payload=body.payload,
+                                        client_key=body.client_key)
 
 
 @router.get("/api/conversations/{conversation_id}/messages", response_model=HistoryOut,
@@ -127,8 +103,7 @@ def _history(work, conversation_id: str, token: str | None, after: int) -> dict:
 async def get_messages(conversation_id: str, request: Request,
                        after: int = Query(0, ge=0, le=10**9, description="only messages after this sequence number")) -> dict:
     """The conversation from the start, or after the last sequence number the client saw (resume)."""
-    history, _ = await run_in_threadpool(transact, request.app, _history, conversation_id, bearer(request), after)
-    return history
+    return await perform(request.app, flows.history, conversation_id=conversation_id, token=bearer(request), after=after)
 
 
 def _allowed(app, conversation_id: str, token: str) -> bool:

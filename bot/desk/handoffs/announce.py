@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from bot.desk import wording
 from bot.desk.agents.models import Agent
-from bot.desk.callbacks import flow as callbacks
+from bot.desk.callbacks import flows as callbacks
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
 from bot.desk.conversations.states import Awaiting, State, Step

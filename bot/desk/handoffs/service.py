@@ -16,7 +16,8 @@ from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
 from bot.desk.conversations.states import HandoffStatus, Step
 from bot.desk.handoffs.models import PRIORITY_RANK, Handoff
-from bot.desk.handoffs.queue import online_agents, open_handoff
+from bot.desk.errors import NotFound
+from bot.desk.handoffs.queue import online_agents, open_handoff, waiting
 from bot.desk.work import Work
 from bot.handoff import PRIORITIES, REASONS
 
@@ -146,6 +147,58 @@ def reopen(work: Work, *, handoff: Handoff, actor: str) -> Conversation:
     conversations.transition(work, conversation=conversation, step=Step.REOPEN, handoff=handoff, actor=actor,
                              data={"reopened": True})
     return conversation
+
+
+# --- what agents read -----------------------------------------------------------------------------------
+def summary(session: Session, handoff: Handoff) -> dict[str, Any]:
+    agent = session.get(Agent, handoff.agent_id) if handoff.agent_id else None
+    return {
+        "id": handoff.id, "conversation_id": handoff.conversation_id, "reason": handoff.reason,
+        "priority": handoff.priority, "status": handoff.status.value, "summary": handoff.context.get("summary", ""),
+        "waiting_since": handoff.created_at.isoformat() + "Z",
+        "agent": agent.first_name if agent else None, "agent_id": handoff.agent_id,
+    }
+
+
+def lists(session: Session, *, agent: Agent) -> dict[str, list[dict[str, Any]]]:
+    """The queue, the agent's own chats (what counts against her limit) and the bot's ended conversations."""
+    return {"queue": [summary(session, h) for h in waiting(session)],
+            "mine": [summary(session, h) for h in assigned_to(session, agent=agent)],
+            "review": [summary(session, h) for h in for_review(session)]}
+
+
+def found(session: Session, handoff_id: int) -> Handoff:
+    handoff = session.get(Handoff, handoff_id)
+    if handoff is None:
+        raise NotFound("Deze overdracht bestaat niet.")
+    return handoff
+
+
+def detail(session: Session, *, handoff_id: int) -> dict[str, Any]:
+    """The context card and the whole transcript, internal notes included."""
+    handoff = found(session, handoff_id)
+    conversation = session.get(Conversation, handoff.conversation_id)
+    messages = [m.to_json() for m in conversations.list_messages(session, conversation_id=handoff.conversation_id,
+                                                                 include_notes=True)]
+    return {**summary(session, handoff), "context": handoff.context, "state": conversation.state.value,
+            "last_seq": conversation.last_seq, "legal_hold": bool(conversation.legal_hold), "messages": messages}
+
+
+def messages_after(session: Session, *, handoff_id: int, after: int) -> dict[str, Any]:
+    """The transcript after the last sequence number the console saw (resume after a reconnect)."""
+    handoff = found(session, handoff_id)
+    conversation = session.get(Conversation, handoff.conversation_id)
+    return {"messages": [m.to_json() for m in conversations.list_messages(
+        session, conversation_id=handoff.conversation_id, include_notes=True, after=after)],
+        "state": conversation.state.value, "status": handoff.status.value, "last_seq": conversation.last_seq}
+
+
+def colleagues(session: Session, *, demo_mode: bool) -> list[dict[str, Any]]:
+    """Colleagues to transfer to, with their status and load (the same count as their limit)."""
+    load = active_counts(session)
+    rows = session.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.first_name))
+    return [{"username": a.username, "first_name": a.first_name, "status": a.status, "open_chats": load.get(a.id, 0)}
+            for a in rows if demo_mode or not a.is_demo]
 
 
 def latest_for_conversation(session: Session, *, conversation_id: str) -> Handoff | None:

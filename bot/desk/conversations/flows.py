@@ -1,4 +1,5 @@
-"""A customer's message, from storing it to what they see next.
+"""A customer's message, from storing it to what they see next (`customer_message`, the one function the
+web view calls), and the conversation read back (`history`).
 
 1. `receive` (one transaction): check the token and the payload, store the message once (a retry with
    the same client key finds it), and answer what the desk answers itself: the satisfaction check,
@@ -14,19 +15,51 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fastapi import HTTPException
-
-from bot.desk import satisfaction, wording
-from bot.desk.bot_client import BotTurn
-from bot.desk.callbacks import flow as callback_flow
-from bot.desk.conversations import service
+from bot.desk import wording
+from bot.desk.bot_client import BotClient, BotTurn, BotUnavailable
+from bot.desk.callbacks import flows as callback_flows
+from bot.desk.conversations import satisfaction, service
 from bot.desk.conversations.models import Conversation, Message
 from bot.desk.conversations.states import Awaiting, State, Step
+from bot.desk.errors import Invalid, NotSignedIn
 from bot.desk.handoffs import flows as handoff_flows
 from bot.desk.handoffs import service as handoffs
 from bot.desk.handoffs.queue import customer_state
-from bot.desk.work import Afterwards, Work
+from bot.desk.work import Afterwards, Run, Work
 from bot.handoff import build_context
+
+
+
+
+async def customer_message(run: Run, bot: BotClient, *, conversation_id: str, token: str | None, text: str,
+                           payload: str | None, client_key: str | None) -> dict[str, Any]:
+    """Stored first (once); answered by the desk itself, or by the bot; when Rasa or the action server does not
+    answer, the customer hears so and is queued for a person. Returns what the customer sees next."""
+    received = await run(receive, conversation_id=conversation_id, token=token, text=text, payload=payload,
+                         client_key=client_key, routing=needs_routing_lock(payload))
+    if received.answer is not None:
+        return received.answer
+    # Stored first; from here on nothing the customer wrote can be lost.
+    try:
+        result = await bot.earlier_outcome(sender=conversation_id, text=received.for_bot) if received.retried else None
+        if result is None:
+            result = await bot.turn(sender=conversation_id, text=None if received.is_payload else received.for_bot,
+                                    payload=received.for_bot if received.is_payload else None,
+                                    customer_id=received.customer_id)
+        if not result.replies and result.handoff is None and not await bot.action_server_ok():
+            raise BotUnavailable("action server does not answer")
+    except BotUnavailable as exc:
+        return await run(bot_unavailable, conversation_id=conversation_id, message_id=received.message_id,
+                         error=str(exc), routing=True)
+    return await run(finish_bot_turn, conversation_id=conversation_id, message_id=received.message_id, turn=result,
+                     routing=bool(result.handoff and not result.handoff.get("close")))
+
+
+def history(work: Work, *, conversation_id: str, token: str | None, after: int) -> dict[str, Any]:
+    """The conversation from the start, or after the last sequence number the client saw (resume)."""
+    conversation = authenticated(work, conversation_id, token)
+    messages = [m.to_json() for m in service.list_messages(work.session, conversation_id=conversation_id, after=after)]
+    return {"messages": messages, "last_seq": conversation.last_seq, **customer_state(work, conversation)}
 
 
 @dataclass
@@ -55,7 +88,7 @@ def answer_for(work: Work, conversation: Conversation, message: Message) -> dict
 def authenticated(work: Work, conversation_id: str, token: str | None) -> Conversation:
     conversation = service.authenticate(work.session, conversation_id=conversation_id, token=token)
     if conversation is None:
-        raise HTTPException(401, detail="Onbekend gesprek of ongeldige sleutel.")
+        raise NotSignedIn("Onbekend gesprek of ongeldige sleutel.")
     return conversation
 
 
@@ -67,7 +100,7 @@ def receive(work: Work, *, conversation_id: str, token: str | None, text: str, p
         if earlier is not None:
             return _replay(work, conversation, earlier)
     if payload is not None and payload not in (conversation.offered_payloads or []):
-        raise HTTPException(422, detail="Deze keuze hoort niet bij dit gesprek.")
+        raise Invalid("Deze keuze hoort niet bij dit gesprek.")
     message = service.add_message(work, conversation=conversation, sender="customer", text=text, client_key=client_key)
     if payload is not None:
         conversation.offered_payloads = []  # a button is used once
@@ -88,11 +121,11 @@ def receive(work: Work, *, conversation_id: str, token: str | None, text: str, p
     if awaiting == Awaiting.COMMENT and payload is None:
         satisfaction.comment(work, conversation, text)
         return handled()
-    if callback_flow.handles(payload):
-        callback_flow.answer(work, conversation, payload)
+    if callback_flows.handles(payload):
+        callback_flows.answer(work, conversation, payload)
         return handled()
     if awaiting == Awaiting.CALLBACK_CONTACT and payload is None:
-        callback_flow.contact(work, conversation, text)
+        callback_flows.contact(work, conversation, text)
         return handled()
     if state in (State.QUEUED, State.AGENT):
         return handled()  # for the person who has the conversation; pushed to the agents

@@ -15,11 +15,13 @@ from typing import Any
 from bot.contact import ContactError, display_phone, normalise_email, normalise_phone
 from bot.desk import wording
 from bot.desk.callbacks import service
-from bot.desk.callbacks.models import Callback
+from bot.desk.agents.models import Agent
+from bot.desk.callbacks.models import OUTCOMES, Callback
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
 from bot.desk.conversations.states import Awaiting, HandoffStatus
 from bot.desk.db import utcnow
+from bot.desk.errors import Conflict, Invalid
 from bot.desk.handoffs import queue
 from bot.desk.handoffs import service as handoffs
 from bot.desk.handoffs.models import Handoff
@@ -192,3 +194,15 @@ def contact(work: Work, conversation: Conversation, text: str) -> None:
     handoff = queue.open_handoff(work.session, conversation_id=conversation.id)
     conversations.say(work, conversation, f"{wording.WINDOWS_FULL} {_still_waiting(work, handoff)}")
     conversations.await_answer(work, conversation, Awaiting.NOTHING)
+
+
+# --- the agent's side -----------------------------------------------------------------------------------
+def record_outcome(work: Work, callback_id: int, agent_id: int, outcome: str, note: str) -> dict[str, Any]:
+    """Called or mailed back: the outcome, and the callback leaves the open list."""
+    if outcome not in OUTCOMES:
+        raise Invalid("Kies een uitkomst: " + ", ".join(OUTCOMES.values()) + ".")
+    callback = service.booked(work.session, callback_id)
+    if callback.status != "scheduled":
+        raise Conflict("Voor dit terugbelverzoek is de uitkomst al vastgelegd.")
+    service.record_outcome(work, callback=callback, agent=work.session.get(Agent, agent_id), outcome=outcome, note=note)
+    return service.summary(work.session, work.hours(), callback)

@@ -7,8 +7,8 @@ from typing import Any
 from rasa_sdk import Tracker
 
 from bot.handoff import TranscriptLine
-
-IGNORED_TOPICS = {"greet", "goodbye", "thank", "affirm", "deny", "inform", "nlu_fallback", "EXTERNAL_handback"}
+from bot.nlu_result import nlu_of, topic_of
+from bot.text import without_guard
 
 
 def _iso(timestamp: float | None) -> str:
@@ -28,23 +28,20 @@ def transcript(tracker: Tracker) -> list[TranscriptLine]:
 
 
 def topics(tracker: Tracker) -> list[str]:
+    """What the customer's messages were about, in order, each once."""
     found: list[str] = []
     for event in tracker.events:
-        if event.get("event") != "user":
-            continue
-        parse = event.get("parse_data") or {}
-        intent = (parse.get("intent") or {}).get("name")
-        if intent == "faq":
-            key = (parse.get("response_selector", {}).get("faq", {}).get("response", {}) or {}).get("intent_response_key")
-            intent = key or intent
-        if intent and intent not in IGNORED_TOPICS and intent not in found:
-            found.append(intent)
+        if event.get("event") == "user":
+            nlu = nlu_of(event.get("parse_data") or {})
+            topic = topic_of(nlu["intent"], nlu.get("response_key"))
+            if topic and topic not in found:
+                found.append(topic)
     return found
 
 
 def customer_texts(tracker: Tracker) -> list[str]:
     """What the customer typed (the desk's guard before a typed "/" taken off)."""
-    return [(e.get("text") or "").replace("\u200b", "") for e in tracker.events if e.get("event") == "user"]
+    return [without_guard(e.get("text") or "") for e in tracker.events if e.get("event") == "user"]
 
 
 def facts(tracker: Tracker) -> dict[str, Any]:

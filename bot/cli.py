@@ -231,8 +231,9 @@ def _nlu_report(args: argparse.Namespace) -> int:
 
 def _report(args: argparse.Namespace) -> int:
     from bot.desk.db import make_engine, make_sessionmaker
-    from bot.reports.figures import PeriodError, compute
-    from bot.reports.render import to_csv, to_html
+    from bot.desk.reports.render import to_csv, to_html
+    from bot.desk.reports.service import PeriodError, compute
+    from bot.hours import HoursError, load as business_hours
 
     project = _project(args)
     if project is None:
@@ -240,9 +241,10 @@ def _report(args: argparse.Namespace) -> int:
     args.out = args.out or str(project / "var" / "reports")
     engine = make_engine(get_settings().database_url)
     try:
+        tz = business_hours().tz  # days begin and end in the team's time zone
         with make_sessionmaker(engine)() as session:
-            report = compute(session, since=args.since)
-    except PeriodError as exc:
+            report = compute(session, tz=tz, since=args.since)
+    except (PeriodError, HoursError) as exc:
         print(str(exc), file=sys.stderr)
         return 2
     finally:

@@ -8,16 +8,16 @@ from __future__ import annotations
 
 import re
 
+from bot.webshop.identifiers import ORDER_NUMBER, POSTCODE
+
 EMAIL = re.compile(r"\b[\w.+'-]+@[\w-]+(?:\.[\w-]+)+\b")
 IBAN = re.compile(r"\b[A-Z]{2}\d{2}[ ]?(?:[A-Z0-9]{4}[ ]?){2,7}[A-Z0-9]{1,4}\b", re.IGNORECASE)
 PHONE = re.compile(r"(?<![\w-])(?:\+|00)?\d[\d\s\-()]{7,}\d\b")
-POSTCODE = re.compile(r"\b[1-9]\d{3}\s?(?!sa|sd|ss)[A-Za-z]{2}\b")
 # A name: one or more capitalised words (with Dutch particles) after a self-introduction.
 NAME = re.compile(
     r"\b((?i:ik ben|mijn naam is|ik heet|met))\s+((?:(?:van|de|der|den|ter|ten|'t)\s+)*[A-Z][a-zà-ÿ'-]+"
     r"(?:\s+(?:(?:van|de|der|den|ter|ten|'t)\s+)*[A-Z][a-zà-ÿ'-]+)*)")
 NOT_NAMES = {"niet", "er", "erg", "heel", "zo", "al", "nog", "boos", "blij", "benieuwd", "bang", "klaar", "ziek"}
-ORDER_NUMBER = re.compile(r"\b[Ww][Ss][ -]?\d{6}\b")
 
 
 def _name(match: re.Match) -> str:

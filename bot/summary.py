@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import labels
+from bot.text import without_guard
+from bot.webshop.identifiers import ORDER_NUMBER
 
-ORDER_NUMBER = re.compile(r"\bws[ -]?(\d{6})\b", re.IGNORECASE)
 _TRYING = re.compile(r"\b((al|nu al|inmiddels|sinds)\s+(\w+\s+){0,3}(keer|maal|x|dagen|weken|week|maanden|uur)\b[^.!?]*|"
                      r"sinds\s+\w+[^.!?]*)", re.IGNORECASE)
 _SMALL_TALK = re.compile(r"^\s*(hoi|hallo|hey|hi|goedemorgen|goedemiddag|goedenavond|dag|ja|nee|ok|oke|oké|top|"
@@ -45,7 +46,7 @@ class SummaryInput:
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.replace("\u200b", "").split())
+    return " ".join(without_guard(text).split())
 
 
 def typed_order_numbers(texts: list[str]) -> list[str]:

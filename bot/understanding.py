@@ -17,8 +17,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Iterable
 
+from bot.text import without_guard
+from bot.webshop.identifiers import ORDER_NUMBER, POSTCODE
+
 _TOKEN = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*", re.UNICODE)
-_ENTITY = re.compile(r"\bws[ -]?\d{6}\b|\b[1-9]\d{3} ?[a-z]{2}\b|\S+@\S+|\b\d+([.,]\d+)?\b", re.IGNORECASE)
+_ENTITY = re.compile(rf"{ORDER_NUMBER.pattern}|{POSTCODE.pattern}|\S+@\S+|\b\d+([.,]\d+)?\b", re.IGNORECASE)
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "azertyuiop", "qsdfghjklm", "wxcvbn", "1234567890")
 OTHER_LANGUAGES = ("de", "fr", "es", "it", "pt", "pl", "tr", "sv", "da", "id", "fi", "hu", "cs", "ro")
@@ -130,7 +133,7 @@ def judge(text: str, vocabulary: Vocabulary) -> str | None:
     """Why the bot cannot understand this message, or None when it might: `command` (a typed "/..."),
     `no_words` (emoji, punctuation), `keyboard`, `other_language`, `gibberish`, `unrelated` (words that
     have nothing to do with the shop, not even in a sentence)."""
-    stripped = text.replace("\u200b", "").strip()
+    stripped = without_guard(text).strip()
     if not stripped:
         return None
     if stripped.startswith("/"):

@@ -66,7 +66,7 @@ def test_every_example_the_bot_was_taught_is_understood_without_doubt(model_path
     from rasa.shared.nlu.training_data.loading import load_data
 
     from bot.desk.editing.inbox import LOW_CONFIDENCE, NOT_UNDERSTOOD
-    from bot.rasa.parse_results import nlu_of
+    from bot.nlu_result import nlu_of
 
     agent = Agent.load(str(model_path))
     examples = load_data(str(ROOT / "data" / "nlu")).intent_examples

@@ -3,7 +3,7 @@ handed over once per turn by the policy, never to another conversation."""
 from __future__ import annotations
 
 from bot.rasa import parse_results
-from bot.rasa.parse_results import nlu_of
+from bot.nlu_result import nlu_of
 
 
 def test_faq_messages_carry_the_selected_answer_and_its_confidence():

@@ -7,7 +7,8 @@ import io
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -18,11 +19,12 @@ from bot.desk.callbacks.models import Callback
 from bot.desk.conversations.models import Conversation, ConversationEvent, Message
 from bot.desk.db import make_engine, make_sessionmaker, utcnow
 from bot.desk.handoffs.models import Handoff
-from bot.reports.figures import PeriodError, compute, parse_since
-from bot.reports.render import rows, to_csv, to_html
+from bot.desk.reports.render import rows, to_csv, to_html
+from bot.desk.reports.service import PeriodError, compute, parse_since
 from tests.desk_support import desk, login, project, rasa  # noqa: F401 - fixtures
 
 NOW = utcnow()
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
 
 
 def conversation(session: Session, days_ago: float, text: str | None, **nlu) -> Conversation:
@@ -85,7 +87,7 @@ def seeded(database_url) -> str:
 def report_for(url: str, since: str = "7d"):
     engine = make_engine(url)
     with make_sessionmaker(engine)() as session:
-        report = compute(session, since=since, now=NOW.replace(tzinfo=None) + timedelta(seconds=1))
+        report = compute(session, tz=AMSTERDAM, since=since, now=NOW.replace(tzinfo=None) + timedelta(seconds=1))
     engine.dispose()
     return report
 
@@ -153,3 +155,24 @@ def test_bot_report_on_the_demo_data_writes_html_and_csv(tmp_path):
     again = subprocess.run([sys.executable, "-m", "bot", "report", "--since", "nooit"], env=env, capture_output=True,
                            text=True, cwd=ROOT)
     assert again.returncode == 2 and "7d" in again.stderr
+
+
+def test_days_are_counted_in_the_time_zone_of_the_business_hours(desk, rasa, hours_file):
+    """23:30 UTC is already tomorrow in Amsterdam and still today in Los Angeles: the dashboard counts the
+    day where the team is, as business_hours.yml says, not in a time zone written into the report."""
+    late = datetime.combine(NOW.date() - timedelta(days=2), datetime.min.time()) + timedelta(hours=23, minutes=30)
+    engine = make_engine(desk.database_url)
+    with make_sessionmaker(engine)() as session:
+        conversation(session, (NOW - late).total_seconds() / 86400, "Wat kost verzenden?", intent="faq", confidence=0.9)
+        session.commit()
+    engine.dispose()
+    admin = login(desk, "demo", "balie-demo")
+    in_amsterdam = requests.get(desk.url + "/api/reports", headers=admin).json()["per_day"]
+    original = hours_file.read_text()
+    hours_file.write_text(original.replace("Europe/Amsterdam", "America/Los_Angeles"))
+    try:
+        in_los_angeles = requests.get(desk.url + "/api/reports", headers=admin).json()["per_day"]
+    finally:
+        hours_file.write_text(original)
+    assert in_amsterdam == {(late.date() + timedelta(days=1)).isoformat(): 1}
+    assert in_los_angeles == {late.date().isoformat(): 1}

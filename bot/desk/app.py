@@ -37,9 +37,9 @@ from bot import log_masking
 from bot.desk.periodic import PeriodicWork, heartbeat_forever
 from bot.desk.privacy.trackers import TrackerStore
 from bot.desk.privacy.views import router as privacy_router
+from bot.desk.reports.views import router as reports_router
 from bot.desk.push import Hub, make_relay
 from bot import labels
-from bot.reports.views import router as reports_router
 
 STATIC = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 64 * 1024

@@ -14,13 +14,11 @@ from typing import Any
 
 import httpx
 
-from bot.rasa.parse_results import nlu_of
+from bot.nlu_result import nlu_of
+from bot.text import as_plain_text, without_guard
 
 logger = logging.getLogger(__name__)
 
-# Rasa treats text that starts with "/" as an intent command. Customer text never may:
-# a zero-width space in front keeps it plain text (Rasa strips whitespace, not this).
-PLAIN_TEXT_GUARD = "\u200b"
 DOWN_SECONDS = 5.0  # a replica that did not answer is skipped this long, then tried again
 # Only failures where Rasa cannot have processed the turn move it to another replica; a read timeout
 # might mean the turn is still running there, and running it twice would confuse the conversation.
@@ -96,7 +94,7 @@ class BotClient:
         """One customer turn through the desk channel (bot/rasa/channel.py): the replies, what the NLU made
         of the message, and a handover when the bot signalled one. `payload` only for offered buttons;
         `customer_id` for a logged-in customer (message metadata, read by actions/account.py)."""
-        message = payload if payload is not None else _as_plain_text(text or "")
+        message = payload if payload is not None else as_plain_text(text or "")
         body: dict = {"sender": sender, "message": message}
         if customer_id:
             body["metadata"] = {"customer": {"id": customer_id}}
@@ -127,7 +125,7 @@ class BotClient:
         except (BotUnavailable, ValueError):
             return None
         last_user = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=None)
-        if last_user is None or (events[last_user].get("text") or "").lstrip(PLAIN_TEXT_GUARD) != text:
+        if last_user is None or without_guard(events[last_user].get("text") or "") != text:
             return None
         replies, handoff = [], None
         for event in events[last_user + 1:]:
@@ -188,10 +186,6 @@ class BotClient:
         except httpx.HTTPError:
             return False
         return response.status_code == 200
-
-
-def _as_plain_text(text: str) -> str:
-    return PLAIN_TEXT_GUARD + text if text.lstrip().startswith("/") else text
 
 
 def _reply(item: dict[str, Any]) -> dict[str, Any]:

@@ -16,9 +16,10 @@ import yaml
 
 from bot.config import ROOT
 from bot.text import clause_around
+from bot.webshop.identifiers import ORDER_NUMBER, POSTCODE
 
 RULES_FILE = ROOT / "escalation.yml"
-_ORDER_OR_POSTCODE = re.compile(r"\bws[ -]?\d{6}\b|\b[1-9]\d{3} ?[a-z]{2}\b", re.IGNORECASE)
+_ORDER_OR_POSTCODE = re.compile(f"{ORDER_NUMBER.pattern}|{POSTCODE.pattern}", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*", re.UNICODE)
 _NON_WORD = re.compile(r"[^\w\s]", re.UNICODE)
 

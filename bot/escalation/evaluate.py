@@ -21,7 +21,8 @@ import yaml
 from bot.config import ROOT
 from bot.delivery import arrives_in_time, needed_by
 from bot.escalation import Assessment, Turn, assess, turns_from_json
-from bot.summary import ORDER_NUMBER, SummaryInput, sentences, typed_order_numbers
+from bot.summary import SummaryInput, sentences, typed_order_numbers
+from bot.webshop.identifiers import ORDER_NUMBER
 
 DATASET = ROOT / "tests" / "data" / "escalation_eval.yml"
 HANDED_OVER = {"frustration", "abuse", "legal_threat", "sensitive", "complexity", "not_understood",

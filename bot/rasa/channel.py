@@ -18,7 +18,7 @@ from sanic.response import HTTPResponse
 
 from bot import log_masking
 from bot.rasa import parse_results
-from bot.rasa.parse_results import nlu_of
+from bot.nlu_result import nlu_of
 
 log_masking.install()  # Rasa's own log lines pass through this process too
 logger = logging.getLogger(__name__)

@@ -19,14 +19,3 @@ def remember(sender_id: str, parse_data: dict[str, Any]) -> None:
 
 def take(sender_id: str) -> dict[str, Any] | None:
     return _results.pop(sender_id, None)
-
-
-def nlu_of(parse_data: dict[str, Any]) -> dict[str, Any]:
-    """The parts of Rasa's parse result that the desk keeps: intent, confidence and, for FAQ, the answer key."""
-    intent = parse_data.get("intent") or {}
-    result: dict[str, Any] = {"intent": intent.get("name"), "confidence": round(float(intent.get("confidence") or 0), 4)}
-    selected = ((parse_data.get("response_selector") or {}).get("faq") or {}).get("response") or {}
-    if intent.get("name") == "faq" and selected.get("intent_response_key"):
-        result["response_key"] = selected["intent_response_key"]
-        result["response_confidence"] = round(float(selected.get("confidence") or 0), 4)
-    return result

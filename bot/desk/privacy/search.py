@@ -14,7 +14,7 @@ from bot.desk.callbacks.models import Callback
 from bot.desk.conversations.models import Conversation, Message
 from bot.desk.privacy.trackers import TrackerStore
 from bot.privacy import EMAIL, PHONE
-from bot.webshop.identifiers import normalise_order_number
+from bot.webshop.identifiers import ORDER_NUMBER, normalise_order_number
 
 KINDS = {"conversation": "gespreknummer", "email": "e-mailadres", "phone": "telefoonnummer", "order": "bestelnummer"}
 CONVERSATION_ID = re.compile(r"^[0-9a-f]{32}$")
@@ -65,8 +65,7 @@ class Criterion:
         if self.kind == "email":
             return self.value in text.lower()
         if self.kind == "order":
-            return any(normalise_order_number(m.group(0)) == self.value
-                       for m in re.finditer(r"\b[Ww][Ss][ -]?\d{6}\b", text))
+            return any(normalise_order_number(m.group(0)) == self.value for m in ORDER_NUMBER.finditer(text))
         if self.kind == "phone":
             for match in PHONE.finditer(text):
                 try:

@@ -6,7 +6,7 @@ import io
 from html import escape
 
 from bot import labels
-from bot.reports.figures import Report
+from bot.desk.reports.service import Report
 
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)} %"

@@ -6,8 +6,8 @@ from fastapi.responses import PlainTextResponse
 
 from bot.desk.auth import Admin
 from bot.desk.deps import db
-from bot.reports.figures import PeriodError, compute
-from bot.reports.render import to_csv
+from bot.desk.reports.render import to_csv
+from bot.desk.reports.service import PeriodError, compute
 
 router = APIRouter(tags=["reports"])
 
@@ -15,7 +15,7 @@ router = APIRouter(tags=["reports"])
 def _report(request: Request, since: str):
     with db(request) as session:
         try:
-            return compute(session, since=since)
+            return compute(session, tz=request.app.state.hours.current().tz, since=since)
         except PeriodError as exc:
             raise HTTPException(422, detail=str(exc)) from exc
 

@@ -1,6 +1,7 @@
 """What team leads see (P12): which topics bring customers in, how many the bot settles alone, why
 conversations are handed over, waits, satisfaction, callbacks kept, and what the bot did not understand.
-One function computes it all, for the CLI report, the CSV export and the dashboard alike."""
+One function computes it all from the desk's tables, for the CLI report, the CSV export and the dashboard
+alike. Days are counted in the team's time zone (business_hours.yml)."""
 from __future__ import annotations
 
 import re
@@ -18,10 +19,8 @@ from bot.desk.callbacks.models import Callback
 from bot.desk.conversations.models import Conversation, ConversationEvent, Message
 from bot.desk.editing import inbox
 from bot.desk.handoffs.models import Handoff
+from bot.nlu_result import topic_of
 
-NOT_A_TOPIC = {"greet", "goodbye", "thank", "affirm", "deny", "inform", "nlu_fallback", "out_of_scope", "faq",
-               "bot_challenge", "EXTERNAL_handback"}
-LOCAL = ZoneInfo("Europe/Amsterdam")
 SPIKE_RATIO = 0.5  # +50 % or more against the previous period ...
 SPIKE_MINIMUM = 5  # ... and at least this many conversations, so that 1 -> 2 is no "spike"
 
@@ -80,8 +79,8 @@ def _topics_by_conversation(session: Session, start: datetime, end: datetime) ->
         Message.created_at < end)).all()
     found: dict[str, set[str]] = defaultdict(set)
     for conversation_id, intent, response_key in rows:
-        topic = response_key if intent == "faq" and response_key else intent
-        if topic not in NOT_A_TOPIC:
+        topic = topic_of(intent, response_key)
+        if topic:
             found[conversation_id].add(topic)
     return found
 
@@ -91,7 +90,8 @@ def _minutes(pairs) -> float | None:
     return round(median(values), 1) if values else None
 
 
-def compute(session: Session, *, since: str = "7d", now: datetime | None = None) -> Report:
+def compute(session: Session, *, tz: ZoneInfo, since: str = "7d", now: datetime | None = None) -> Report:
+    """`tz`: the team's time zone (BusinessHours.tz), in which a day begins and ends."""
     span = parse_since(since)
     end = _naive(now or datetime.now(timezone.utc))
     start, previous_start = end - span, end - 2 * span
@@ -103,7 +103,7 @@ def compute(session: Session, *, since: str = "7d", now: datetime | None = None)
         Message.sender == "customer", Message.created_at >= start, Message.created_at < end).distinct()))
     real = [(cid, at) for cid, at in conversations if cid in spoke]  # an opened widget without a word is no contact
     report.conversations = len(real)
-    days = Counter(at.replace(tzinfo=timezone.utc).astimezone(LOCAL).date().isoformat() for _, at in real)
+    days = Counter(at.replace(tzinfo=timezone.utc).astimezone(tz).date().isoformat() for _, at in real)
     report.per_day = dict(sorted(days.items()))
 
     topics_now = Counter(t for topics in _topics_by_conversation(session, start, end).values() for t in topics)

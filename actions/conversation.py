@@ -1,30 +1,13 @@
-"""Reading a tracker: transcript, topics, facts and what the bot already did."""
+"""Reading a tracker: topics, facts, what the customer typed and what the bot already did. (The transcript
+in a handoff's context is the desk's own.)"""
 from __future__ import annotations
 
-from datetime import datetime, timezone
 from typing import Any
 
 from rasa_sdk import Tracker
 
-from bot.handoff import TranscriptLine
 from bot.nlu_result import nlu_of, topic_of
 from bot.text import without_guard
-
-
-def _iso(timestamp: float | None) -> str:
-    moment = datetime.fromtimestamp(timestamp, tz=timezone.utc) if timestamp else datetime.now(timezone.utc)
-    return moment.isoformat(timespec="seconds")
-
-
-def transcript(tracker: Tracker) -> list[TranscriptLine]:
-    lines: list[TranscriptLine] = []
-    for event in tracker.events:
-        if event.get("event") == "user" and event.get("text") is not None:
-            lines.append(TranscriptLine(sender="customer", text=event["text"], at=_iso(event.get("timestamp"))))
-        elif event.get("event") == "bot" and event.get("text"):
-            sender = (event.get("metadata") or {}).get("sender", "bot")
-            lines.append(TranscriptLine(sender=sender, text=event["text"], at=_iso(event.get("timestamp"))))
-    return lines
 
 
 def topics(tracker: Tracker) -> list[str]:

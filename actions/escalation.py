@@ -12,7 +12,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import conversation
-from actions.handoff import context_for, hand_over, signal_handover
+from actions.handoff import context_for, hand_off, signal_handoff
 
 OPENINGS = {
     "frustration": "Ik merk dat je hier echt klaar mee bent, en dat begrijp ik heel goed. "
@@ -61,7 +61,7 @@ class ActionEscalate(Action):
                    for s in judgement.get("signals", []) if s.get("reason") == reason]
         if judgement.get("action") == "end":
             return self._end_for_abuse(dispatcher, tracker, signals)
-        events = hand_over(dispatcher, tracker, reason, signals=signals, priority=judgement.get("priority"),
+        events = hand_off(dispatcher, tracker, reason, signals=signals, priority=judgement.get("priority"),
                            opening=_opening(reason, judgement.get("signals", [])), apologise=reason == "complexity")
         return [SlotSet("escalation", None)] + events
 
@@ -70,6 +70,6 @@ class ActionEscalate(Action):
         """Second insult: a polite end; the desk closes the conversation and keeps it for review."""
         dispatcher.utter_message(text=CLOSING)
         done = conversation.bot_actions(tracker) + ["Gewaarschuwd en het gesprek beëindigd na een tweede belediging"]
-        signal_handover(dispatcher, context_for(tracker, "abuse", priority="high", signals=signals, bot_actions=done),
+        signal_handoff(dispatcher, context_for(tracker, "abuse", priority="high", signals=signals, bot_actions=done),
                         close=True)
         return [SlotSet("escalation", None)]

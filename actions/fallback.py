@@ -8,7 +8,7 @@ from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.handoff import hand_over
+from actions.handoff import hand_off
 
 MISUNDERSTOOD_IN_A_ROW = 2
 
@@ -34,7 +34,7 @@ class ActionHandleFallback(Action):
         misunderstood = consecutive_misunderstood(tracker)
         if len(misunderstood) >= MISUNDERSTOOD_IN_A_ROW:
             signals = [{"name": "not_understood", "evidence": text} for text in misunderstood]
-            return hand_over(dispatcher, tracker, "not_understood", signals=signals)
+            return hand_off(dispatcher, tracker, "not_understood", signals=signals)
         dispatcher.utter_message(response="utter_default")
         # Forget the misunderstood turn for the dialogue policies, as Rasa's own fallback does.
         return [UserUtteranceReverted()]

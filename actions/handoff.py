@@ -1,6 +1,6 @@
 """Handing a conversation to a person, with the whole context (P2).
 
-The action says why, in the bot's own voice, and signals the handover to the desk with its context as
+The action says why, in the bot's own voice, and signals the handoff to the desk with its context as
 a custom payload in the reply. The desk decides and words the rest in the same transaction as the turn
 (who helps, the truthful place in line, or a callback offer): there is no call back into the desk in
 the middle of a turn, and the bot needs no memory of whether a person is involved.
@@ -48,12 +48,12 @@ def context_for(tracker: Tracker, reason: str, *, signals: Optional[List[Dict[st
     ))
 
 
-def signal_handover(dispatcher: CollectingDispatcher, context: Dict[str, Any], *, close: bool = False) -> None:
+def signal_handoff(dispatcher: CollectingDispatcher, context: Dict[str, Any], *, close: bool = False) -> None:
     """The custom payload the desk reads from the bot's reply (bot/desk/bot_client.py)."""
     dispatcher.utter_message(json_message={"handoff": context, "close": close})
 
 
-def hand_over(
+def hand_off(
     dispatcher: CollectingDispatcher,
     tracker: Tracker,
     reason: str,
@@ -65,13 +65,13 @@ def hand_over(
     opening: Optional[str] = None,
     apologise: bool = True,
 ) -> List[EventType]:
-    """Say why a colleague takes over, and signal the handover with the whole context."""
+    """Say why a colleague takes over, and signal the handoff with the whole context."""
     context = context_for(tracker, reason, signals=signals, facts=facts, bot_actions=bot_actions, priority=priority)
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if apologise and intent in APOLOGY:
         dispatcher.utter_message(text=APOLOGY[intent])
     dispatcher.utter_message(text=opening or OPENINGS.get(reason, OPENINGS["customer_request"]))
-    signal_handover(dispatcher, context)
+    signal_handoff(dispatcher, context)
     return [ActiveLoop(None)] if tracker.active_loop.get("name") else []
 
 
@@ -83,5 +83,5 @@ class ActionHandoff(Action):
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if intent in ("complain", "product_issue"):
             evidence = tracker.latest_message.get("text") or ""
-            return hand_over(dispatcher, tracker, "complexity", signals=[{"name": intent, "evidence": evidence}])
-        return hand_over(dispatcher, tracker, "customer_request")
+            return hand_off(dispatcher, tracker, "complexity", signals=[{"name": intent, "evidence": evidence}])
+        return hand_off(dispatcher, tracker, "customer_request")

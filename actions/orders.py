@@ -11,7 +11,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import conversation
 from actions.forms import verified_order_number
-from actions.handoff import hand_over
+from actions.handoff import hand_off
 from actions.services import webshop
 from bot.delivery import Deadline, arrives_in_time, describe_day, describe_window, needed_by
 from bot.webshop import Order, ShopUnavailable
@@ -90,7 +90,7 @@ def judge_deadline(dispatcher: CollectingDispatcher, tracker: Tracker, order: Or
         return [SlotSet("order_facts", order_facts), SlotSet("bot_actions", done)]
     done = actions_done + [f"Gezegd dat de deadline ({deadline.label}) niet gehaald wordt"]
     signals = [{"name": "deadline", "evidence": deadline.evidence}]
-    return [SlotSet("order_facts", order_facts), SlotSet("bot_actions", done)] + hand_over(
+    return [SlotSet("order_facts", order_facts), SlotSet("bot_actions", done)] + hand_off(
         dispatcher, tracker, "deadline_at_risk", signals=signals,
         facts={**conversation.facts(tracker), **order_facts}, bot_actions=done)
 
@@ -103,14 +103,14 @@ class ActionCheckOrderStatus(Action):
         number = verified_order_number(tracker)
         stored = tracker.get_slot("order_facts") or {}
         if number is None:
-            return hand_over_unverified(dispatcher, tracker)
+            return hand_off_unverified(dispatcher, tracker)
         try:
             order = webshop().find_order(number, tracker.get_slot("postcode"))
         except ShopUnavailable:
-            return hand_over(dispatcher, tracker, "bot_unavailable",
+            return hand_off(dispatcher, tracker, "bot_unavailable",
                              signals=[{"name": "shop_unavailable", "evidence": number}])
         if order is None:  # the shop changed between verification and now
-            return hand_over(dispatcher, tracker, "complexity")
+            return hand_off(dispatcher, tracker, "complexity")
         now = datetime.now()
         today = now.date()
         summary = status_sentence(order, today)
@@ -144,10 +144,10 @@ class ActionCheckDeadline(Action):
         try:
             order = webshop().find_order(number, tracker.get_slot("postcode"))
         except ShopUnavailable:
-            return hand_over(dispatcher, tracker, "bot_unavailable",
+            return hand_off(dispatcher, tracker, "bot_unavailable",
                              signals=[{"name": "shop_unavailable", "evidence": number}])
         if order is None:
-            return hand_over(dispatcher, tracker, "complexity")
+            return hand_off(dispatcher, tracker, "complexity")
         stored = tracker.get_slot("order_facts") or {}
         summary = status_sentence(order, now.date())
         order_facts: Dict[str, Any] = {**stored, "order_status": {"summary": summary, **order.to_json()}}
@@ -155,13 +155,13 @@ class ActionCheckDeadline(Action):
                               conversation.bot_actions(tracker), now.date())
 
 
-def hand_over_unverified(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+def hand_off_unverified(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
     """The order form ended without a verified order: the shop was down, or three lookups failed."""
     number = str(tracker.get_slot("order_number") or "")
     if (tracker.get_slot("order_facts") or {}).get("shop_unavailable"):
-        return hand_over(dispatcher, tracker, "bot_unavailable", signals=[{"name": "shop_unavailable", "evidence": number}])
+        return hand_off(dispatcher, tracker, "bot_unavailable", signals=[{"name": "shop_unavailable", "evidence": number}])
     attempts = int(tracker.get_slot("order_lookup_attempts") or 0)
-    return hand_over(
+    return hand_off(
         dispatcher, tracker, "complexity",
         signals=[{"name": "order_not_found", "evidence": f"{attempts} keer geen bestelling bij bestelnummer {number} en de opgegeven postcode"}],
         opening="Ik kan nog steeds geen bestelling vinden bij deze gegevens. Een collega kan je bestelling op een andere "

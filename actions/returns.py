@@ -12,8 +12,8 @@ from rasa_sdk.types import DomainDict
 
 from actions import conversation
 from actions.forms import verified_order_number
-from actions.handoff import hand_over
-from actions.orders import hand_over_unverified
+from actions.handoff import hand_off
+from actions.orders import hand_off_unverified
 from actions.services import webshop
 from bot.delivery import MONTHS
 from bot.money import euros
@@ -35,13 +35,13 @@ class ActionRegisterReturn(Action):
         number = verified_order_number(tracker)
         stored = tracker.get_slot("order_facts") or {}
         if number is None:
-            return hand_over_unverified(dispatcher, tracker)
+            return hand_off_unverified(dispatcher, tracker)
         postcode = tracker.get_slot("postcode")
         today = date.today()
         try:
             order = webshop().find_order(number, postcode)
             if order is None:
-                return hand_over(dispatcher, tracker, "complexity")
+                return hand_off(dispatcher, tracker, "complexity")
             if order.status != "delivered":
                 dispatcher.utter_message(response="utter_return_not_delivered", number=number)
                 return [SlotSet("bot_actions", conversation.record_bot_action(tracker, "Uitgelegd dat retour pas na bezorging kan"))]
@@ -54,7 +54,7 @@ class ActionRegisterReturn(Action):
                 return [SlotSet("bot_actions", done)]
             registration = webshop().register_return(number, postcode)
         except ShopUnavailable:
-            return hand_over(dispatcher, tracker, "bot_unavailable",
+            return hand_off(dispatcher, tracker, "bot_unavailable",
                              signals=[{"name": "shop_unavailable", "evidence": number}])
         total = sum(item.price_cents * item.quantity for item in order.items)
         drop_off = _long_date(today + timedelta(days=DROP_OFF_DAYS))

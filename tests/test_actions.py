@@ -91,7 +91,7 @@ async def test_parcel_status_gives_carrier_tracking_and_tomorrows_window(shop):
     assert "Onderweg met PostNL" in slot(events, "bot_actions")[-1]
 
 
-async def test_a_deadline_the_parcel_makes_is_confirmed_without_handover(shop):
+async def test_a_deadline_the_parcel_makes_is_confirmed_without_handoff(shop):
     tracker = make_tracker([user("waar blijft WS-100001, mijn zus vertrekt morgenochtend")],
                            {"order_number": "WS-100001", "postcode": "1234 AB", "order_verified": True})
     messages, _ = await run(ActionCheckOrderStatus(), tracker)
@@ -189,7 +189,7 @@ async def test_a_return_outside_the_term_is_explained_and_a_colleague_offered(sh
     assert "Uitgelegd dat de retourtermijn is verlopen" in slot(events, "bot_actions")[-1] and handoffs(messages) == []
 
 
-async def test_a_complaint_gets_an_apology_before_the_handover(shop):
+async def test_a_complaint_gets_an_apology_before_the_handoff(shop):
     tracker = make_tracker([user("ik heb een klacht, de bezorger was onbeleefd", "complain")])
     messages, _ = await run(ActionHandoff(), tracker)
     assert messages[0]["text"].startswith("Wat vervelend") and "spijt me" in messages[0]["text"]
@@ -197,7 +197,7 @@ async def test_a_complaint_gets_an_apology_before_the_handover(shop):
     assert handoffs(messages)[0]["signals"] == [{"name": "complain", "evidence": "ik heb een klacht, de bezorger was onbeleefd"}]
 
 
-async def test_two_misunderstood_messages_in_a_row_hand_over(shop):
+async def test_two_misunderstood_messages_in_a_row_hand_off(shop):
     first = make_tracker([user("blablabla", "nlu_fallback")])
     messages, events = await run(ActionHandleFallback(), first)
     assert messages[0]["response"] == "utter_default" and events[-1]["event"] == "rewind" and handoffs(messages) == []
@@ -218,7 +218,7 @@ async def test_an_unreachable_shop_hands_over_as_bot_unavailable(shop, monkeypat
     assert "kan je gegevens op dit moment niet ophalen" in texts(messages)
 
 
-async def test_a_handover_in_a_form_ends_the_form_and_signals_once(shop):
+async def test_a_handoff_in_a_form_ends_the_form_and_signals_once(shop):
     tracker = make_tracker([user("mens graag", "request_human")], active_loop={"name": "order_status_form"})
     messages, events = await run(ActionHandoff(), tracker)
     assert len(handoffs(messages)) == 1 and texts(messages).startswith("Natuurlijk, ik verbind je door")

@@ -96,7 +96,7 @@ def test_only_offered_button_payloads_reach_rasa_as_intents(desk, rasa):
     assert customer.say("Ja", payload="/affirm").status_code == 422  # a button is used once
 
 
-def test_a_handover_the_bot_signals_is_created_once_with_the_desks_transcript(desk, rasa):
+def test_a_handoff_the_bot_signals_is_created_once_with_the_desks_transcript(desk, rasa):
     customer = Customer(desk)
     customer.say("hallo")
     answer = customer.say("mens graag").json()
@@ -447,7 +447,7 @@ async def test_retraining_loads_the_new_model_into_every_rasa_replica(tmp_path):
         assert first.loaded_models == second.loaded_models == [str(model.resolve())]
 
 
-def test_a_handover_turn_reads_the_median_handling_time_once(desk, rasa, monkeypatch):
+def test_a_handoff_turn_reads_the_median_handling_time_once(desk, rasa, monkeypatch):
     from bot.desk.handoffs import queue
 
     calls = []

@@ -34,7 +34,7 @@ class BotUnavailable(RuntimeError):
 class BotTurn:
     replies: list[dict[str, Any]]
     nlu: dict[str, Any] | None  # intent, confidence, response_key?, response_confidence?
-    handoff: dict[str, Any] | None = None  # the handover the bot signalled, with its context
+    handoff: dict[str, Any] | None = None  # the handoff the bot signalled, with its context
     replica: str = ""
 
 
@@ -92,7 +92,7 @@ class BotClient:
     async def turn(self, *, sender: str, text: str | None = None, payload: str | None = None,
                    customer_id: str | None = None) -> BotTurn:
         """One customer turn through the desk channel (bot/rasa/channel.py): the replies, what the NLU made
-        of the message, and a handover when the bot signalled one. `payload` only for offered buttons;
+        of the message, and a handoff when the bot signalled one. `payload` only for offered buttons;
         `customer_id` for a logged-in customer (message metadata, read by actions/account.py)."""
         message = payload if payload is not None else as_plain_text(text or "")
         body: dict = {"sender": sender, "message": message}
@@ -170,9 +170,6 @@ class BotClient:
         """Rasa and the action server count as up when at least one replica answers."""
         rasa = [await self._ok(f"{url}/") for url in self.rasa_urls]
         return {"rasa": any(rasa), "action_server": await self.action_server_ok()}
-
-    async def replica_health(self) -> dict[str, bool]:
-        return {url: await self._ok(f"{url}/") for url in self.rasa_urls + self.action_server_urls}
 
     async def action_server_ok(self) -> bool:
         for url in self.action_server_urls:

@@ -1,7 +1,9 @@
 """Rasa input channel for the desk: Rasa's REST channel, plus what the NLU made of the message.
 
 The desk stores the intent, its confidence and the FAQ key with each customer message. That feeds the
-editors' inbox of misunderstood messages and the team leads' topic reports, without a second NLU pass.
+editors' inbox of misunderstood messages and the team leads' topic reports. The channel parses the message
+itself and hands the parse result to Rasa with the message (`UserMessage.parse_data`, which Rasa's processor
+uses instead of parsing again): one NLU pass, and the result stays with its own request.
 Configured in credentials.yml as `bot.rasa.channel.DeskInput`; the desk posts to /webhooks/desk/webhook.
 """
 from __future__ import annotations
@@ -17,7 +19,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import log_masking
-from bot.rasa import parse_results
 from bot.nlu_result import nlu_of
 
 log_masking.install()  # Rasa's own log lines pass through this process too
@@ -57,32 +58,31 @@ class DeskInput(RestInput):
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             sender_id = await self._extract_sender(request)
-            text = self._extract_message(request)
-            collector = CollectingOutputChannel()
-            errors: list[str] = []
-            token = _turn_errors.set(errors)
-            try:
-                await on_new_message(UserMessage(text, collector, sender_id, input_channel=self.name(),
-                                                 metadata=self.get_metadata(request)))
-            except Exception as exc:  # noqa: BLE001 - the action server or the lock store is away
-                logger.exception("desk channel: message failed")
-                errors.append(f"{exc.__class__.__name__}: {exc}"[:300])
-            finally:
-                _turn_errors.reset(token)
-            if errors:
-                # Unlike Rasa's REST channel, say so: the desk then tells the customer and queues them for a
-                # person, instead of showing half a turn as if it were the answer.
-                parse_results.take(sender_id)
-                return response.json({"error": errors[0], "messages": collector.messages}, status=500)
-            parsed = parse_results.take(sender_id)  # left by EscalationPolicy during this turn
-            nlu = nlu_of(parsed) if parsed else None
-            if nlu is None:  # the policy is switched off: read it back from the tracker store
-                try:
-                    tracker = await request.app.ctx.agent.tracker_store.retrieve(sender_id)
-                    if tracker is not None and tracker.latest_message is not None:
-                        nlu = nlu_of(tracker.latest_message.parse_data)
-                except Exception:  # noqa: BLE001 - the reply matters more than the statistics
-                    logger.exception("desk channel: could not read the parse result")
-            return response.json({"messages": collector.messages, "nlu": nlu})
+            status, body = await self.turn(request.app.ctx.agent, on_new_message, sender_id=sender_id,
+                                           text=self._extract_message(request), metadata=self.get_metadata(request))
+            return response.json(body, status=status)
 
         return hook
+
+    async def turn(self, agent: Any, on_new_message: Callable[[UserMessage], Awaitable[None]], *, sender_id: str,
+                   text: str, metadata: dict[str, Any] | None) -> tuple[int, dict[str, Any]]:
+        """One customer message: (HTTP status, {"messages", "nlu"} or {"error", "messages"})."""
+        collector = CollectingOutputChannel()
+        errors: list[str] = []
+        token = _turn_errors.set(errors)
+        nlu = None
+        try:
+            parse_data = await agent.parse_message(text)
+            nlu = nlu_of(parse_data)
+            await on_new_message(UserMessage(text, collector, sender_id, parse_data=parse_data,
+                                             input_channel=self.name(), metadata=metadata))
+        except Exception as exc:  # noqa: BLE001 - the action server or the lock store is away
+            logger.exception("desk channel: message failed")
+            errors.append(f"{exc.__class__.__name__}: {exc}"[:300])
+        finally:
+            _turn_errors.reset(token)
+        if errors:
+            # Unlike Rasa's REST channel, say so: the desk then tells the customer and queues them for a
+            # person, instead of showing half a turn as if it were the answer.
+            return 500, {"error": errors[0], "messages": collector.messages}
+        return 200, {"messages": collector.messages, "nlu": nlu}

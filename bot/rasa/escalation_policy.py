@@ -19,7 +19,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from datetime import datetime
 
-from bot.rasa import parse_results
 from bot.delivery import needed_by
 from bot.escalation import Turn, assess
 
@@ -73,8 +72,6 @@ class EscalationPolicy(Policy):
                                      rule_only_data: Optional[Dict[Text, Any]] = None,
                                      **kwargs: Any) -> PolicyPrediction:
         abstain = self._prediction(self._default_predictions(domain))
-        if tracker.latest_action_name == ACTION_LISTEN_NAME and tracker.latest_message is not None:
-            parse_results.remember(tracker.sender_id, tracker.latest_message.parse_data)  # for the desk channel
         if not self.enabled:
             return abstain
         latest_action = tracker.latest_action_name

@@ -16,7 +16,7 @@ def send(page, text):
     page.get_by_test_id("balie-send").click()
 
 
-def test_parcel_status_handover_and_agent_reply(stack, page_factory):
+def test_parcel_status_handoff_and_agent_reply(stack, page_factory):
     shop = page_factory()
     shop.goto(stack.desk_url + "/")
     shop.get_by_test_id("balie-launcher").click()

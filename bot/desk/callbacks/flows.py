@@ -2,7 +2,7 @@
 confirmation. Runs in the desk, which knows the hours, who is online and how long the queue is.
 
 Offered when nobody can help soon enough: outside business hours, with no agent online, when the
-estimated wait is above MAX_WAIT_MINUTES at handover, or once a customer has waited longer than that.
+estimated wait is above MAX_WAIT_MINUTES at handoff, or once a customer has waited longer than that.
 An agent online with room always wins: then there is no offer at all. Where the customer is in the
 booking is explicit (`Awaiting.CALLBACK_*`), not guessed from the buttons or a draft row.
 """

@@ -4,7 +4,6 @@ from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Tex
 
 from bot.desk.db import Base, utcnow
 
-CHANNELS = ("phone", "email")
 OUTCOMES = {  # what the agent records afterwards, with the console's wording
     "solved": "Geholpen, opgelost",
     "follow_up": "Geholpen, vervolg nodig",

@@ -23,7 +23,7 @@ class Handoff(Base):
     created_at = Column(DateTime, nullable=False, default=utcnow)
     claimed_at = Column(DateTime, nullable=True)
     closed_at = Column(DateTime, nullable=True)
-    callback_offered_at = Column(DateTime, nullable=True)  # offered once, at handover or after waiting too long
+    callback_offered_at = Column(DateTime, nullable=True)  # offered once, at handoff or after waiting too long
 
     __table_args__ = (Index("ix_handoffs_queue", "status", "priority_rank", "created_at"),)
 

@@ -1,7 +1,7 @@
 """The waiting line as customers see it: place, expected wait, whether anyone is there to help.
 
 Figures that change slowly (the median handling time, who is online) are read once per transaction;
-the median itself is cached per process for a short while, because every handover and every queue
+the median itself is cached per process for a short while, because every handoff and every queue
 update needs it and it moves over days, not seconds.
 """
 from __future__ import annotations

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
@@ -21,6 +21,7 @@ from bot.desk.auth import SignedIn
 from bot.desk.bot_client import BotClient
 from bot.desk.callbacks.views import router as callbacks_router
 from bot.desk.canned.views import router as canned_router
+from bot.desk.conversations.states import STATUS_LABELS
 from bot.desk.conversations.views import router as conversations_router
 from bot.desk import demo_page
 from bot.desk.db import make_engine, make_sessionmaker
@@ -39,6 +40,7 @@ from bot.desk.privacy.trackers import TrackerStore
 from bot.desk.privacy.views import router as privacy_router
 from bot.desk.reports.views import router as reports_router
 from bot.desk.push import Hub, make_relay
+from bot.desk.push import messages as push_messages
 from bot import labels
 
 STATIC = Path(__file__).parent / "static"
@@ -50,6 +52,13 @@ def _page(file: Path, media_type: str):
     async def page() -> FileResponse:
         return FileResponse(file, media_type=media_type)
     return page
+
+
+def _script(name: str):
+    """A script the desk assembles: push.js with the push types, the widget with push.js inside."""
+    async def script() -> Response:
+        return Response(push_messages.script(name), media_type="application/javascript")
+    return script
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -153,15 +162,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @app.get("/api/labels", tags=["agent"], dependencies=[SignedIn], responses={401: {}})
     def staff_labels() -> dict:
-        """Dutch labels for reasons, priorities, signals, topics and facts: one source for every staff page."""
-        return labels.all_labels()
+        """Dutch labels for reasons, priorities, signals, topics, facts and handoff statuses: one source for every
+        staff page."""
+        return {**labels.all_labels(), "handoff_statuses": {s.value: text for s, text in STATUS_LABELS.items()}}
 
     app.include_router(demo_page.router)  # the demo shop at /
     pages = {"/console": ("console.html", "text/html"),
-             "/editor": ("editor.html", "text/html"), "/dashboard": ("dashboard.html", "text/html"),
-             "/widget.js": ("widget.js", "application/javascript")}
+             "/editor": ("editor.html", "text/html"), "/dashboard": ("dashboard.html", "text/html")}
     for path, (name, media_type) in pages.items():
         app.add_api_route(path, _page(STATIC / name, media_type), methods=["GET"], include_in_schema=False)
+    for name in ("widget.js", "push.js"):
+        app.add_api_route(f"/{name}", _script(name), methods=["GET"], include_in_schema=False)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

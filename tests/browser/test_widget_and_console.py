@@ -55,6 +55,7 @@ def test_parcel_status_handoff_and_agent_reply(stack, page_factory):
 
     console.get_by_test_id("claim").click()
     expect(console.get_by_test_id("mine")).to_contain_text("Klant vraagt om een medewerker")
+    expect(console.locator("#card-status")).to_have_text("· bij Sanne")
     console.get_by_test_id("reply-input").fill("Hoi, ik ben Sanne. Ik kijk even met je mee!")
     console.get_by_test_id("reply-send").click()
 
@@ -71,6 +72,7 @@ def test_parcel_status_handoff_and_agent_reply(stack, page_factory):
 
     console.get_by_test_id("resolve").click()
     expect(log).to_contain_text("Is je probleem hiermee opgelost?")
+    expect(console.locator("#card-status")).to_have_text("· afgerond")  # no longer "bij Sanne" once she resolved
     shop.get_by_role("button", name="Ja, opgelost").click()
     expect(log).to_contain_text("Hoe tevreden ben je over de hulp?")
     shop.get_by_role("button", name="4 ★★★★").click()

@@ -46,6 +46,7 @@ def test_a_customer_on_the_shops_own_site_chats_with_the_bot_and_an_agent_live(s
     shop.goto(f"http://127.0.0.1:{stack.shop_port}/")
     launcher = shop.get_by_test_id("balie-launcher")
     expect(launcher).to_be_visible()  # the shop's `button {display: none !important}` does not reach the widget
+    assert shop.evaluate("typeof window.BaliePush") == "undefined"  # push.js comes inside the widget's own scope
     launcher.click()
     send(shop, "Waar is mijn pakket? WS-100001, postcode 1234AB")
     log = shop.get_by_test_id("balie-log")

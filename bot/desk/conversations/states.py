@@ -33,6 +33,12 @@ class HandoffStatus(str, Enum):
 
 
 OPEN_STATUSES = (HandoffStatus.QUEUED, HandoffStatus.ASSIGNED)
+# What agents read on the context card for each status (with an agent's name where one has it).
+STATUS_LABELS = {
+    HandoffStatus.QUEUED: "in de wachtrij", HandoffStatus.ASSIGNED: "bij {agent}", HandoffStatus.RESOLVED: "afgerond",
+    HandoffStatus.HANDED_BACK: "terug bij de bot", HandoffStatus.REVIEW: "gesprek beëindigd door de bot",
+    HandoffStatus.CALLBACK: "terugbelafspraak gemaakt",
+}
 
 
 class Awaiting(str, Enum):

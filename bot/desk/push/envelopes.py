@@ -11,6 +11,8 @@ from bot.desk.events import AgentStatusChanged, CallbacksDue, MessageAdded, Step
 from bot.desk.handoffs import queue
 from bot.desk.handoffs.models import Handoff
 from bot.desk.push.hub import Envelope
+from bot.desk.push.messages import (AGENTS_CHANGED, ASSIGNED, CALLBACKS_CHANGED, MESSAGE, NEW_HANDOFF, QUEUE_CHANGED,
+                                     STATE)
 from bot.desk.work import Work
 
 AGENT_VISIBLE = (State.QUEUED, State.AGENT)
@@ -27,37 +29,37 @@ def of(work: Work) -> list[Envelope]:
     for event in (e for e in events if isinstance(e, MessageAdded)):
         conversation_id, message = event.conversation_id, event.message
         if message["sender"] != "note":  # internal notes never reach the customer
-            out.append(_to_customer(conversation_id, {"type": "message", "message": message}))
+            out.append(_to_customer(conversation_id, {"type": MESSAGE, "message": message}))
         conversation = conversations[conversation_id]
         if message["sender"] == "note" or (conversation is not None and conversation.state in AGENT_VISIBLE):
-            out.append(_to_agents({"type": "message", "conversation_id": conversation_id, "message": message}))
+            out.append(_to_agents({"type": MESSAGE, "conversation_id": conversation_id, "message": message}))
     stepped = [e for e in events if isinstance(e, Stepped)]
     owners = list(dict.fromkeys(e.conversation_id for e in stepped if e.before != e.after or e.step == Step.TRANSFER))
     for conversation_id in owners:  # the widget's status line names who has it now
         conversation = conversations[conversation_id]
-        out.append(_to_customer(conversation_id, {"type": "state", **queue.customer_state(work, conversation)}))
-        out.append(_to_agents({"type": "state", "conversation_id": conversation_id, "state": conversation.state.value}))
+        out.append(_to_customer(conversation_id, {"type": STATE, **queue.customer_state(work, conversation)}))
+        out.append(_to_agents({"type": STATE, "conversation_id": conversation_id, "state": conversation.state.value}))
     agents: list[dict[str, Any]] = []
     for event in stepped:
         if event.step == Step.HAND_OFF:
             handoff = session.get(Handoff, event.handoff_id)
-            agents.append({"type": "new_handoff", "handoff_id": handoff.id, "reason": handoff.reason,
+            agents.append({"type": NEW_HANDOFF, "handoff_id": handoff.id, "reason": handoff.reason,
                            "priority": handoff.priority})
         elif event.step in (Step.CLAIM, Step.TRANSFER):
-            agents.append({"type": "assigned", "handoff_id": event.handoff_id, "agent_id": event.agent_id,
+            agents.append({"type": ASSIGNED, "handoff_id": event.handoff_id, "agent_id": event.agent_id,
                            "conversation_id": event.conversation_id})
     if any(State.QUEUED in (e.before, e.after) and e.before != e.after for e in stepped):
         for handoff in queue.waiting(session):  # everyone's place in line moved
             if handoff.conversation_id not in owners:
                 info = queue.info(work, handoff)
-                out.append(_to_customer(handoff.conversation_id, {"type": "state", **queue.describe(State.QUEUED, info)}))
-        agents.append({"type": "queue_changed"})
+                out.append(_to_customer(handoff.conversation_id, {"type": STATE, **queue.describe(State.QUEUED, info)}))
+        agents.append({"type": QUEUE_CHANGED})
     elif any(e.step in LISTS_CHANGE for e in stepped):
-        agents.append({"type": "queue_changed"})
+        agents.append({"type": QUEUE_CHANGED})
     if any(e.step in CALLBACKS_CHANGE for e in stepped) or any(isinstance(e, CallbacksDue) for e in events):
-        agents.append({"type": "callbacks_changed"})
+        agents.append({"type": CALLBACKS_CHANGED})
     if any(isinstance(e, AgentStatusChanged) for e in events):
-        agents.append({"type": "agents_changed"})
+        agents.append({"type": AGENTS_CHANGED})
     return out + [_to_agents(payload) for payload in agents]
 
 

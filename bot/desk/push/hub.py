@@ -8,6 +8,8 @@ from typing import Any, Iterable
 
 from fastapi import WebSocket
 
+from bot.desk.push.messages import HEARTBEAT, RESYNC
+
 Envelope = dict[str, Any]
 
 
@@ -62,9 +64,9 @@ class Hub:
         for conversation_id, sockets in list(self._customers.items()):
             latest = customers.get(conversation_id)
             if latest:
-                await self._send(list(sockets), {"type": "heartbeat", **latest})
+                await self._send(list(sockets), {"type": HEARTBEAT, **latest})
         for socket, watched in list(self._agents.items()):
-            beat: dict[str, Any] = {"type": "heartbeat", "queue_stamp": queue_stamp}
+            beat: dict[str, Any] = {"type": HEARTBEAT, "queue_stamp": queue_stamp}
             if watched and watched in customers:
                 beat["conversation_id"] = watched
                 beat["last_seq"] = customers[watched]["last_seq"]
@@ -73,7 +75,7 @@ class Hub:
     async def resync_all(self) -> None:
         """After the relay lost pushes (Redis was away): every client fetches what it missed."""
         await self._send([s for group in self._customers.values() for s in group] + list(self._agents),
-                         {"type": "resync"})
+                         {"type": RESYNC})
 
     async def _send(self, sockets: list[WebSocket], payload: dict[str, Any]) -> None:
         if not sockets:

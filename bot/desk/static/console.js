@@ -1,11 +1,11 @@
 /* Agent console. All customer-provided text is inserted with textContent.
    Live updates are incremental: a new message is appended to the open transcript (by sequence number,
    each once), a queue change reloads only the lists, and after a reconnect or a heartbeat that is ahead
-   the console fetches only the messages it missed. */
+   the console fetches only the messages it missed (push.js: BaliePush, shared with the widget). */
 (function () {
   "use strict";
-  var $ = Staff.$, el = Staff.el, api = Staff.api, label = Staff.label;
-  var me = null, current = null, currentCallback = null, callbackTimer = null, socket = null, knownQueue = {};
+  var $ = Staff.$, el = Staff.el, api = Staff.api, label = Staff.label, T = BaliePush.TYPES;
+  var me = null, current = null, currentCallback = null, callbackTimer = null, knownQueue = {};
   var shownSeq = 0, queueStamp = null, listTimer = null;
   var CHANNEL = { phone: "Bellen", email: "Mailen" };
   var canned = [];
@@ -14,7 +14,7 @@
 
   function showLogin() {
     Staff.setToken(null);
-    if (socket) { socket.close(); socket = null; }
+    push.stop();
     $("desk").hidden = true; $("login").hidden = false;
   }
 
@@ -24,7 +24,7 @@
       $("me-name").textContent = agent.first_name;
       $("status").value = agent.status;
       $("login").hidden = true; $("desk").hidden = false;
-      refresh(); connect(); loadCanned(); loadColleagues(); loadCallbacks();
+      refresh(); push.connect(); loadCanned(); loadColleagues(); loadCallbacks();
       $("canned-admin").hidden = agent.role !== "admin";
       $("editor-link").hidden = agent.role !== "editor" && agent.role !== "admin";
       $("dashboard-link").hidden = agent.role !== "admin";
@@ -144,23 +144,14 @@
     t.scrollTop = t.scrollHeight;
   }
   function append(message) {
-    // One message into the open transcript, once, in order.
+    // One message into the open transcript, once, in order (a gap: fetch what is missing first).
     if (!current || !message.seq || message.seq <= shownSeq) return;
-    if (message.seq > shownSeq + 1) { catchUp(); return; }
+    if (message.seq > shownSeq + 1) { push.catchUp(); return; }
     var t = $("transcript");
     var atBottom = t.scrollTop + t.clientHeight >= t.scrollHeight - 20;
     t.appendChild(line(message));
     shownSeq = message.seq;
     if (atBottom) t.scrollTop = t.scrollHeight;
-  }
-  var catching = null;
-  function catchUp() {
-    if (!current || catching) return catching;
-    var id = current.id;
-    catching = api("GET", "/api/handoffs/" + id + "/messages?after=" + shownSeq).then(function (data) {
-      if (current && current.id === id) data.messages.forEach(append);
-    }).catch(function () { /* the next heartbeat tries again */ }).then(function () { catching = null; });
-    return catching;
   }
 
   function callbackItem(c) {
@@ -217,8 +208,8 @@
 
   function showButtons() {
     var h = current;
-    $("card-status").textContent = h.status === "queued" ? "· in de wachtrij"
-      : h.status === "review" ? "· gesprek beëindigd door de bot" : h.agent ? "· bij " + h.agent : "";
+    // Where the handoff is now, from the desk's labels: "bij Sanne" only while Sanne has it.
+    $("card-status").textContent = "· " + label("handoff_statuses", h.status).replace("{agent}", h.agent || "een collega");
     var mine = h.status === "assigned" && me && (h.agent_id === me.id || me.role === "admin");
     $("claim").disabled = h.status !== "queued";
     $("handback").disabled = !mine; $("resolve").disabled = !mine;
@@ -226,9 +217,7 @@
     $("transfer").disabled = !mine;
   }
 
-  function watch(conversationId) {
-    if (socket && socket.readyState === 1) socket.send(JSON.stringify({ watch: conversationId }));
-  }
+  function watch(conversationId) { push.send({ watch: conversationId }); }
 
   function open(id) {
     return api("GET", "/api/handoffs/" + id).then(function (h) {
@@ -389,36 +378,39 @@
       .catch(function (e) { $("action-error").textContent = e.message; });
   });
 
-  function connect() {
-    if (!Staff.token() || socket) return;
-    socket = new WebSocket(location.origin.replace(/^http/, "ws") + "/api/agent/ws?token=" + encodeURIComponent(Staff.token()));
-    socket.onopen = function () {
-      if (current) { watch(current.conversation_id); catchUp(); }
-      refresh();
-    };
-    socket.onmessage = function (event) {
-      var data = JSON.parse(event.data);
-      if (data.type === "queue_changed" || data.type === "new_handoff") refreshSoon();
-      if (data.type === "callbacks_changed") loadCallbacks();
-      if (data.type === "agents_changed") loadColleagues();
-      if (data.type === "assigned") {
+  var push = BaliePush.follow({
+    url: function () {
+      return Staff.token() ? location.origin.replace(/^http/, "ws") + "/api/agent/ws?token=" + encodeURIComponent(Staff.token()) : null;
+    },
+    highest: function () { return current ? shownSeq : null; },
+    fetch: function () {  // the open conversation after the last number shown
+      var id = current.id;
+      return api("GET", "/api/handoffs/" + id + "/messages?after=" + shownSeq).then(function (data) {
+        if (current && current.id === id) data.messages.forEach(append);
+      });
+    },
+    concerns: function (data) { return !!current && data.conversation_id === current.conversation_id; },
+    show: append,
+    connection: function (up) { if (up) { if (current) watch(current.conversation_id); refresh(); } },
+    other: function (data) {
+      if (data.type === T.QUEUE_CHANGED || data.type === T.NEW_HANDOFF) refreshSoon();
+      if (data.type === T.CALLBACKS_CHANGED) loadCallbacks();
+      if (data.type === T.AGENTS_CHANGED) loadColleagues();
+      if (data.type === T.ASSIGNED) {
         refreshSoon();
         if (me && data.agent_id === me.id) {
           notify("Er is een klant aan je toegewezen", "Open het gesprek in Mijn gesprekken");
           if (!current) open(data.handoff_id);
         }
       }
-      if (data.type === "state" && current && data.conversation_id === current.conversation_id) refreshSoon();
-      if (data.type === "message" && current && data.conversation_id === current.conversation_id) append(data.message);
-      if (data.type === "heartbeat") {
+      if (data.type === T.STATE && current && data.conversation_id === current.conversation_id) refreshSoon();
+      if (data.type === T.HEARTBEAT) {
         if (queueStamp !== null && data.queue_stamp !== queueStamp) refreshSoon();
         queueStamp = data.queue_stamp;
-        if (current && data.conversation_id === current.conversation_id && data.last_seq > shownSeq) catchUp();
       }
-      if (data.type === "resync") { refreshSoon(); catchUp(); }
-    };
-    socket.onclose = function (event) { socket = null; if (event.code !== 4401 && Staff.token()) setTimeout(connect, 2000); };
-  }
+      if (data.type === T.RESYNC) refreshSoon();
+    }
+  });
 
   if (Staff.token()) start(); else showLogin();
 })();

@@ -1,7 +1,10 @@
 /* Balie chat widget: add <script src="https://desk.example/widget.js" defer></script> to any page.
-   Everything shown is set with textContent, never innerHTML: customer, bot and agent text stay text. */
+   Everything shown is set with textContent, never innerHTML: customer, bot and agent text stay text.
+   The desk serves it with push.js in front (BaliePush: the push types, reconnect and catch-up), both inside
+   one function scope, so nothing leaks into the shop's page. */
 (function () {
   "use strict";
+  var T = BaliePush.TYPES;
   var script = document.currentScript;
   var BASE = new URL(script && script.src ? script.src : "/widget.js", location.href).origin;
   var KEY = "balie.conversation." + BASE;
@@ -9,7 +12,7 @@
   var conversation = load();
   if (conversation && (conversation.customer || null) !== customerId()) save(null);  // someone else logged in or out
   var seen = {}, maxSeq = 0;
-  var socket = null, pollTimer = null, retry = 0, busy = false, lastPush = 0;
+  var busy = false, lastPush = 0;
 
   function identity() {
     // A logged-in customer: the shop signs who they are on its server (README, "Logged-in customers").
@@ -145,8 +148,6 @@
 
   // Messages are numbered per conversation (seq). Each is shown once, in order; a gap or a heartbeat
   // with a higher number makes the widget fetch what it missed (after a reconnect, a lost push, ...).
-  function highestSeq() { return maxSeq; }
-
   function placeFor(seq) {
     var later = null;
     Array.prototype.some.call(log.querySelectorAll(".balie-msg[data-seq]"), function (n) {
@@ -219,21 +220,26 @@
     if (conversation) return Promise.resolve(conversation);
     var body = identity() ? { identity: identity() } : undefined;
     return api("POST", "/api/conversations", body).then(function (c) {
-      c.customer = customerId(); save(c); connect(); return c;
+      c.customer = customerId(); save(c); push.connect(); return c;
     });
   }
 
-  var catchingUp = null;
-  function catchUp() {
-    // Everything after the highest number shown; one request at a time.
-    if (!conversation) return Promise.resolve();
-    if (catchingUp) return catchingUp;
-    catchingUp = api("GET", "/api/conversations/" + conversation.conversation_id + "/messages?after=" + highestSeq())
-      .then(function (data) { data.messages.forEach(render); showState(data); })
-      .catch(function (e) { if (e.status === 401) save(null); })
-      .then(function () { catchingUp = null; });
-    return catchingUp;
-  }
+  var push = BaliePush.follow({
+    url: function () {
+      return conversation ? BASE.replace(/^http/, "ws") + "/api/conversations/" + conversation.conversation_id +
+        "/ws?token=" + encodeURIComponent(conversation.token) : null;
+    },
+    highest: function () { return conversation ? maxSeq : null; },
+    fetch: function () {  // everything after the highest number shown
+      return api("GET", "/api/conversations/" + conversation.conversation_id + "/messages?after=" + maxSeq)
+        .then(function (data) { data.messages.forEach(render); showState(data); })
+        .catch(function (e) { if (e.status === 401) save(null); });
+    },
+    show: render,
+    other: function (data) { if (data.type === T.STATE) { lastPush = Date.now(); showState(data); } },
+    connection: function (up) { reconnecting(!up); },
+    pollWhileDown: 5000  // until the WebSocket is back
+  });
 
   function retryable(e) { return !e.status || e.status === 502 || e.status === 503 || e.status === 504; }
 
@@ -267,44 +273,9 @@
     }).then(function () { busy = false; sendButton.disabled = false; typing.textContent = ""; input.focus(); });
   }
 
-  function connect() {
-    if (!conversation || socket) return;
-    var url = BASE.replace(/^http/, "ws") + "/api/conversations/" + conversation.conversation_id + "/ws?token=" + encodeURIComponent(conversation.token);
-    try { socket = new WebSocket(url); } catch (e) { socket = null; return poll(); }
-    socket.onopen = function () {
-      retry = 0;
-      if (pollTimer) { clearInterval(pollTimer); pollTimer = null; }
-      reconnecting(false);
-      catchUp();  // anything stored while the socket was away or still opening
-    };
-    socket.onmessage = function (event) {
-      var data = JSON.parse(event.data);
-      if (data.type === "message") {
-        if (data.message.seq > highestSeq() + 1) catchUp().then(function () { render(data.message); });
-        else render(data.message);
-      }
-      if (data.type === "state") { lastPush = Date.now(); showState(data); }
-      if (data.type === "heartbeat" && data.last_seq > highestSeq()) catchUp();
-      if (data.type === "resync") catchUp();
-    };
-    socket.onclose = function (event) {
-      socket = null;
-      if (event.code === 4401) return;
-      reconnecting(true);
-      poll();
-      retry = Math.min(retry + 1, 6);
-      setTimeout(connect, 1000 * retry);
-    };
-  }
-
   function reconnecting(on) {
     if (on) { status.textContent = "De verbinding wordt hersteld…"; status.classList.add("show"); }
     else if (status.textContent === "De verbinding wordt hersteld…") status.classList.remove("show");
-  }
-
-  function poll() {
-    if (pollTimer) return;
-    pollTimer = setInterval(catchUp, 5000);  // until the WebSocket is back
   }
 
   function openPanel() {
@@ -338,5 +309,5 @@
   });
 
   mount();
-  catchUp().then(connect);
+  push.catchUp().then(push.connect);
 })();

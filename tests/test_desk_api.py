@@ -344,6 +344,10 @@ def test_canned_responses_are_read_by_all_and_edited_by_admins(desk):
     assert [c["title"] for c in requests.get(desk.url + "/api/canned", headers=anna).json()["canned"]] == ["Vertraging"]
     changed = requests.put(f"{desk.url}/api/canned/{created.json()['id']}", json={**body, "text": "Nieuwe tekst"}, headers=admin)
     assert changed.json()["text"] == "Nieuwe tekst"
+    other = requests.post(desk.url + "/api/canned", json={"title": "Retour", "text": "Zo werkt retourneren."}, headers=admin)
+    taken = requests.put(f"{desk.url}/api/canned/{other.json()['id']}", json=body, headers=admin)
+    assert taken.status_code == 409 and "titel" in taken.json()["detail"]  # a title that is taken, also when renaming
+    assert requests.delete(f"{desk.url}/api/canned/{other.json()['id']}", headers=admin).status_code == 200
     assert requests.delete(f"{desk.url}/api/canned/{created.json()['id']}", headers=admin).status_code == 200
     assert requests.get(desk.url + "/api/canned", headers=anna).json()["canned"] == []
 
@@ -395,6 +399,7 @@ def test_with_an_agent_free_the_customer_hears_who_helps_and_no_place_in_line(de
     answer = Customer(desk).say("mens graag").json()
     texts = [r["text"] for r in answer["replies"]]
     assert answer["state"] == "agent" and answer["status_text"] == "Je chat met Anna van de klantenservice."
+    assert answer["subtitle"] == "Je chat met een medewerker"  # worded by the desk, not the widget
     assert texts[-1].startswith("Anna van de klantenservice helpt je nu verder.")
     assert not any("aan de beurt" in t or "wachttijd" in t for t in texts)
 

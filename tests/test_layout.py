@@ -52,3 +52,72 @@ def test_every_desk_package_has_the_same_shape():
     # A package whose views change something has its service, and flows where a change takes several steps.
     for package in with_views:
         assert (package / "service.py").exists(), package.name
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def imports_of(path: Path, known: set[str]) -> set[str]:
+    """Every desk module this one imports, wherever the import stands (top, inside a function, under
+    TYPE_CHECKING), with the packages Python runs on the way (importing a.b.c runs a/__init__ and a/b/__init__;
+    not the packages this module is itself part of, which are running already)."""
+    here = module_name(path)
+    package = here if path.name == "__init__.py" else here.rsplit(".", 1)[0]
+    own = {".".join(here.split(".")[:i]) for i in range(1, len(here.split(".")))}
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        targets: list[str] = []
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                base = ".".join(package.split(".")[:len(package.split(".")) - node.level + 1] + ([base] if base else []))
+            targets = [base] + [f"{base}.{a.name}" for a in node.names]
+        for target in targets:
+            parts = target.split(".")
+            found |= {".".join(parts[:i]) for i in range(1, len(parts))} & known - own
+            found |= {target} & known
+    return found - {here}
+
+
+def cycle_in(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle, as the path around it, or None."""
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node] = 1
+        path.append(node)
+        for nxt in sorted(graph[node]):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt):] + [nxt]
+            if nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for start in sorted(graph):
+        if start not in state:
+            found = visit(start)
+            if found:
+                return found
+    return None
+
+
+def test_no_import_cycle_among_desk_modules_not_even_a_hidden_one():
+    modules = {module_name(p): p for p in desk_modules()}
+    graph = {name: imports_of(path, set(modules)) for name, path in modules.items()}
+    assert cycle_in(graph) is None
+    assert not any(isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
+                   for p in modules.values() for node in ast.walk(ast.parse(p.read_text())))
+
+
+def test_the_cycle_check_finds_a_cycle_behind_a_function_level_import():
+    assert cycle_in({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+    assert cycle_in({"a": {"b"}, "b": set()}) is None

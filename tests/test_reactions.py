@@ -2,32 +2,14 @@
 from it at the end of the unit of work, each once (transaction.settle)."""
 from __future__ import annotations
 
-import pytest
-
-from bot.desk.agents import service as agents
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
 from bot.desk.conversations.states import State, Step
-from bot.desk.db import make_engine, make_sessionmaker
 from bot.desk.events import AgentStatusChanged, MessageAdded
 from bot.desk.handoffs import flows, service as handoffs
 from bot.desk.transaction import settle
+from tests.test_routing import agent, session  # noqa: F401 - the fixture and the helper
 from tests.work_support import work_for
-
-
-@pytest.fixture
-def session(database_url):
-    engine = make_engine(database_url)
-    with make_sessionmaker(engine)() as session:
-        yield session
-    engine.dispose()
-
-
-def agent(session, name, status="online"):
-    a = agents.create_agent(session, username=name, first_name=name.title(), password="wachtwoord")
-    a.status = status
-    session.flush()
-    return a
 
 
 def said(work) -> list[str]:

@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.hub = Hub()
     app.state.trackers = TrackerStore(settings.tracker_store_url)  # Rasa's events, erased with the desk's
     app.state.relay = make_relay(app.state.hub, settings.redis_url)
+    app.state.publishers = [app.state.relay]  # where pushes go after a commit (a new channel adds its sender)
     app.state.periodic = PeriodicWork(app, settings.callback_check_seconds)
     app.state.limits = Limits(settings, settings.redis_url)
     app.state.hours = business_hours.HoursFile()  # a broken hours file stops the start with a clear message

@@ -39,7 +39,9 @@ def transact(app: FastAPI, fn: Callable[..., T], *args: Any, routing: bool = Fal
 
 
 async def perform(app: FastAPI, fn: Callable[..., T], *args: Any, routing: bool = False, **kwargs: Any) -> T:
-    """`transact` off the event loop, then the pushes."""
+    """`transact` off the event loop, then the pushes, to every publisher: the relay (the widget's and the
+    console's sockets, on every replica), and whatever else carries a channel's messages to its customers."""
     result, pushes = await run_in_threadpool(transact, app, fn, *args, routing=routing, **kwargs)
-    await app.state.relay.publish(pushes)
+    for publisher in app.state.publishers:
+        await publisher.publish(pushes)
     return result

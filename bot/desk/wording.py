@@ -75,6 +75,11 @@ def status_line(state: str, info: dict[str, Any]) -> str | None:
     return None
 
 
+def subtitle(state: str) -> str | None:
+    """Under the widget's title while a person is involved (the widget says "Digitale assistent" otherwise)."""
+    return {"queued": "Je wordt doorverbonden met een medewerker", "agent": "Je chat met een medewerker"}.get(state)
+
+
 def ended() -> str:
     return "Dit gesprek is beëindigd. Je bericht is bewaard; wil je verder, begin dan later een nieuw gesprek."
 

@@ -18,17 +18,17 @@ def all_of(session: Session) -> list[CannedResponse]:
 def add(session: Session, *, title: str, text: str, by: str) -> CannedResponse:
     row = CannedResponse(title=title, text=text, updated_by=by)
     session.add(row)
-    try:
-        with session.begin_nested():
-            session.flush()
-    except IntegrityError as exc:
-        raise Conflict(TITLE_TAKEN) from exc
-    return row
+    return _saved(session, row)
 
 
 def change(session: Session, *, canned_id: int, title: str, text: str, by: str) -> CannedResponse:
     row = _found(session, canned_id)
     row.title, row.text, row.updated_by = title, text, by
+    return _saved(session, row)
+
+
+def _saved(session: Session, row: CannedResponse) -> CannedResponse:
+    """Written now, so that a title another answer has is refused here and not at the commit."""
     try:
         with session.begin_nested():
             session.flush()

@@ -54,6 +54,7 @@ class StateOut(BaseModel):
     agents_available: Optional[bool] = None
     agent_name: Optional[str] = None
     status_text: Optional[str] = None  # the line the widget shows while a person is involved
+    subtitle: Optional[str] = None  # under the widget's title while a person is involved
 
 
 class MessageOut(StateOut):

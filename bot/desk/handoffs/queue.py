@@ -130,7 +130,8 @@ def owner_name(session: Session, *, conversation_id: str) -> str | None:
 
 
 def describe(state: State, info: dict[str, Any]) -> dict[str, Any]:
-    return {"state": state.value, **info, "status_text": wording.status_line(state, info)}
+    return {"state": state.value, **info, "status_text": wording.status_line(state, info),
+            "subtitle": wording.subtitle(state)}
 
 
 def customer_state(work: Work, conversation: Conversation) -> dict[str, Any]:

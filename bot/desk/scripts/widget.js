@@ -95,7 +95,8 @@
   var heading = el("h2", "", "Klantenservice");
   heading.id = "balie-title";
   title.appendChild(heading);
-  var subtitle = el("small", "", "Digitale assistent · een medewerker als het nodig is");
+  var ASSISTANT = "Digitale assistent · een medewerker als het nodig is";
+  var subtitle = el("small", "", ASSISTANT);
   title.appendChild(subtitle);
   var close = el("button", "balie-close", "×");
   close.type = "button";
@@ -194,8 +195,7 @@
     if (!s || !s.state) return;
     if (s.status_text) { status.textContent = s.status_text; status.classList.add("show"); }
     else status.classList.remove("show");
-    subtitle.textContent = s.state === "queued" ? "Je wordt doorverbonden met een medewerker"
-      : s.state === "agent" ? "Je chat met een medewerker" : "Digitale assistent · een medewerker als het nodig is";
+    subtitle.textContent = s.subtitle || ASSISTANT;  // who is on the other side, as the desk words it
   }
 
   function key() {

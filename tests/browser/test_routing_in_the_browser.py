@@ -58,3 +58,19 @@ def test_the_third_customer_waits_first_in_line_and_is_served_when_a_chat_ends(s
     finally:
         for console in consoles:  # later tests expect nobody online
             console.get_by_test_id("status").select_option("offline")
+
+
+def test_a_callback_offer_overtaken_by_an_agent_leaves_no_button_to_press(stack, page_factory, agent):
+    """Nobody is online: the customer is offered a callback. Then Noor comes online and takes the chat: the
+    offer's buttons go with the line that says so (pressing one would only be refused)."""
+    agent.serve_everyone_waiting()
+    add_agent(stack, "noor", "Noor")
+    customer = customer_asks_for_a_person(page_factory(), stack)
+    log = customer.get_by_test_id("balie-log")
+    expect(log.get_by_role("button", name="Bel me terug")).to_be_visible()
+    console = console_for(page_factory(), stack, "noor")
+    try:
+        expect(log).to_contain_text("Noor van de klantenservice helpt je nu verder")
+        expect(log.get_by_role("button", name="Bel me terug")).to_have_count(0)
+    finally:
+        console.get_by_test_id("status").select_option("offline")

@@ -29,8 +29,6 @@ from bot.desk.work import Afterwards, Run, Work
 from bot.handoff import build_context
 
 
-
-
 async def customer_message(run: Run, bot: BotClient, *, conversation_id: str, token: str | None, text: str,
                            payload: str | None, client_key: str | None) -> dict[str, Any]:
     """Stored first (once); answered by the desk itself, or by the bot; when Rasa or the action server does not

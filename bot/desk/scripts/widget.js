@@ -177,6 +177,9 @@
     node.appendChild(document.createTextNode(m.text));
     var before = m.seq ? placeFor(m.seq) : null;
     log.insertBefore(node, before);
+    // The customer's next message, or a new line from the desk (a colleague took over, ...), ends what was
+    // offered before: the desk no longer accepts those buttons, so they go.
+    if (!before && (m.sender === "customer" || m.sender === "system")) clearButtons();
     if (m.buttons && m.buttons.length && !before) {
       clearButtons();
       var row = el("div", "balie-buttons");

@@ -100,3 +100,28 @@ def test_when_a_chat_ends_the_next_customer_is_assigned(session):
     assert first.status == "assigned" and second.status == "queued"
     handoffs.close(work_for(session), handoff=first, agent=anna, step=Step.RESOLVE)
     assert assign(session) == [(second.id, "anna")]
+
+
+def test_an_agents_list_and_her_limit_count_the_same_chats(session):
+    """The chats counted against an agent's limit are exactly the ones in her list, through claims, a transfer
+    and going offline (both read the assigned handoffs; the owner is kept nowhere else)."""
+    anna, bram = agent(session, "anna"), agent(session, "bram")
+    for minutes in (4, 3, 2):
+        waiting(session, minutes_ago=minutes)
+    assign(session, cap=3)
+
+    def same_everywhere():
+        load = handoffs.active_counts(session)
+        for a in (anna, bram):
+            mine = handoffs.assigned_to(session, agent=a)
+            assert len(mine) == load.get(a.id, 0) == 3 - handoffs.room_left(session, a, default_cap=3)
+            assert all(session.get(Conversation, h.conversation_id).state == "agent" for h in mine)
+
+    same_everywhere()
+    moved = handoffs.assigned_to(session, agent=anna)[0]
+    handoffs.transfer(work_for(session), handoff=moved, from_agent=anna, to_agent=bram)
+    same_everywhere()
+    bram.status = "offline"
+    handoffs.release(work_for(session), agent=bram)
+    same_everywhere()
+    assert handoffs.assigned_to(session, agent=bram) == []

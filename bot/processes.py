@@ -268,7 +268,7 @@ class Stack:
                                 env, log / f"{name}.log", f"http://127.0.0.1:{port}/health"))
         for name in self.rasa_names:
             port = self._own_port(name)
-            result.append(Child(name, [str(BIN / "rasa"), "run", "--enable-api", "--auth-token", self.rasa_token,
+            result.append(Child(name, [str(BIN / "rasa"), "run", "--enable-api", f"--auth-token={self.rasa_token}",
                                        "-i", "127.0.0.1", "-p", str(port), "-m", str(self.model),
                                        "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
                                 env, log / f"{name}.log", f"http://127.0.0.1:{port}/"))

@@ -4,7 +4,7 @@
     bot run --replicas 2 --database postgresql+psycopg2://… --redis redis://…   the production topology
     bot db upgrade     bring DATABASE_URL to the newest schema
     bot seed           demo shop orders and the demo agent
-    bot agents add|list|disable
+    bot agents add|list|disable|unlock
     bot privacy export --email a@b.nl [--out file.json]   everything of one customer (AVG)
     bot privacy erase --email a@b.nl --yes                 erase it in the desk and Rasa's tracker store
 """
@@ -127,7 +127,7 @@ def _seed(_: argparse.Namespace) -> int:
 def _agents(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from bot.desk.agents import service
+    from bot.desk.agents import lockout, service
     from bot.desk.agents.models import Agent
     from bot.desk.db import make_engine, make_sessionmaker
 
@@ -139,13 +139,21 @@ def _agents(args: argparse.Namespace) -> int:
                 print(f"{agent.username:20} {agent.first_name:15} {agent.role:6} {state}{' (demo)' if agent.is_demo else ''}")
             return 0
         if args.agents_command == "disable":
-            agent = session.scalars(select(Agent).where(Agent.username == args.username.lower())).first()
+            agent = service.disable(session, username=args.username)
             if agent is None:
                 print(f"No agent called {args.username}.", file=sys.stderr)
                 return 1
-            agent.active = False
             session.commit()
-            print(f"{agent.username} is disabled.")
+            print(f"{agent.username} is disabled; their sign-ins have ended.")
+            return 0
+        if args.agents_command == "unlock":
+            username = args.username.strip().lower()
+            if session.scalars(select(Agent.id).where(Agent.username == username)).first() is None:
+                print(f"No agent called {args.username}.", file=sys.stderr)
+                return 1
+            cleared = lockout.unlock(session, username=username)
+            session.commit()
+            print(f"{username} can sign in again from anywhere ({cleared} lock counter(s) cleared).")
             return 0
         password = os.environ.get("BALIE_AGENT_PASSWORD") or getpass.getpass("Password (8+ characters): ")
         try:
@@ -329,8 +337,10 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--first-name", required=True)
     add.add_argument("--role", choices=["agent", "editor", "admin"], default="agent")
     agents_sub.add_parser("list")
-    disable = agents_sub.add_parser("disable")
+    disable = agents_sub.add_parser("disable", help="the account can no longer sign in; its sign-ins end")
     disable.add_argument("username")
+    unlock = agents_sub.add_parser("unlock", help="clear the account's lockouts after wrong passwords")
+    unlock.add_argument("username")
     agents.set_defaults(func=_agents)
     nlu = sub.add_parser("nlu", help="check the NLU data (editors)")
     nlu_sub = nlu.add_subparsers(dest="nlu_command", required=True)

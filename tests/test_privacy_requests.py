@@ -150,3 +150,59 @@ def test_retention_erases_old_conversations_everywhere_and_keeps_those_on_legal_
     engine.dispose()
     kinds = [line["kind"] for line in requests.get(desk.url + "/api/privacy/audit", headers=admin).json()["lines"]]
     assert kinds[:2] == ["retention", "legal_hold"]
+
+
+def _export(desk, admin, kind: str, value: str) -> set[str]:
+    answer = requests.post(desk.url + "/api/privacy/export", json={"kind": kind, "value": value}, headers=admin)
+    assert answer.status_code == 200, answer.text
+    return {c["conversation_id"] for c in answer.json()["conversations"]}
+
+
+@pytest.mark.parametrize("kind, wanted, near_misses", [
+    ("email", "n.x@voorbeeld.nl", ["jan.x@voorbeeld.nl", "n.x@voorbeeld.nl.evil.example", "an.x@voorbeeld.nl"]),
+    ("phone", "06 12345678", ["06 123456789", "0612345670", "+32 6 12345678"]),
+    ("order", "WS-100001", ["WS-1000011", "WS-200001", "AWS-100001"]),
+])
+def test_a_request_finds_exactly_that_customer_never_one_whose_data_contains_it(privacy_desk, kind, wanted, near_misses):
+    desk = privacy_desk
+    asker = Customer(desk)
+    asker.say(f"dit is van mij: {wanted.upper() if kind == 'email' else wanted}")
+    others = []
+    for value in near_misses:
+        other = Customer(desk)
+        other.say(f"mijn gegevens: {value}, rekening NL91ABNA0417164300")
+        others.append(other)
+    rasa_trackers(desk.trackers, {o.id: [f"gegevens {v}"] for o, v in zip(others, near_misses)})
+    admin = login(desk, "demo", "balie-demo")
+    assert _export(desk, admin, kind, wanted) == {asker.id}
+    erased = requests.post(desk.url + "/api/privacy/erase", json={"kind": kind, "value": wanted, "confirm": True},
+                           headers=admin).json()["erased"]
+    assert erased["conversations"] == 1
+    for other, value in zip(others, near_misses):  # nobody else lost a word
+        texts = [m["text"] for m in other.history()["messages"]]
+        assert f"mijn gegevens: {value}, rekening NL91ABNA0417164300" in texts
+    assert rows_mentioning(f"sqlite:///{desk.trackers}", [o.id for o in others])
+
+
+def test_an_erased_customers_words_leave_the_editors_log_and_stay_out_of_git(privacy_desk, project):  # noqa: F811
+    desk = privacy_desk
+    piet = Customer(desk)
+    piet.say("Piet Jansen hier, doen jullie cadeauverpakking? piet@jansen.nl")
+    eva = login(desk, "eva", "wachtwoord-eva")
+    [group] = requests.get(desk.url + "/api/editor/inbox", headers=eva).json()["groups"]
+    assert "Piet Jansen" in group["text"]  # a name without "ik ben" is not recognised as one
+    saved = requests.post(desk.url + "/api/editor/inbox/assign", headers=eva, json={
+        "key": group["key"], "target": "faq/shipping_costs", "example": "Piet Jansen hier, doen jullie cadeauverpakking?"})
+    assert saved.status_code == 200, saved.text
+    commits = subprocess.run(["git", "-C", str(project), "log", "--format=%B"], capture_output=True, text=True).stdout
+    assert "Piet" not in commits  # the commit says what was done, not what the customer wrote
+    log = requests.get(desk.url + "/api/editor/log", headers=eva).json()["edits"]
+    assert "Piet Jansen" in json.dumps(log)
+
+    admin = login(desk, "demo", "balie-demo")
+    erased = requests.post(desk.url + "/api/privacy/erase", json={"kind": "email", "value": "piet@jansen.nl",
+                                                                  "confirm": True}, headers=admin).json()["erased"]
+    assert erased["conversations"] == 1 and erased["edit_log"] == 1
+    log = requests.get(desk.url + "/api/editor/log", headers=eva).json()["edits"]
+    assert "Piet" not in json.dumps(log) and log[0]["kind"] == "example_added"  # the edit itself stays on record
+    assert rows_mentioning(desk.database_url, ["Piet Jansen"]) == {}

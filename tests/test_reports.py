@@ -161,7 +161,7 @@ def test_bot_report_on_the_demo_data_writes_html_and_csv(tmp_path):
     page = (tmp_path / "out" / "balie-report-7d.html").read_text()
     table = (tmp_path / "out" / "balie-report-7d.csv").read_text()
     assert "Wat klanten nodig hebben" in page and "Sanne Bakker" not in page and "[naam]" in page
-    assert "conversations,total," in table and "handoff_reason," in table and "callbacks,on_time," in table
+    assert '"conversations","total",' in table and '"handoff_reason",' in table and '"callbacks","on_time",' in table
     again = subprocess.run([sys.executable, "-m", "bot", "report", "--since", "nooit"], env=env, capture_output=True,
                            text=True, cwd=ROOT)
     assert again.returncode == 2 and "7d" in again.stderr

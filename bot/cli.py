@@ -1,6 +1,7 @@
 """`bot` command line: run the whole stack, prepare the database, manage agents.
 
     bot run            start Rasa, action server and desk (demo shop, SQLite by default), keep them running
+    bot serve rasa|actions|desk [...]   one of them, as systemd or Kubernetes starts it (token from RASA_TOKEN)
     bot run --replicas 2 --database postgresql+psycopg2://… --redis redis://…   the production topology
     bot db upgrade     bring DATABASE_URL to the newest schema
     bot seed           demo shop orders and the demo agent
@@ -104,6 +105,12 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     finally:
         stack.stop()
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from bot.serving import serve
+
+    return serve(args.process, [a for a in args.args if a != "--"])
 
 
 def _db_upgrade(_: argparse.Namespace) -> int:
@@ -326,6 +333,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--log-dir", default=str(ROOT / "var" / "logs"))
     run.add_argument("--start-timeout", type=float, default=300.0)
     run.set_defaults(func=_run)
+    serve = sub.add_parser("serve", help="start one process: Rasa (rasa run arguments), the action server (rasa run "
+                                          "actions arguments) or the desk (--host, --port)")
+    serve.add_argument("process", choices=["rasa", "actions", "desk"])
+    serve.add_argument("args", nargs=argparse.REMAINDER)
+    serve.set_defaults(func=_serve)
     db = sub.add_parser("db", help="database schema")
     db.add_argument("db_command", choices=["upgrade"])
     db.set_defaults(func=_db_upgrade)

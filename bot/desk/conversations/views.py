@@ -80,7 +80,7 @@ async def create_conversation(request: Request, body: Optional[NewConversation] 
     expired token is ignored (logged), and the customer is then a guest like any other."""
     settings = request.app.state.settings
     await request.app.state.limits.new_conversation(client_address(request, settings.trusted_proxies))
-    customer = identity.verify(body.identity, demo_page.secret(settings)) if body and body.identity else None
+    customer = identity.verify(body.identity, demo_page.secret(settings, request)) if body and body.identity else None
     return await run_in_threadpool(_start, request, customer)
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import re
 
 from fastapi import APIRouter, HTTPException, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi import Path as PathParam
-from pydantic import BaseModel, StrictStr
+from typing import Literal
+
+from pydantic import constr
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
@@ -16,7 +17,7 @@ from bot.desk.agents import lockout, service
 from bot.desk.agents.models import Agent
 from bot.desk.auth import Admin, SignedIn
 from bot.desk.callbacks import flow as callback_flow
-from bot.desk.deps import bearer, db
+from bot.desk.deps import Input, bearer, db, typed
 from bot.desk.handoffs import service as handoffs
 from bot.desk.limits import TooMany
 from bot.desk.security import client_address, origin_allowed, own_origin
@@ -26,13 +27,13 @@ router = APIRouter(tags=["agent"])
 logger = logging.getLogger(__name__)
 
 
-class LoginIn(BaseModel):
-    username: StrictStr
-    password: StrictStr
+class LoginIn(Input):
+    username: typed(64, one_line=True)  # a line break in it could forge a log line
+    password: constr(strict=True, min_length=1, max_length=256)
 
 
-class StatusIn(BaseModel):
-    status: StrictStr
+class StatusIn(Input):
+    status: Literal["online", "away", "offline"]
 
 
 def agent_json(agent: Agent) -> dict:
@@ -42,7 +43,6 @@ def agent_json(agent: Agent) -> dict:
 
 DEVICE_COOKIE = "balie_device"  # a browser that signed in before (see lockout.py); only sent to the login
 DEVICE_COOKIE_DAYS = 180
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _reserve(request: Request, username: str, address: str, device: str | None) -> lockout.Attempt:
@@ -72,10 +72,7 @@ async def login(body: LoginIn, request: Request, response: Response) -> dict:
     """Every attempt is counted before the password is checked (also for parallel attempts): after a few
     wrong passwords each next try waits longer, after more the account is locked from that address for
     15 minutes. A browser that signed in to the account before is not held up by others' attempts."""
-    username = body.username.strip().lower()
-    if not username or not body.password or len(username) > 64 or len(body.password) > 256 \
-            or _CONTROL.search(body.username):
-        raise HTTPException(422, detail="Vul je gebruikersnaam en wachtwoord in.")
+    username = body.username.strip().lower()  # LoginIn refused empty ones, control characters, line breaks
     settings = request.app.state.settings
     address = client_address(request, settings.trusted_proxies)
     device = request.cookies.get(DEVICE_COOKIE)

@@ -4,7 +4,8 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, StrictStr
+from typing import Literal
+
 
 from bot.contact import display_phone
 from bot.desk.agents.models import Agent
@@ -12,7 +13,7 @@ from bot.desk.auth import SignedIn
 from bot.desk.callbacks import flow, service
 from bot.desk.callbacks.models import OUTCOMES, Callback
 from bot.desk.conversations import service as conversations
-from bot.desk.deps import clean_text, db
+from bot.desk.deps import Input, RowId, clean_text, db, typed
 from bot.desk.work import perform
 from bot.desk.handoffs.models import Handoff
 from bot.hours import BusinessHours, Window, window_label
@@ -20,9 +21,9 @@ from bot.hours import BusinessHours, Window, window_label
 router = APIRouter(tags=["callbacks"])
 
 
-class OutcomeIn(BaseModel):
-    outcome: StrictStr
-    note: StrictStr = ""
+class OutcomeIn(Input):
+    outcome: Literal["solved", "follow_up", "not_reached"]  # the keys of OUTCOMES
+    note: typed(2000, may_be_empty=True) = ""
 
 
 def _summary(session, hours: BusinessHours, callback: Callback) -> dict[str, Any]:
@@ -58,7 +59,7 @@ def list_callbacks(request: Request, agent: Agent = SignedIn) -> dict:
 
 
 @router.get("/api/callbacks/{callback_id}", responses={401: {}, 404: {}})
-def callback_detail(callback_id: int, request: Request, agent: Agent = SignedIn) -> dict:
+def callback_detail(callback_id: RowId, request: Request, agent: Agent = SignedIn) -> dict:
     with db(request) as session:
         callback = _callback(session, callback_id)
         handoff = session.get(Handoff, callback.handoff_id)
@@ -78,7 +79,7 @@ def _record_outcome(work, callback_id: int, agent_id: int, outcome: str, note: s
 
 
 @router.post("/api/callbacks/{callback_id}/outcome", responses={401: {}, 404: {}, 409: {}, 422: {}})
-async def record_outcome(callback_id: int, body: OutcomeIn, request: Request, agent: Agent = SignedIn) -> dict:
+async def record_outcome(callback_id: RowId, body: OutcomeIn, request: Request, agent: Agent = SignedIn) -> dict:
     if body.outcome not in OUTCOMES:
         raise HTTPException(422, detail="Kies een uitkomst: " + ", ".join(OUTCOMES.values()) + ".")
     note = clean_text(body.note, max_chars=2000) if body.note.strip() else ""

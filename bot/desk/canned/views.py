@@ -2,21 +2,20 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, HTTPException, Request
-from pydantic import BaseModel, StrictStr
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from bot.desk.agents.models import Agent
 from bot.desk.auth import SignedIn, require
 from bot.desk.canned.models import CannedResponse
-from bot.desk.deps import clean_text, db
+from bot.desk.deps import Input, RowId, clean_text, db, typed
 
 router = APIRouter(tags=["canned responses"])
 
 
-class CannedIn(BaseModel):
-    title: StrictStr
-    text: StrictStr
+class CannedIn(Input):
+    title: typed(80)
+    text: typed(2000)
 
 
 Admin = Depends(require("admin", "Alleen beheerders kunnen standaardantwoorden wijzigen."))
@@ -46,20 +45,23 @@ def add_canned(body: CannedIn, request: Request, admin: Agent = Admin) -> dict:
         raise HTTPException(409, detail="Er is al een standaardantwoord met deze titel.") from exc
 
 
-@router.put("/api/canned/{canned_id}", responses={401: {}, 403: {}, 404: {}, 422: {}})
-def change_canned(canned_id: int, body: CannedIn, request: Request, admin: Agent = Admin) -> dict:
+@router.put("/api/canned/{canned_id}", responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}})
+def change_canned(canned_id: RowId, body: CannedIn, request: Request, admin: Agent = Admin) -> dict:
     title, text = _clean(body)
-    with db(request) as session:
-        row = session.get(CannedResponse, canned_id)
-        if row is None:
-            raise HTTPException(404, detail="Dit standaardantwoord bestaat niet.")
-        row.title, row.text, row.updated_by = title, text, admin.username
-        session.flush()
-        return row.to_json()
+    try:
+        with db(request) as session:
+            row = session.get(CannedResponse, canned_id)
+            if row is None:
+                raise HTTPException(404, detail="Dit standaardantwoord bestaat niet.")
+            row.title, row.text, row.updated_by = title, text, admin.username
+            session.flush()
+            return row.to_json()
+    except IntegrityError as exc:  # another one has that title already
+        raise HTTPException(409, detail="Er is al een standaardantwoord met deze titel.") from exc
 
 
 @router.delete("/api/canned/{canned_id}", dependencies=[Admin], responses={401: {}, 403: {}, 404: {}})
-def remove_canned(canned_id: int, request: Request) -> dict:
+def remove_canned(canned_id: RowId, request: Request) -> dict:
     with db(request) as session:
         row = session.get(CannedResponse, canned_id)
         if row is None:

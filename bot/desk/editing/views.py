@@ -11,16 +11,17 @@ from pathlib import Path
 from typing import Callable
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
 from typing import Optional
 
-from pydantic import BaseModel, StrictStr
+from pydantic import conint, conlist, constr
 from sqlalchemy import select
 
 from bot.desk.agents.models import Agent
 from bot.desk.auth import Editor
-from bot.desk.deps import clean_text, db
+from bot.desk.deps import Input, clean_text, db, typed
 from bot.desk.editing import inbox
 from bot.desk.editing.history import History, HistoryError
 from bot.desk.editing.models import EditRecord
@@ -31,43 +32,44 @@ from bot.nlu.check import MIN_TOPIC_EXAMPLES, check, errors
 from bot.nlu.report import PICTURES
 
 router = APIRouter(tags=["editors"])
+TopicKey = PathParam(pattern=r"^[a-z][a-z0-9_]{2,40}$")  # faq/<key>, as bot.nlu.files.TOPIC_KEY
 
 
-class AssignIn(BaseModel):
-    key: StrictStr
-    target: StrictStr  # an intent or faq/<key>
-    example: StrictStr
+class AssignIn(Input):
+    key: constr(strict=True, max_length=300)
+    target: typed(120)  # an intent or faq/<key>
+    example: typed(300)
 
 
-class DismissIn(BaseModel):
-    key: StrictStr
+class DismissIn(Input):
+    key: constr(strict=True, max_length=300)
 
 
-class AnswerIn(BaseModel):
-    key: StrictStr  # utter_faq/<key>
-    text: StrictStr
+class AnswerIn(Input):
+    key: typed(120)  # utter_faq/<key>
+    text: typed(1000)
 
 
-class TopicIn(BaseModel):
-    key: StrictStr  # faq/<key> is made of it: lower case letters, digits, _
-    label: StrictStr  # the Dutch name agents and team leads read
-    examples: list[StrictStr]  # at least five questions as customers ask them
-    answer: StrictStr
-    group: Optional[StrictStr] = None  # the inbox group it was made from
+class TopicIn(Input):
+    key: constr(strict=True, regex=r"^[a-z][a-z0-9_]{2,40}$")  # faq/<key> is made of it
+    label: typed(60)  # the Dutch name agents and team leads read
+    examples: conlist(typed(300), min_items=MIN_TOPIC_EXAMPLES, max_items=200)  # as customers ask them
+    answer: typed(1000)
+    group: Optional[constr(strict=True, max_length=300)] = None  # the inbox group it was made from
 
 
-class LabelIn(BaseModel):
-    label: StrictStr
+class LabelIn(Input):
+    label: typed(60)
 
 
-class ExampleAt(BaseModel):
-    file: StrictStr  # as listed: data/nlu/<file>.yml
-    line: int
-    text: StrictStr  # what the editor saw there (a changed file refuses the edit)
+class ExampleAt(Input):
+    file: typed(200)  # as listed: data/nlu/<file>.yml
+    line: conint(strict=True, ge=1, le=10**6)
+    text: typed(300)  # what the editor saw there (a changed file refuses the edit)
 
 
 class MoveIn(ExampleAt):
-    target: StrictStr
+    target: typed(120)
 
 
 def _project(request: Request) -> Path:
@@ -325,7 +327,7 @@ def _rename(request: Request, agent: Agent, key: str, label: str) -> dict:
 
 
 @router.put("/api/editor/topics/{key}/label", responses={401: {}, 403: {}, 404: {}, 422: {}})
-async def rename_topic(key: str, body: LabelIn, request: Request, agent: Agent = Editor) -> dict:
+async def rename_topic(body: LabelIn, request: Request, key: str = TopicKey, agent: Agent = Editor) -> dict:
     label = clean_text(body.label, max_chars=60)
     async with request.app.state.edit_lock:
         return await run_in_threadpool(_rename, request, agent, key, label)
@@ -345,7 +347,7 @@ def _retire(request: Request, agent: Agent, key: str) -> dict:
 
 
 @router.delete("/api/editor/topics/{key}", responses={401: {}, 403: {}, 404: {}, 422: {}})
-async def retire_topic(key: str, request: Request, agent: Agent = Editor) -> dict:
+async def retire_topic(request: Request, key: str = TopicKey, agent: Agent = Editor) -> dict:
     """Takes a topic out of the training: examples and answer go (git keeps them; undo brings them back)."""
     return await _one_edit(request, _retire, agent, key, refused=lambda reason: 404)
 
@@ -384,8 +386,12 @@ def list_examples(request: Request, target: str) -> dict:
 
 
 def _example_path(project: Path, file: str) -> Path:
-    path = (project / file).resolve()
-    if not path.is_relative_to((project / "data").resolve()) or path.suffix != ".yml" or not path.exists():
+    try:  # a NUL byte or an overlong name is no file of ours either (the OS refuses such paths)
+        path = (project / file).resolve()
+        ours = path.is_relative_to((project / "data").resolve()) and path.suffix == ".yml" and path.exists()
+    except (ValueError, OSError):
+        ours = False
+    if not ours:
         raise HTTPException(422, detail="Dit bestand hoort niet bij de trainingsgegevens.")
     return path
 
@@ -452,9 +458,7 @@ def _undo(request: Request, agent: Agent, sha: str) -> dict:
 
 
 @router.post("/api/editor/history/{sha}/undo", responses={401: {}, 403: {}, 409: {}, 422: {}})
-async def undo(sha: str, request: Request, agent: Agent = Editor) -> dict:
+async def undo(request: Request, sha: str = PathParam(pattern=r"^[0-9a-fA-F]{7,40}$"), agent: Agent = Editor) -> dict:
     """Undoes one edit with a revert commit by this editor."""
-    if not sha.isalnum() or not 7 <= len(sha) <= 40:
-        raise HTTPException(422, detail="Onbekende wijziging.")
     async with request.app.state.edit_lock:
         return await run_in_threadpool(_undo, request, agent, sha)

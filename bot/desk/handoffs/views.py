@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from pydantic import BaseModel, StrictStr
 from sqlalchemy import select
 
 from bot.desk import satisfaction, wording
@@ -15,7 +14,7 @@ from bot.desk.bot_client import BotUnavailable
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
 from bot.desk.conversations.states import State
-from bot.desk.deps import clean_text, db
+from bot.desk.deps import Input, RowId, clean_text, db, typed
 from bot.desk.handoffs import service
 from bot.desk.handoffs.models import Handoff
 from bot.desk.handoffs.queue import waiting
@@ -24,13 +23,13 @@ from bot.desk.work import perform
 router = APIRouter(tags=["handoffs"])
 
 
-class ReplyIn(BaseModel):
-    text: StrictStr
+class ReplyIn(Input):
+    text: typed(4000)
 
 
-class TransferIn(BaseModel):
-    to: StrictStr  # the colleague's username
-    note: StrictStr = ""
+class TransferIn(Input):
+    to: typed(64)  # the colleague's username
+    note: typed(2000, may_be_empty=True) = ""
 
 
 def _summary(session, handoff: Handoff) -> dict[str, Any]:
@@ -66,7 +65,7 @@ def _own(session, agent: Agent, handoff_id: int) -> Handoff:
 
 
 @router.get("/api/handoffs/{handoff_id}", responses={401: {}, 404: {}})
-def handoff_detail(handoff_id: int, request: Request, agent: Agent = SignedIn) -> dict:
+def handoff_detail(handoff_id: RowId, request: Request, agent: Agent = SignedIn) -> dict:
     with db(request) as session:
         handoff = _handoff(session, handoff_id)
         conversation = session.get(Conversation, handoff.conversation_id)
@@ -77,7 +76,7 @@ def handoff_detail(handoff_id: int, request: Request, agent: Agent = SignedIn) -
 
 
 @router.get("/api/handoffs/{handoff_id}/messages", responses={401: {}, 404: {}})
-def handoff_messages(handoff_id: int, request: Request, agent: Agent = SignedIn,
+def handoff_messages(handoff_id: RowId, request: Request, agent: Agent = SignedIn,
                      after: int = Query(0, ge=0, le=10**9)) -> dict:
     """The transcript after the last sequence number the console saw (resume after a reconnect)."""
     with db(request) as session:
@@ -103,7 +102,7 @@ def _claim(work, handoff_id: int, agent_id: int) -> str:
 
 
 @router.post("/api/handoffs/{handoff_id}/claim", responses={401: {}, 404: {}, 409: {}})
-async def claim(handoff_id: int, request: Request, agent: Agent = SignedIn) -> dict:
+async def claim(handoff_id: RowId, request: Request, agent: Agent = SignedIn) -> dict:
     conversation_id = await perform(request.app, _claim, handoff_id, agent.id, routing=True)
     return {"ok": True, "conversation_id": conversation_id}
 
@@ -118,7 +117,7 @@ def _reply(work, handoff_id: int, agent_id: int, text: str) -> dict:
 
 
 @router.post("/api/handoffs/{handoff_id}/messages", responses={401: {}, 404: {}, 409: {}, 413: {}, 422: {}})
-async def agent_reply(handoff_id: int, body: ReplyIn, request: Request, agent: Agent = SignedIn) -> dict:
+async def agent_reply(handoff_id: RowId, body: ReplyIn, request: Request, agent: Agent = SignedIn) -> dict:
     text = clean_text(body.text, max_chars=4000)
     return {"message": await perform(request.app, _reply, handoff_id, agent.id, text)}
 
@@ -133,7 +132,7 @@ def _note(work, handoff_id: int, agent_id: int, text: str) -> dict:
 
 
 @router.post("/api/handoffs/{handoff_id}/notes", responses={401: {}, 404: {}, 413: {}, 422: {}})
-async def add_note(handoff_id: int, body: ReplyIn, request: Request, agent: Agent = SignedIn) -> dict:
+async def add_note(handoff_id: RowId, body: ReplyIn, request: Request, agent: Agent = SignedIn) -> dict:
     """An internal note on the conversation: colleagues see it, the customer never does."""
     text = clean_text(body.text, max_chars=4000)
     return {"message": await perform(request.app, _note, handoff_id, agent.id, text)}
@@ -158,7 +157,7 @@ def _transfer(work, handoff_id: int, agent_id: int, to: str, note_text: str) -> 
 
 
 @router.post("/api/handoffs/{handoff_id}/transfer", responses={401: {}, 404: {}, 409: {}, 422: {}})
-async def transfer(handoff_id: int, body: TransferIn, request: Request, agent: Agent = SignedIn) -> dict:
+async def transfer(handoff_id: RowId, body: TransferIn, request: Request, agent: Agent = SignedIn) -> dict:
     """Hand the conversation to a colleague who is not offline and has room, with a note for them."""
     note_text = clean_text(body.note, max_chars=2000) if body.note.strip() else ""
     await perform(request.app, _transfer, handoff_id, agent.id, body.to, note_text, routing=True)
@@ -199,7 +198,7 @@ def _hand_back(work, handoff_id: int, agent_id: int, replies: list[dict[str, Any
 
 
 @router.post("/api/handoffs/{handoff_id}/handback", responses={401: {}, 404: {}, 409: {}, 502: {}})
-async def hand_back(handoff_id: int, request: Request, agent: Agent = SignedIn) -> dict:
+async def hand_back(handoff_id: RowId, request: Request, agent: Agent = SignedIn) -> dict:
     """The bot takes over again and learns what happened while a person had the conversation."""
     conversation_id, events = await perform(request.app, _handback_events, handoff_id, agent.id)
     bot = request.app.state.bot
@@ -220,7 +219,7 @@ def _resolve(work, handoff_id: int, agent_id: int) -> None:
 
 
 @router.post("/api/handoffs/{handoff_id}/resolve", responses={401: {}, 404: {}, 409: {}})
-async def resolve(handoff_id: int, request: Request, agent: Agent = SignedIn) -> dict:
+async def resolve(handoff_id: RowId, request: Request, agent: Agent = SignedIn) -> dict:
     """Closed, and the customer is asked whether the problem is solved (P10). The next waiting customer
     is routed in the same transaction, without anyone clicking."""
     await perform(request.app, _resolve, handoff_id, agent.id, routing=True)

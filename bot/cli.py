@@ -8,6 +8,7 @@
     bot agents add|list|disable|unlock
     bot privacy export --email a@b.nl [--out file.json]   everything of one customer (AVG)
     bot privacy erase --email a@b.nl --yes                 erase it in the desk and Rasa's tracker store
+    bot privacy scrub-history --text "Piet Jansen" --yes  and out of the editors' git history
 """
 from __future__ import annotations
 
@@ -283,6 +284,8 @@ def _privacy(args: argparse.Namespace) -> int:
     from bot.desk.privacy.search import BadCriterion, Criterion
     from bot.desk.privacy.trackers import TrackerStore
 
+    if args.privacy_command == "scrub-history":
+        return _scrub_history(args)
     [(kind, value)] = [(kind, getattr(args, kind)) for kind in ("conversation", "email", "phone", "order")
                        if getattr(args, kind)]
     try:
@@ -314,6 +317,26 @@ def _privacy(args: argparse.Namespace) -> int:
         print(f"{len(data['conversations'])} conversation(s) exported to {args.out}.")
     else:
         print(text)
+    return 0
+
+
+def _scrub_history(args: argparse.Namespace) -> int:
+    from bot.desk.editing.history import History, HistoryError
+
+    project = Path(args.project).resolve() if args.project else get_settings().project_dir
+    if not args.yes:
+        print(f"This rewrites every commit of {project} (the editors' history): add --yes.", file=sys.stderr)
+        return 2
+    history = History(project)
+    try:
+        history.scrub(args.text)
+    except HistoryError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"The text is gone from every commit of {project} and from git's own old copies there.")
+    if history.remote:
+        print(f"Now replace the history at {history.remote}: git -C {project} push --force {history.remote} "
+              f"HEAD:{history.branch or 'main'}; every other clone keeps the old one until it is cloned again.")
     return 0
 
 
@@ -388,6 +411,11 @@ def main(argv: list[str] | None = None) -> int:
             command.add_argument("--out", help="write the JSON to this file (default: print it)")
         else:
             command.add_argument("--yes", action="store_true", help="yes, erase: this cannot be undone")
+    scrub = privacy_sub.add_parser("scrub-history", help="take a customer's words out of every commit of the "
+                                                         "editors' history (the training data and messages)")
+    scrub.add_argument("--text", required=True, help="the words to take out, e.g. a name")
+    scrub.add_argument("--project", help="the bot project (default: BOT_PROJECT_DIR)")
+    scrub.add_argument("--yes", action="store_true", help="yes, rewrite the history")
     privacy.set_defaults(func=_privacy)
     args = parser.parse_args(argv)
     from bot import log_masking

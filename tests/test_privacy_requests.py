@@ -206,3 +206,40 @@ def test_an_erased_customers_words_leave_the_editors_log_and_stay_out_of_git(pri
     log = requests.get(desk.url + "/api/editor/log", headers=eva).json()["edits"]
     assert "Piet" not in json.dumps(log) and log[0]["kind"] == "example_added"  # the edit itself stays on record
     assert rows_mentioning(desk.database_url, ["Piet Jansen"]) == {}
+
+
+def test_bot_privacy_scrub_history_takes_a_customers_words_out_of_every_commit(tmp_path):
+    project = tmp_path / "project"
+    (project / "data" / "nlu").mkdir(parents=True)
+    faq = project / "data" / "nlu" / "faq.yml"
+    faq.write_text('version: "3.1"\nnlu:\n- intent: faq/shipping_costs\n  examples: |\n    - wat kost verzenden\n')
+    (project / "domain.yml").write_text("version: '3.1'\n")
+    (project / "config.yml").write_text("language: nl\n")
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(project), *args], capture_output=True, text=True, check=True,
+                              env={**os.environ, "GIT_AUTHOR_NAME": "Eva", "GIT_AUTHOR_EMAIL": "eva@balie.invalid",
+                                   "GIT_COMMITTER_NAME": "Eva", "GIT_COMMITTER_EMAIL": "eva@balie.invalid"}).stdout
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "begin")
+    faq.write_text(faq.read_text() + "    - Piet Jansen hier, doen jullie cadeauverpakking?\n")
+    git("commit", "-qam", "Voorbeeld van piet jansen toegevoegd")
+    faq.write_text(faq.read_text() + "    - wat kost verzenden naar belgie\n")
+    git("commit", "-qam", "nog een voorbeeld")
+    everything = lambda: git("log", "--all", "-p", "--format=%B") + git("reflog") + subprocess.run(  # noqa: E731
+        ["git", "-C", str(project), "cat-file", "--batch-all-objects", "--batch"], capture_output=True).stdout.decode(
+        "utf-8", "replace")
+    assert "piet jansen" in everything().lower()
+
+    refused = subprocess.run([sys.executable, "-m", "bot", "privacy", "scrub-history", "--text", "Piet Jansen",
+                              "--project", str(project)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    done = subprocess.run([sys.executable, "-m", "bot", "privacy", "scrub-history", "--text", "Piet Jansen",
+                           "--project", str(project), "--yes"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "piet jansen" not in everything().lower()  # no commit, message, backup ref or loose object keeps it
+    assert "[gewist] hier, doen jullie cadeauverpakking?" in faq.read_text()
+    assert "wat kost verzenden naar belgie" in faq.read_text()  # everything else as it was
+    assert git("log", "--format=%s").splitlines() == ["nog een voorbeeld", "Voorbeeld van [gewist] toegevoegd", "begin"]

@@ -128,10 +128,13 @@ def test_a_refused_attempt_checks_nothing_and_a_right_password_starts_the_count_
 
 
 async def _pushes_after(socket, seconds: float) -> list[dict]:
+    """What the socket hears within `seconds` (heartbeats included), until it closes."""
     seen = []
+    deadline = asyncio.get_running_loop().time() + seconds
     try:
         while True:
-            seen.append(json.loads(await asyncio.wait_for(socket.recv(), seconds)))
+            remaining = deadline - asyncio.get_running_loop().time()
+            seen.append(json.loads(await asyncio.wait_for(socket.recv(), max(remaining, 0.01))))
     except (asyncio.TimeoutError, websockets.ConnectionClosed):
         return seen
 

@@ -178,3 +178,34 @@ def test_a_newline_in_a_username_cannot_forge_a_log_line(make_desk, caplog):
     logging.getLogger("bot.test").warning("failed login for %s", "eve\r\nINFO forged")
     assert "eve\r\nINFO" not in caplog.text and "eve\\r\\nINFO forged" in caplog.text
 
+
+
+def test_a_window_ends_after_fifteen_minutes_and_its_counters_are_forgotten(database_url):
+    from datetime import timedelta
+
+    from sqlalchemy import func, select
+
+    from bot.config import get_settings
+    from bot.desk.agents import lockout
+    from bot.desk.agents.models import LoginCount
+    from bot.desk.db import make_engine, make_sessionmaker, utcnow
+
+    settings, start = get_settings(), utcnow()
+    engine = make_engine(database_url)
+    sessions = make_sessionmaker(engine)
+    for _ in range(settings.login_lockout_after):
+        with sessions.begin() as session:
+            lockout.reserve(session, username="anna", address=ATTACKER, device_token=None, settings=settings, now=start)
+    with sessions.begin() as session, pytest.raises(lockout.LoginRefused) as refused:
+        lockout.reserve(session, username="anna", address=ATTACKER, device_token=None, settings=settings,
+                        now=start + timedelta(minutes=14))
+    assert 55 <= refused.value.retry_after <= 60  # the lock ends with the window, not a sliding one
+    with sessions.begin() as session:  # a new window: counted from one again
+        again = lockout.reserve(session, username="anna", address=ATTACKER, device_token=None, settings=settings,
+                                now=start + timedelta(minutes=16))
+        assert again.wait == 0
+    with sessions.begin() as session:
+        lockout.forget_expired(session, now=start + timedelta(minutes=32))
+    with sessions() as session:
+        assert session.scalar(select(func.count()).select_from(LoginCount)) == 0
+    engine.dispose()

@@ -127,7 +127,6 @@ def reserve(session: Session, *, username: str, address: str, device_token: str 
     """Counts this attempt before the password is checked. Raises LoginRefused (and counts nothing) when
     a limit is reached; commit the session to keep the reservation."""
     now = now or utcnow()
-    session.execute(delete(LoginCount).where(LoginCount.window_start < now - WINDOW))
     device = device_token if device_token and _known(session, username=username, kind="device",
                                                       value=device_token) else None
     if device:
@@ -147,6 +146,15 @@ def reserve(session: Session, *, username: str, address: str, device_token: str 
     wait = 0.0 if extra <= 0 else min(2.0 ** (extra - 1), 4.0)
     return Attempt(username=username, address=address, device=digest("device", device) if device else None,
                    counters=tuple(key for key, _ in keys), wait=wait)
+
+
+def forget_expired(session: Session, *, now: datetime | None = None) -> None:
+    """Drops counters whose window ended (an expired one would start again anyway). In a transaction of its
+    own, skipping rows a login holds: it never waits, so it never deadlocks with one."""
+    ended = (select(LoginCount.counter_key).where(LoginCount.window_start < (now or utcnow()) - WINDOW)
+             .with_for_update(skip_locked=True))
+    session.execute(delete(LoginCount).where(LoginCount.counter_key.in_(ended))
+                    .execution_options(synchronize_session=False))  # no counter objects in this session
 
 
 def failed(session: Session, *, attempt: Attempt, now: datetime | None = None) -> None:

@@ -4,11 +4,10 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi import Path as PathParam
-from typing import Literal
-
 from pydantic import constr
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
@@ -47,8 +46,11 @@ DEVICE_COOKIE_DAYS = 180
 
 def _reserve(request: Request, username: str, address: str, device: str | None) -> lockout.Attempt:
     with db(request) as session:
-        return lockout.reserve(session, username=username, address=address, device_token=device,
-                               settings=request.app.state.settings)
+        attempt = lockout.reserve(session, username=username, address=address, device_token=device,
+                                  settings=request.app.state.settings)
+    with db(request) as session:
+        lockout.forget_expired(session)
+    return attempt
 
 
 def _login(request: Request, attempt: lockout.Attempt, password: str) -> tuple[dict, lockout.Welcome] | None:
@@ -87,9 +89,8 @@ async def login(body: LoginIn, request: Request, response: Response) -> dict:
     if result is None:
         logger.warning("failed login for %s from %s", username, address)
         headers = {"Retry-After": str(int(attempt.wait))} if attempt.wait else None
-        raise HTTPException(401, detail="Gebruikersnaam of wachtwoord klopt niet."
-                            + (f" Na te veel pogingen wacht je steeds langer ({attempt.wait:g} s)." if attempt.wait else ""),
-                            headers=headers)
+        slower = f" Na te veel pogingen wacht je steeds langer ({attempt.wait:g} s)." if attempt.wait else ""
+        raise HTTPException(401, detail="Gebruikersnaam of wachtwoord klopt niet." + slower, headers=headers)
     answer, welcome = result
     if welcome.device_token:
         response.set_cookie(DEVICE_COOKIE, welcome.device_token, max_age=DEVICE_COOKIE_DAYS * 86400,

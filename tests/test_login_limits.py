@@ -54,11 +54,13 @@ def test_fifty_wrong_passwords_at_once_check_at_most_the_limit(make_desk):
     assert codes.count(401) == 10 and codes.count(429) == 40, codes
 
 
-def test_fifty_at_once_spread_over_two_replicas_still_check_at_most_the_limit(make_desk, database_url):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("replicas share PostgreSQL")
-    first, second = make_desk(), make_desk()
-    codes = fire_at_once([lambda i=i: attempt((first, second)[i % 2], f"gok-{i}", address=ATTACKER) for i in range(50)])
+@pytest.mark.postgres
+def test_fifty_at_once_spread_over_two_replicas_still_check_at_most_the_limit(pg_database_url, rasa, project):  # noqa: F811
+    add_agents(pg_database_url)
+    settings = desk_settings(pg_database_url, rasa, project, login_slowdown_after=100, trusted_proxies=("127.0.0.1",))
+    with DeskServer(settings) as first, DeskServer(settings) as second:  # two replicas, one database
+        codes = fire_at_once([lambda i=i: attempt((first, second)[i % 2], f"gok-{i}", address=ATTACKER)
+                              for i in range(50)])
     assert codes.count(401) == 10 and codes.count(429) == 40, codes
 
 

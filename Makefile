@@ -61,7 +61,7 @@ test-fast: $(VENV)/.installed
 
 shell: $(MODEL)
 	@SANIC_HOST=127.0.0.1 $(RASA) run actions --actions actions > var/shell-actions.log 2>&1 & \
-	trap "kill $$!" EXIT; $(RASA) shell -m $(MODEL) --endpoints endpoints.yml
+	trap "kill $$!" EXIT; $(RASA) shell -i 127.0.0.1 -m $(MODEL) --endpoints endpoints.yml
 
 eval-escalation: $(VENV)/.installed
 	@$(PY) -m bot.escalation.evaluate

@@ -3,21 +3,32 @@ token and sends who the customer is with every message (Rasa message metadata, n
 question about "mijn pakket" can be answered from the account without order number and postcode."""
 from __future__ import annotations
 
+import logging
 from typing import Optional
 
 from rasa_sdk import Tracker
 
 from actions.services import webshop
+from bot import config, signing
 from bot.delivery import MONTHS
 from bot.webshop import Order, ShopUnavailable
 
+logger = logging.getLogger(__name__)
+
 
 def customer_id(tracker: Tracker) -> Optional[str]:
-    """The shop's id of the logged-in customer, as the desk vouches for it; None for a guest."""
+    """The shop's id of the logged-in customer, when the desk vouched for it in this conversation (its
+    signature, bot/signing.py); None for a guest, and for an id that someone else put there."""
     metadata = tracker.latest_message.get("metadata") or {}
     customer = metadata.get("customer") if isinstance(metadata, dict) else None
     found = customer.get("id") if isinstance(customer, dict) else None
-    return found if isinstance(found, str) and found else None
+    if not isinstance(found, str) or not found:
+        return None
+    if not signing.customer_signed(config.secret("RASA_TOKEN"), conversation_id=tracker.sender_id,
+                                   customer_id=found, signature=customer.get("signature")):
+        logger.warning("customer id ignored: not signed by the desk for this conversation")
+        return None
+    return found
 
 
 def orders(tracker: Tracker) -> list[Order]:

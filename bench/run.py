@@ -5,6 +5,7 @@ training time and peak memory of each process. Prints the tables and writes them
 BENCH_SECONDS sets the length of each busy-hour run (default 180)."""
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import sys
@@ -18,6 +19,7 @@ from pathlib import Path
 import requests
 
 from bench import load as busy, training
+from bot import signing
 from bot.config import ROOT
 from bot.processes import Stack, ensure_postgres_database
 from bot.seed import seed_demo
@@ -57,6 +59,22 @@ def via_desk(stack: Stack, text: str, fresh: bool):
     return turn
 
 
+def with_rest_channel(folder: Path) -> Path:
+    """Rasa's own REST channel is off in Balie (it would take anyone's turns); the benchmark turns it on for
+    its loopback stacks, to compare against it."""
+    path = folder / "credentials-with-rest.yml"
+    path.write_text((ROOT / "credentials.yml").read_text() + "rest:\n")
+    return path
+
+
+def to_rasa(session: requests.Session, stack: Stack, channel: str, sender: str, text: str) -> requests.Response:
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    headers = {"Content-Type": "application/json"}
+    if channel == "desk":  # signed as the desk signs it
+        headers.update(signing.sign_body(stack.rasa_token, body))
+    return session.post(stack.rasa_url + f"/webhooks/{channel}/webhook", data=body, headers=headers, timeout=60)
+
+
 def via_rasa(stack: Stack, text: str, fresh: bool, channel: str = "rest"):
     session = requests.Session()
     state = {"sender": uuid.uuid4().hex}
@@ -65,8 +83,7 @@ def via_rasa(stack: Stack, text: str, fresh: bool, channel: str = "rest"):
         if fresh:
             state["sender"] = uuid.uuid4().hex
         start = time.perf_counter()
-        response = session.post(stack.rasa_url + f"/webhooks/{channel}/webhook",
-                                json={"sender": state["sender"], "message": text}, timeout=60)
+        response = to_rasa(session, stack, channel, state["sender"], text)
         elapsed = time.perf_counter() - start
         assert response.status_code == 200 and response.json(), response.text
         return elapsed
@@ -96,7 +113,8 @@ def escalation_cost(model: Path, folder: Path) -> list[tuple[str, int, float, fl
     for setting in ("on", "off"):
         stack = Stack(database_url=f"sqlite:///{folder / f'esc-{setting}.db'}", model=model,
                       log_dir=folder / f"logs-esc-{setting}", rasa_port=free_port(), action_port=free_port(),
-                      desk_port=free_port(), extra_env={"BALIE_ESCALATION": setting, **LOOPBACK_CUSTOMERS})
+                      desk_port=free_port(), extra_env={"BALIE_ESCALATION": setting, **LOOPBACK_CUSTOMERS},
+                      credentials=with_rest_channel(folder))
         seed_demo(stack.database_url)
         stack.start()
         try:
@@ -107,9 +125,9 @@ def escalation_cost(model: Path, folder: Path) -> list[tuple[str, int, float, fl
                 for _ in range(15):
                     sender = uuid.uuid4().hex
                     for _ in range(depth - 1):  # build up the conversation first, untimed
-                        session.post(stack.rasa_url + "/webhooks/rest/webhook", json={"sender": sender, "message": FAQ}, timeout=60)
+                        to_rasa(session, stack, "rest", sender, FAQ)
                     start = time.perf_counter()
-                    session.post(stack.rasa_url + "/webhooks/rest/webhook", json={"sender": sender, "message": FAQ}, timeout=60)
+                    to_rasa(session, stack, "rest", sender, FAQ)
                     samples.append((time.perf_counter() - start) * 1000)
                     if depth == 100 and len(samples) >= 5:
                         break  # 100-turn conversations are slow to build; 5 samples suffice
@@ -192,7 +210,8 @@ def main() -> int:
     seed_demo(url)
     stack = Stack(database_url=url, model=ROOT / "models" / "balie.tar.gz", log_dir=folder / "logs",
                   rasa_port=free_port(), action_port=free_port(), desk_port=free_port(),
-                  extra_env=LOOPBACK_CUSTOMERS)  # 200 customers, all from 127.0.0.1
+                  extra_env=LOOPBACK_CUSTOMERS,  # 200 customers, all from 127.0.0.1
+                  credentials=with_rest_channel(folder))
     print(f"Starting the stack (logs in {folder}/logs) ...", flush=True)
     stack.start()
     rows = []

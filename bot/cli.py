@@ -1,12 +1,14 @@
 """`bot` command line: run the whole stack, prepare the database, manage agents.
 
     bot run            start Rasa, action server and desk (demo shop, SQLite by default), keep them running
+    bot serve rasa|actions|desk [...]   one of them, as systemd or Kubernetes starts it (token from RASA_TOKEN)
     bot run --replicas 2 --database postgresql+psycopg2://… --redis redis://…   the production topology
     bot db upgrade     bring DATABASE_URL to the newest schema
     bot seed           demo shop orders and the demo agent
-    bot agents add|list|disable
+    bot agents add|list|disable|unlock
     bot privacy export --email a@b.nl [--out file.json]   everything of one customer (AVG)
     bot privacy erase --email a@b.nl --yes                 erase it in the desk and Rasa's tracker store
+    bot privacy scrub-history --text "Piet Jansen" --yes  and out of the editors' git history
 """
 from __future__ import annotations
 
@@ -106,6 +108,12 @@ def _run(args: argparse.Namespace) -> int:
         stack.stop()
 
 
+def _serve(args: argparse.Namespace) -> int:
+    from bot.serving import serve
+
+    return serve(args.process, [a for a in args.args if a != "--"])
+
+
 def _db_upgrade(_: argparse.Namespace) -> int:
     from bot.desk.migrate import upgrade
 
@@ -127,7 +135,7 @@ def _seed(_: argparse.Namespace) -> int:
 def _agents(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from bot.desk.agents import service
+    from bot.desk.agents import lockout, service
     from bot.desk.agents.models import Agent
     from bot.desk.db import make_engine, make_sessionmaker
 
@@ -139,13 +147,21 @@ def _agents(args: argparse.Namespace) -> int:
                 print(f"{agent.username:20} {agent.first_name:15} {agent.role:6} {state}{' (demo)' if agent.is_demo else ''}")
             return 0
         if args.agents_command == "disable":
-            agent = session.scalars(select(Agent).where(Agent.username == args.username.lower())).first()
+            agent = service.disable(session, username=args.username)
             if agent is None:
                 print(f"No agent called {args.username}.", file=sys.stderr)
                 return 1
-            agent.active = False
             session.commit()
-            print(f"{agent.username} is disabled.")
+            print(f"{agent.username} is disabled; their sign-ins have ended.")
+            return 0
+        if args.agents_command == "unlock":
+            username = args.username.strip().lower()
+            if session.scalars(select(Agent.id).where(Agent.username == username)).first() is None:
+                print(f"No agent called {args.username}.", file=sys.stderr)
+                return 1
+            cleared = lockout.unlock(session, username=username)
+            session.commit()
+            print(f"{username} can sign in again from anywhere ({cleared} lock counter(s) cleared).")
             return 0
         password = os.environ.get("BALIE_AGENT_PASSWORD") or getpass.getpass("Password (8+ characters): ")
         try:
@@ -270,6 +286,8 @@ def _privacy(args: argparse.Namespace) -> int:
     from bot.desk.privacy.search import BadCriterion, Criterion
     from bot.desk.privacy.trackers import TrackerStore
 
+    if args.privacy_command == "scrub-history":
+        return _scrub_history(args)
     [(kind, value)] = [(kind, getattr(args, kind)) for kind in ("conversation", "email", "phone", "order")
                        if getattr(args, kind)]
     try:
@@ -304,6 +322,26 @@ def _privacy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scrub_history(args: argparse.Namespace) -> int:
+    from bot.desk.editing.history import History, HistoryError
+
+    project = Path(args.project).resolve() if args.project else get_settings().project_dir
+    if not args.yes:
+        print(f"This rewrites every commit of {project} (the editors' history): add --yes.", file=sys.stderr)
+        return 2
+    history = History(project)
+    try:
+        history.scrub(args.text)
+    except HistoryError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"The text is gone from every commit of {project} and from git's own old copies there.")
+    if history.remote:
+        print(f"Now replace the history at {history.remote}: git -C {project} push --force {history.remote} "
+              f"HEAD:{history.branch or 'main'}; every other clone keeps the old one until it is cloned again.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bot", description="Balie: webshop assistant and desk")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -320,6 +358,11 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--log-dir", default=str(ROOT / "var" / "logs"))
     run.add_argument("--start-timeout", type=float, default=300.0)
     run.set_defaults(func=_run)
+    serve = sub.add_parser("serve", help="start one process: Rasa (rasa run arguments), the action server (rasa run "
+                                          "actions arguments) or the desk (--host, --port)")
+    serve.add_argument("process", choices=["rasa", "actions", "desk"])
+    serve.add_argument("args", nargs=argparse.REMAINDER)
+    serve.set_defaults(func=_serve)
     db = sub.add_parser("db", help="database schema")
     db.add_argument("db_command", choices=["upgrade"])
     db.set_defaults(func=_db_upgrade)
@@ -331,8 +374,10 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--first-name", required=True)
     add.add_argument("--role", choices=["agent", "editor", "admin"], default="agent")
     agents_sub.add_parser("list")
-    disable = agents_sub.add_parser("disable")
+    disable = agents_sub.add_parser("disable", help="the account can no longer sign in; its sign-ins end")
     disable.add_argument("username")
+    unlock = agents_sub.add_parser("unlock", help="clear the account's lockouts after wrong passwords")
+    unlock.add_argument("username")
     agents.set_defaults(func=_agents)
     nlu = sub.add_parser("nlu", help="check the NLU data (editors)")
     nlu_sub = nlu.add_subparsers(dest="nlu_command", required=True)
@@ -368,6 +413,11 @@ def main(argv: list[str] | None = None) -> int:
             command.add_argument("--out", help="write the JSON to this file (default: print it)")
         else:
             command.add_argument("--yes", action="store_true", help="yes, erase: this cannot be undone")
+    scrub = privacy_sub.add_parser("scrub-history", help="take a customer's words out of every commit of the "
+                                                         "editors' history (the training data and messages)")
+    scrub.add_argument("--text", required=True, help="the words to take out, e.g. a name")
+    scrub.add_argument("--project", help="the bot project (default: BOT_PROJECT_DIR)")
+    scrub.add_argument("--yes", action="store_true", help="yes, rewrite the history")
     privacy.set_defaults(func=_privacy)
     args = parser.parse_args(argv)
     from bot import log_masking

@@ -21,7 +21,7 @@ class Settings:
     shop_database_url: str
     shop_url: str | None
     rasa_urls: tuple[str, ...]  # RASA_URL: one Rasa server, or several replicas, comma-separated
-    rasa_token: str
+    rasa_token: str  # Rasa's API token, also the key the desk signs turns and customers with (bot/signing.py)
     action_server_urls: tuple[str, ...]  # ACTION_SERVER_URL, likewise (checked by /health)
     demo_mode: bool
     max_message_chars: int
@@ -43,10 +43,20 @@ class Settings:
     login_lockout_after: int = 10  # failed logins per account (or 3x per address) before a 15-minute lockout
     conversations_per_minute: int = 20  # new conversations per client address
     messages_per_minute: int = 20  # customer messages per conversation
+    request_body_seconds: float = 10.0  # a request body must have arrived this soon (408 otherwise)
 
     @property
     def rasa_url(self) -> str:
         return self.rasa_urls[0]
+
+
+def secret(name: str) -> str:
+    """A secret from the environment, or from the file named in <NAME>_FILE (a mounted secret that only the
+    service user can read); never from a command line, which every local user sees."""
+    path = os.environ.get(f"{name}_FILE")
+    if path:
+        return Path(path).read_text(encoding="utf-8").strip()
+    return os.environ.get(name, "")
 
 
 def _urls(value: str) -> tuple[str, ...]:
@@ -63,7 +73,7 @@ def get_settings() -> Settings:
         shop_database_url=os.environ.get("SHOP_DATABASE_URL", database_url),
         shop_url=os.environ.get("SHOP_URL") or None,
         rasa_urls=rasa_urls,
-        rasa_token=os.environ.get("RASA_TOKEN", ""),
+        rasa_token=secret("RASA_TOKEN"),
         action_server_urls=action_urls,
         demo_mode=_flag("BALIE_DEMO"),
         max_message_chars=int(os.environ.get("MAX_MESSAGE_CHARS", "1000")),
@@ -78,11 +88,12 @@ def get_settings() -> Settings:
         heartbeat_seconds=float(os.environ.get("HEARTBEAT_SECONDS", "5")),
         shop_origins=_urls(os.environ.get("SHOP_ORIGINS", "")),
         trusted_proxies=tuple(p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()),
-        identity_secret=os.environ.get("SHOP_IDENTITY_SECRET", ""),
+        identity_secret=secret("SHOP_IDENTITY_SECRET"),
         retention_days=int(os.environ.get("RETENTION_DAYS", "180")),
         tracker_store_url=os.environ.get("TRACKER_STORE_URL") or f"sqlite:///{ROOT / 'var' / 'trackers.db'}",
         login_slowdown_after=int(os.environ.get("LOGIN_SLOWDOWN_AFTER", "5")),
         login_lockout_after=int(os.environ.get("LOGIN_LOCKOUT_AFTER", "10")),
         conversations_per_minute=int(os.environ.get("CONVERSATIONS_PER_MINUTE", "20")),
         messages_per_minute=int(os.environ.get("MESSAGES_PER_MINUTE", "20")),
+        request_body_seconds=float(os.environ.get("REQUEST_BODY_SECONDS", "10")),
     )

@@ -25,7 +25,6 @@ import requests
 from bot.config import ROOT
 from bot.nginx import nginx_config
 
-BIN = Path(sys.executable).parent
 RASA_REPLICAS = 2
 ACTION_REPLICAS = 2
 LOCK_LIFETIME_SECONDS = 15  # Rasa's per-conversation lock in Redis: a replica that died frees it this soon
@@ -146,6 +145,7 @@ class Stack:
     ports: dict[str, int] = field(default_factory=dict)  # internal ports per replica (default: base + 100 + i)
     extra_env: dict[str, str] = field(default_factory=dict)
     rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    credentials: Path = ROOT / "credentials.yml"  # Rasa's input channels: the desk's only, unless told otherwise
 
     def __post_init__(self) -> None:
         self.supervisor = Supervisor(self.log_dir)
@@ -264,13 +264,14 @@ class Stack:
         result: list[Child] = []
         for name in self.action_names:
             port = self._own_port(name)
-            result.append(Child(name, [str(BIN / "rasa"), "run", "actions", "--actions", "actions", "-p", str(port)],
-                                env, log / f"{name}.log", f"http://127.0.0.1:{port}/health"))
+            result.append(Child(name, [sys.executable, "-m", "bot", "serve", "actions", "--actions", "actions",
+                                       "-p", str(port)], env, log / f"{name}.log", f"http://127.0.0.1:{port}/health"))
         for name in self.rasa_names:
             port = self._own_port(name)
-            result.append(Child(name, [str(BIN / "rasa"), "run", "--enable-api", f"--auth-token={self.rasa_token}",
+            # The token reaches Rasa through RASA_TOKEN in its environment (bot/serving.py), not argv.
+            result.append(Child(name, [sys.executable, "-m", "bot", "serve", "rasa", "--enable-api",
                                        "-i", "127.0.0.1", "-p", str(port), "-m", str(self.model),
-                                       "--endpoints", str(endpoints), "--credentials", str(ROOT / "credentials.yml")],
+                                       "--endpoints", str(endpoints), "--credentials", str(self.credentials)],
                                 env, log / f"{name}.log", f"http://127.0.0.1:{port}/"))
         for name in self.desk_names:
             port = self._own_port(name)

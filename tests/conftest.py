@@ -185,10 +185,12 @@ def stack(model_path, tmp_path_factory):
     seed_demo(url)
     project = project_copy(folder / "project")  # editors' changes in tests stay out of the repo
     shop_port = free_port()  # a shop's own site on another origin (tests/browser/shop_site.py)
+    # Its Rasa token starts with "-" (one start in 64 used to die on that), and it trusts 127.0.0.1 as its proxy,
+    # so a test can play a customer or attacker elsewhere with X-Forwarded-For (tests/test_attacks.py).
     stack = Stack(database_url=url, model=model_path, log_dir=folder / "logs", rasa_port=free_port(),
-                  action_port=free_port(), desk_port=free_port(),
+                  action_port=free_port(), desk_port=free_port(), rasa_token="-" + secrets.token_urlsafe(24),
                   extra_env={"MAX_CHATS_PER_AGENT": "1", "BOT_PROJECT_DIR": str(project), **LOOPBACK_CUSTOMERS,
-                             "SHOP_ORIGINS": f"http://127.0.0.1:{shop_port}",
+                             "SHOP_ORIGINS": f"http://127.0.0.1:{shop_port}", "TRUSTED_PROXIES": "127.0.0.1",
                              "MODELS_DIR": str(folder / "models")})
     stack.project_dir, stack.shop_port = project, shop_port
     stack.start()

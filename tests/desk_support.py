@@ -41,7 +41,7 @@ def desk_settings(database_url: str, rasa: FakeRasa, project: Path, **overrides)
     values = dict(database_url=database_url, rasa_urls=(rasa.url,), action_server_urls=(rasa.url,),
                   demo_mode=True, max_message_chars=1000, max_wait_minutes=15, callback_check_seconds=0.3,
                   project_dir=project, models_dir=project / "models", conversations_per_minute=MANY,
-                  messages_per_minute=MANY, tracker_store_url=None)
+                  messages_per_minute=MANY, tracker_store_url=None, rasa_token="desk-and-bot-test-secret")
     return replace(get_settings(), **{**values, **overrides})
 
 

@@ -15,6 +15,7 @@ from actions.forms import ValidateOrderStatusForm, ValidateReturnForm
 from actions.handoff import ActionHandoff
 from actions.orders import ActionCheckDeadline, ActionCheckOrderStatus
 from actions.returns import ActionRegisterReturn
+from bot.signing import sign_customer
 from bot.webshop.demo import demo_orders
 from bot.webshop.sql import SqlWebshop
 from tests.conftest import free_port
@@ -137,7 +138,22 @@ async def test_a_matching_postcode_verifies_the_order(shop):
     assert slot(events, "order_verified") is True
 
 
-EVA = {"customer": {"id": "K-1001"}}  # what the desk sends with each message of a verified, logged-in customer
+BOT_SECRET = "gedeeld-geheim-van-desk-en-bot"  # RASA_TOKEN of the test's desk, Rasa and action server
+
+
+def vouched(customer_id: str, conversation_id: str = "conv-1", secret: str = BOT_SECRET) -> dict:
+    """What the desk sends with each message of a verified, logged-in customer: the id and its signature."""
+    return {"customer": {"id": customer_id, "signature": sign_customer(secret, conversation_id=conversation_id,
+                                                                        customer_id=customer_id)}}
+
+
+@pytest.fixture(autouse=True)
+def bot_secret(monkeypatch):
+    monkeypatch.setenv("RASA_TOKEN", BOT_SECRET)
+    monkeypatch.delenv("RASA_TOKEN_FILE", raising=False)
+
+
+EVA = vouched("K-1001")
 
 
 def logged_in_turn(text, form="order_status_form", metadata=EVA, **slots):
@@ -164,7 +180,8 @@ async def test_a_logged_in_customer_naming_their_own_order_needs_no_postcode_but
 
 
 async def test_without_a_verified_customer_the_bot_asks_as_usual(shop):
-    for metadata in ({}, {"customer": {"id": ""}}, {"customer": "K-1001"}, {"customer": {"id": "K-0000"}}):
+    unsigned, elsewhere, forged = {"customer": {"id": "K-1001"}}, vouched("K-1001", "conv-2"), vouched("K-1001", secret="x")
+    for metadata in ({}, {"customer": {"id": ""}}, {"customer": "K-1001"}, vouched("K-0000"), unsigned, elsewhere, forged):
         messages, events = await run(ValidateOrderStatusForm(), logged_in_turn("waar is mijn pakket?", metadata=metadata))
         assert slot(events, "order_verified") in ("<unset>", False), metadata
         assert "ingelogd" not in texts(messages)

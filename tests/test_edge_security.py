@@ -2,17 +2,22 @@
 client address behind a proxy, rate limits with Dutch 429 answers, and logged-in customers' tokens."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
+import socket
+import time
 
 import pytest
 import requests
 
 from bot import identity
 from bot.desk.demo_page import DEMO_SECRET
+from bot.signing import customer_signed
 from bot.webshop.demo import DEMO_CUSTOMER
 from tests.conftest import fresh_schema
 from tests.desk_server import DeskServer
-from tests.desk_support import add_agents, desk_settings, project, rasa  # noqa: F401 - fixtures
+from tests.desk_support import add_agents, desk_settings, login, project, rasa  # noqa: F401 - fixtures
 
 SHOP = "http://winkel.example:8080"
 
@@ -151,7 +156,11 @@ def test_a_valid_token_tells_rasa_who_the_customer_is_and_a_tampered_one_is_igno
         requests.post(f"{desk.url}/api/conversations/{created['conversation_id']}/messages", json={"text": "hoi"},
                       headers={"Authorization": "Bearer " + created["token"]})
         sent = rasa.received[-1]
-        assert (sent.get("metadata") or {}).get("customer") == expected
+        customer = (sent.get("metadata") or {}).get("customer")
+        assert (customer and {"id": customer["id"]}) == expected or customer == expected
+        if customer:  # the desk vouches for the id in this conversation, for the action server
+            assert customer_signed(desk.app.state.settings.rasa_token, conversation_id=created["conversation_id"],
+                                   customer_id=customer["id"], signature=customer["signature"])
     assert "customer identity ignored" in caplog.text
 
 
@@ -164,3 +173,96 @@ def test_log_lines_carry_no_personal_data(make_desk, caplog):
     assert "failed login for [e-mail]" in text
     for secret in ("eva.de.vries@example.nl", "06-12345678", "1234 AB", "NL91ABNA0417164300"):
         assert secret not in text
+
+
+# --- request bodies, ids, caching, the API's own pages ---------------------------------------------------
+
+def _chunked(url: str, chunks, *, pause: float = 0.0, timeout: float = 30) -> requests.Response:
+    def body():
+        for chunk in chunks:
+            yield chunk
+            if pause:
+                time.sleep(pause)
+    return requests.post(url, data=body(), headers={"Content-Type": "application/json"}, timeout=timeout)
+
+
+def test_a_chunked_body_without_content_length_is_cut_off_at_the_limit(make_desk):
+    desk = make_desk()
+    streamed = _chunked(desk.url + "/api/conversations", (b'{"identity": "' + b"x" * 65536 for _ in range(200)))
+    assert streamed.status_code == 413 and streamed.json()["detail"] == "Het verzoek is te groot."
+    assert requests.get(desk.url + "/health/live").status_code == 200
+    small = _chunked(desk.url + "/api/conversations", [b'{"identity": ', b'"v1.x.y"}'])
+    assert small.status_code == 201  # a chunked body within the limit is read as usual
+
+
+def test_a_body_that_trickles_in_is_dropped_and_the_desk_keeps_answering(make_desk):
+    desk = make_desk(request_body_seconds=1.0)
+    slow = []
+    for _ in range(60):  # bodies that never finish
+        sock = socket.create_connection(("127.0.0.1", desk.port))
+        sock.sendall(b"POST /api/conversations HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Transfer-Encoding: chunked\r\n\r\n1\r\n{\r\n")
+        slow.append(sock)
+    assert requests.get(desk.url + "/health/live", timeout=10).status_code == 200
+    for sock in slow:
+        sock.settimeout(10)
+        answer = sock.recv(4096)
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
+        sock.close()
+
+
+@pytest.mark.parametrize("path", ["/api/handoffs/{n}", "/api/handoffs/{n}/messages", "/api/callbacks/{n}"])
+def test_ids_beyond_the_database_are_refused_not_a_server_error(make_desk, path):
+    desk = make_desk()
+    admin = login(desk, "demo", "balie-demo")
+    for n in (2**63, 2**64 + 5, 2**31):
+        assert requests.get(desk.url + path.format(n=n), headers=admin).status_code == 422, n
+    for method, template in (("post", "/api/handoffs/{n}/claim"), ("put", "/api/canned/{n}"), ("delete", "/api/canned/{n}")):
+        answer = getattr(requests, method)(desk.url + template.format(n=2**63), headers=admin,
+                                           json={"title": "t", "text": "t"})
+        assert answer.status_code == 422, template
+
+
+def test_a_nul_byte_in_an_example_path_is_a_clear_refusal(make_desk):
+    desk = make_desk()
+    admin = login(desk, "demo", "balie-demo")
+    for file in ("data/nlu/faq\u0000.yml", "data/nlu/" + "x" * 190 + ".yml"):
+        answer = requests.post(desk.url + "/api/editor/examples/delete", headers=admin,
+                               json={"file": file, "line": 3, "text": "hoi"})
+        assert answer.status_code == 422 and isinstance(answer.json()["detail"], str), file
+
+
+def test_null_is_not_a_body_and_not_a_value(make_desk):
+    desk = make_desk()
+    for body in (b"null", b'{"identity": null}'):
+        answer = requests.post(desk.url + "/api/conversations", data=body, headers={"Content-Type": "application/json"})
+        assert answer.status_code == 422, body
+    assert requests.post(desk.url + "/api/conversations").status_code == 201  # no body at all: a guest
+    assert requests.post(desk.url + "/api/conversations", json={}).status_code == 201
+
+
+def test_api_answers_are_not_cached_and_the_api_pages_have_a_policy(make_desk):
+    desk = make_desk()
+    created = requests.post(desk.url + "/api/conversations")
+    assert created.headers["Cache-Control"] == "no-store"
+    assert requests.get(desk.url + "/api/labels").headers["Cache-Control"] == "no-store"
+    for page in ("/docs", "/redoc"):
+        policy = requests.get(desk.url + page).headers["Content-Security-Policy"]
+        assert "frame-ancestors 'none'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+    docs = requests.get(desk.url + "/docs").text
+    inline = docs.split("<script>")[1].split("</script>")[0]
+    digest = base64.b64encode(hashlib.sha256(inline.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in requests.get(desk.url + "/docs").headers["Content-Security-Policy"]
+
+
+def test_the_schema_describes_errors_as_the_desk_sends_them(make_desk):
+    desk = make_desk()
+    spec = requests.get(desk.url + "/openapi.json").json()
+    refused = requests.post(desk.url + "/api/conversations/x/messages", json={"text": ""})
+    assert refused.status_code == 422 and isinstance(refused.json()["detail"], str)
+    answer = spec["paths"]["/api/conversations/{conversation_id}/messages"]["post"]["responses"]["422"]
+    assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Problem"}
+    assert {"type": "string"} == {k: v for k, v in spec["components"]["schemas"]["Problem"]["properties"]["detail"]
+                                  ["anyOf"][0].items() if k == "type"}
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    assert spec["components"]["schemas"]["MessageIn"]["properties"]["text"]["maxLength"] == 1000  # MAX_MESSAGE_CHARS

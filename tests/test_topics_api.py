@@ -83,7 +83,8 @@ def test_renaming_retiring_and_undoing_are_commits_too(desk, rasa, project):
     assert git(project, "log", "-1", "--format=%an|%s").strip().startswith("Eva|Ongedaan gemaakt: Onderwerp faq/cadeau_inpakken")
     again = requests.get(desk.url + "/api/editor/history", headers=eva).json()["changes"]
     assert again[1]["reverted_by"] == again[0]["sha"]
-    assert requests.post(f"{desk.url}/api/editor/history/nietbestaand/undo", headers=eva).status_code == 409
+    assert requests.post(f"{desk.url}/api/editor/history/deadbeef/undo", headers=eva).status_code == 409  # no such change
+    assert requests.post(f"{desk.url}/api/editor/history/nietbestaand/undo", headers=eva).status_code == 422  # no sha
 
 
 def test_every_example_shows_where_it_came_from_and_can_be_moved_or_deleted(desk, rasa, project):

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Route
 
 from bot import hours as business_hours
 from bot.config import Settings, get_settings
@@ -23,7 +24,7 @@ from bot.desk.callbacks.views import router as callbacks_router
 from bot.desk.canned.views import router as canned_router
 from bot.desk.conversations.states import STATUS_LABELS
 from bot.desk.conversations.views import router as conversations_router
-from bot.desk import demo_page
+from bot.desk import api_docs, demo_page
 from bot.desk.db import make_engine, make_sessionmaker
 from bot.desk.deps import refused
 from bot.desk.editing.history import History
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="1.0.0",
         description="Customer chat API, agent API and handoff intake of the Balie desk.",
         lifespan=lifespan,
+        docs_url=None, redoc_url=None,  # api_docs serves them, with a Content-Security-Policy
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.database_url)
@@ -106,13 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     topic_names.use(settings.project_dir)
     app.state.bot = BotClient(list(settings.rasa_urls), settings.rasa_token, list(settings.action_server_urls))
 
-    @app.middleware("http")
-    async def limit_body(request: Request, call_next):
-        length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > MAX_BODY_BYTES):
-            return JSONResponse({"detail": "Het verzoek is te groot."}, status_code=413)
-        return await call_next(request)
-
+    app.add_middleware(security.BodyLimit, max_bytes=MAX_BODY_BYTES, seconds=settings.request_body_seconds)
     app.middleware("http")(security.edge)  # outermost: shop origins, security headers
 
     @app.exception_handler(StarletteHTTPException)
@@ -120,7 +116,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # FastAPI answers an unreadable JSON body with 400; the API contract says 422 for a bad body.
         if exc.status_code == 400 and "parsing the body" in str(exc.detail):
             return JSONResponse({"detail": "Het verzoek is geen geldige JSON."}, status_code=422)
-        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:  # every method of the resource, not only those of the route that matched first
+            headers["Allow"] = ", ".join(sorted({method for route in app.routes if isinstance(route, Route)
+                                                 and route.path_regex.match(request.url.path)
+                                                 for method in route.methods or ()}))
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=headers or None)
 
     app.add_exception_handler(Refused, refused)
 
@@ -167,6 +168,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         staff page."""
         return {**labels.all_labels(), "handoff_statuses": {s.value: text for s, text in STATUS_LABELS.items()}}
 
+    api_docs.install(app)
     app.include_router(demo_page.router)  # the demo shop at /
     pages = {"/console": ("console.html", "text/html"),
              "/editor": ("editor.html", "text/html"), "/dashboard": ("dashboard.html", "text/html")}

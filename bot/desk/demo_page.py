@@ -11,18 +11,25 @@ from pathlib import Path
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from bot import identity
+from bot import identity, serving
 from bot.webshop.demo import DEMO_CUSTOMER
 
 router = APIRouter(include_in_schema=False)
 PAGE = Path(__file__).parent / "static" / "shop.html"
 COOKIE = "balie_demo_customer"
-# Used only in demo mode when no SHOP_IDENTITY_SECRET is set, so the switch works out of the box.
+# Used only in demo mode when no SHOP_IDENTITY_SECRET is set, so the switch works out of the box. It is
+# public (it is right here), so it only counts for requests that reach the desk on a loopback address:
+# `bot serve desk` refuses to listen elsewhere in demo mode without a secret of the shop's own, and this
+# holds when the desk is started some other way.
 DEMO_SECRET = "balie-demo-identity-secret-not-for-production"
 
 
-def secret(settings) -> str:
-    return settings.identity_secret or (DEMO_SECRET if settings.demo_mode else "")
+def secret(settings, request: Request) -> str:
+    """The secret customer tokens are signed with; empty (nobody is a logged-in customer) when none holds."""
+    if settings.identity_secret:
+        return settings.identity_secret
+    server = request.scope.get("server") or ("", None)
+    return DEMO_SECRET if settings.demo_mode and serving.loopback(str(server[0])) else ""
 
 
 def _account_html(logged_in: bool) -> str:
@@ -41,8 +48,9 @@ def shop_page(request: Request) -> HTMLResponse:
         return HTMLResponse(page.replace("<!--account-->", ""))
     logged_in = request.cookies.get(COOKIE) == "1"
     page = page.replace("<!--account-->", _account_html(logged_in))
-    if logged_in:
-        token = identity.sign(DEMO_CUSTOMER, secret(settings), ttl=3600)
+    key = secret(settings, request)
+    if logged_in and key:
+        token = identity.sign(DEMO_CUSTOMER, key, ttl=3600)
         page = page.replace('<script src="/widget.js" defer>',
                             f'<script src="/widget.js" data-customer-token="{html.escape(token)}" defer>')
     return HTMLResponse(page)

@@ -1,6 +1,6 @@
-"""Rate limits against abuse, with Dutch 429 answers: guessing passwords, opening conversations by the
-hundred, flooding one conversation. Counted in Redis when the desk has replicas (one count for all of
-them), otherwise in this process."""
+"""Rate limits on customers, with Dutch 429 answers: opening conversations by the hundred, flooding one
+conversation. Counted in Redis when the desk has replicas (one count for all of them), otherwise in this
+process. Agents' wrong passwords are counted in the database instead (bot/desk/agents/lockout.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -52,53 +52,11 @@ class Counter:
             events.append(now)
             return len(events)
 
-    async def count(self, key: str, window: float) -> int:
-        if self._redis is not None:
-            try:
-                now = time.time()
-                return int(await self._redis.zcount(f"balie:limit:{key}", now - window, now))
-            except Exception:  # noqa: BLE001
-                pass
-        async with self._lock:
-            now = time.monotonic()
-            return sum(1 for t in self._local.get(key, ()) if t >= now - window)
-
-    async def clear(self, key: str) -> None:
-        if self._redis is not None:
-            try:
-                await self._redis.delete(f"balie:limit:{key}")
-            except Exception:  # noqa: BLE001
-                pass
-        async with self._lock:
-            self._local.pop(key, None)
-
-
-LOCKOUT_WINDOW = 15 * 60
-
 
 class Limits:
     def __init__(self, settings, redis_url: str | None = None) -> None:
         self.settings = settings
         self.counter = Counter(redis_url)
-
-    # --- agent login: a growing wait per account, then a lockout; per address too ---------------------
-    async def before_login(self, username: str, address: str) -> float:
-        """Refuses when locked out; otherwise the seconds this attempt must wait (0 at first)."""
-        failures = await self.counter.count(f"login:{username}", LOCKOUT_WINDOW)
-        by_address = await self.counter.count(f"login-ip:{address}", LOCKOUT_WINDOW)
-        lockout = self.settings.login_lockout_after
-        if failures >= lockout or by_address >= 3 * lockout:
-            raise TooMany("Te veel mislukte inlogpogingen. Je account is 15 minuten geblokkeerd; probeer het daarna "
-                          "opnieuw of vraag een beheerder om hulp.", LOCKOUT_WINDOW)
-        extra = failures - self.settings.login_slowdown_after + 1
-        return 0.0 if extra <= 0 else min(2.0 ** (extra - 1), 4.0)
-
-    async def login_failed(self, username: str, address: str) -> None:
-        await self.counter.add(f"login:{username}", LOCKOUT_WINDOW)
-        await self.counter.add(f"login-ip:{address}", LOCKOUT_WINDOW)
-
-    async def login_succeeded(self, username: str) -> None:
-        await self.counter.clear(f"login:{username}")
 
     # --- customers -----------------------------------------------------------------------------------
     async def new_conversation(self, address: str) -> None:

@@ -1,5 +1,5 @@
 """Imports every desk model so that metadata and migrations see all tables."""
-from bot.desk.agents.models import Agent, AgentSession
+from bot.desk.agents.models import Agent, AgentSession, KnownLogin, LoginCount
 from bot.desk.callbacks.models import Callback
 from bot.desk.canned.models import CannedResponse
 from bot.desk.coordination import DeskLock, Lease
@@ -9,4 +9,5 @@ from bot.desk.handoffs.models import Handoff
 from bot.desk.privacy.models import PrivacyRecord
 
 __all__ = ["Agent", "AgentSession", "Callback", "CannedResponse", "Conversation", "ConversationEvent", "DeskLock",
-           "EditRecord", "Handoff", "InboxDecision", "Lease", "Message", "PrivacyRecord"]
+           "EditRecord", "Handoff", "InboxDecision", "KnownLogin", "Lease", "LoginCount", "Message",
+           "PrivacyRecord"]

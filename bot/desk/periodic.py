@@ -20,6 +20,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
+from bot.desk.agents import service as agents
 from bot.desk.callbacks import flows as callback_flows
 from bot.desk.callbacks.models import Callback
 from bot.desk.conversations.models import Conversation, ConversationEvent
@@ -102,6 +103,13 @@ def _latest(app: FastAPI, ids: list[str]) -> tuple[dict[str, dict[str, Any]], An
     return latest, stamp
 
 
+def _ended_sessions(app: FastAPI, sessions: set[str]) -> set[str]:
+    """Agents' sign-ins on this replica's sockets that no longer hold (signed out on another replica,
+    disabled with `bot agents disable`, expired)."""
+    with db(app) as session:
+        return sessions - agents.live_sessions(session, digests=sessions, demo_mode=app.state.settings.demo_mode)
+
+
 async def heartbeat_forever(app: FastAPI, every_seconds: float) -> None:
     hub = app.state.hub
     while True:
@@ -111,6 +119,7 @@ async def heartbeat_forever(app: FastAPI, every_seconds: float) -> None:
                 continue
             ids = sorted(set(hub.customer_conversations()) | set(hub.watched_conversations()))
             latest, stamp = await run_in_threadpool(_latest, app, ids)
+            await hub.end_sessions(await run_in_threadpool(_ended_sessions, app, hub.agent_sessions()))
             await hub.heartbeat(latest, stamp)
         except Exception:  # noqa: BLE001 - next beat
             logger.exception("heartbeat failed")

@@ -1,12 +1,16 @@
 """What protects the desk at its edge: which shop sites may use the customer API (CORS, WebSocket origin),
-who the client really is behind a proxy, and the security headers on every answer."""
+who the client really is behind a proxy, how much of a request body it reads and how long it waits for
+one, and the security headers on every answer."""
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import json
 import re
 
 from fastapi import Request
 from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 CUSTOMER_API = re.compile(r"^/api/conversations(/|$)")
@@ -91,8 +95,60 @@ async def edge(request: Request, call_next) -> Response:
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    if request.url.path not in ("/docs", "/redoc"):  # FastAPI's own API pages bring their own scripts
-        headers.setdefault("Content-Security-Policy", _csp(request.url.path, own))
+    headers.setdefault("Content-Security-Policy", _csp(request.url.path, own))  # /docs and /redoc set their own
+    if request.url.path.startswith("/api/"):  # conversations, personal data: never in a browser's or proxy's cache
+        headers.setdefault("Cache-Control", "no-store")
     if request.url.path.startswith(STAFF_PAGES):
         headers.setdefault("X-Frame-Options", "DENY")
     return response
+
+
+class BodyLimit:
+    """Reads each request body before the app does: at most `max_bytes`, counted while it streams (a chunked
+    body has no Content-Length to trust), and within `seconds` (a body that trickles in is dropped with 408,
+    so thousands of them cannot hold the desk). The app then gets the body in one piece."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, seconds: float) -> None:
+        self.app, self.max_bytes, self.seconds = app, max_bytes, seconds
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope.get("headers") or ()).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.max_bytes):
+            await _refuse(send, 413, "Het verzoek is te groot.")
+            return
+        body, size = [], 0
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.seconds
+        while True:
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except asyncio.TimeoutError:
+                await _refuse(send, 408, "Het verzoek kwam te langzaam binnen. Probeer het opnieuw.")
+                return
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await _refuse(send, 413, "Het verzoek is te groot.")
+                return
+            body.append(chunk)
+            if not message.get("more_body"):
+                break
+        whole: list[Message] = [{"type": "http.request", "body": b"".join(body), "more_body": False}]
+
+        async def replay() -> Message:
+            return whole.pop() if whole else await receive()  # afterwards: the client's disconnect
+
+        await self.app(scope, replay, send)
+
+
+async def _refuse(send: Send, status: int, detail: str) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close"), (b"cache-control", b"no-store")]})
+    await send({"type": "http.response.body", "body": body})

@@ -1,4 +1,5 @@
-"""Rasa input channel for the desk: Rasa's REST channel, plus what the NLU made of the message.
+"""Rasa input channel for the desk: Rasa's REST channel, plus what the NLU made of the message, for
+turns the desk signed only (bot/signing.py).
 
 The desk stores the intent, its confidence and the FAQ key with each customer message. That feeds the
 editors' inbox of misunderstood messages and the team leads' topic reports. The channel parses the message
@@ -18,7 +19,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import log_masking
+from bot import config, log_masking, signing
 from bot.nlu_result import nlu_of
 
 log_masking.install()  # Rasa's own log lines pass through this process too
@@ -44,6 +45,15 @@ for _name in ("rasa.core.processor", "rasa.core.actions.action"):
 
 
 class DeskInput(RestInput):
+    """Accepts only turns signed by the desk with the secret they share (RASA_TOKEN or RASA_TOKEN_FILE);
+    without one it refuses every turn."""
+
+    def __init__(self, secret: str | None = None) -> None:
+        super().__init__()
+        self.secret = secret if secret is not None else config.secret("RASA_TOKEN")
+        if not self.secret:
+            logger.error("desk channel: no RASA_TOKEN set, so no turn can be signed by the desk; refusing all")
+
     @classmethod
     def name(cls) -> str:
         return "desk"
@@ -57,6 +67,11 @@ class DeskInput(RestInput):
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not signing.body_signed(self.secret, request.body, request.headers):
+                # Only the desk talks to Rasa: a turn it did not sign (someone who reached Rasa's port, a
+                # replay) never reaches the assistant, whose actions trust the conversation it names.
+                logger.warning("desk channel: refused a turn the desk did not sign")
+                return response.json({"error": "not signed by the desk"}, status=401)
             sender_id = await self._extract_sender(request)
             status, body = await self.turn(request.app.ctx.agent, on_new_message, sender_id=sender_id,
                                            text=self._extract_message(request), metadata=self.get_metadata(request))

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint
 
 from bot.desk.db import Base, utcnow
 
@@ -17,6 +17,9 @@ class Agent(Base):
     is_demo = Column(Boolean, nullable=False, default=False)
     status = Column(String(16), nullable=False, default="offline")  # online | away | offline
     max_chats = Column(Integer, nullable=True)  # None: the team default (MAX_CHATS_PER_AGENT)
+    # Wrong passwords tried on this account since its last sign-in: told to the agent at the next one.
+    failed_logins = Column(Integer, nullable=False, default=0, server_default="0")
+    last_failed_login_at = Column(DateTime, nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
 
 
@@ -26,3 +29,32 @@ class AgentSession(Base):
     token_hash = Column(String(64), primary_key=True)
     agent_id = Column(Integer, ForeignKey("agents.id"), nullable=False)
     expires_at = Column(DateTime, nullable=False)
+
+
+class LoginCount(Base):
+    """Login attempts per source in a fixed 15-minute window (bot/desk/agents/lockout.py): one row per
+    account and address, account and known device, address, or account. Counted in the database, so the
+    count is one for every desk replica and `bot agents unlock` reaches it."""
+
+    __tablename__ = "login_counts"
+
+    counter_key = Column(String(255), primary_key=True)
+    scope = Column(String(16), nullable=False)  # pair | device | address | account
+    username = Column(String(64), nullable=True, index=True)  # None for an address's own count
+    count = Column(Integer, nullable=False, default=0)
+    window_start = Column(DateTime, nullable=False, index=True)
+
+
+class KnownLogin(Base):
+    """Where an agent signed in before: a device (the hash of its cookie) or an address (hashed). The right
+    password from there is not held up by what strangers tried elsewhere."""
+
+    __tablename__ = "known_logins"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    agent_id = Column(Integer, ForeignKey("agents.id", ondelete="CASCADE"), nullable=False)
+    kind = Column(String(8), nullable=False)  # device | address
+    digest = Column(String(64), nullable=False)
+    last_seen = Column(DateTime, nullable=False, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("agent_id", "kind", "digest", name="uq_known_logins"),)

@@ -56,15 +56,20 @@ def login(session: Session, *, username: str, password: str, demo_mode: bool, ho
     if not verify_password(password, agent.password_hash):
         return None
     token = secrets.token_urlsafe(32)
-    session.add(AgentSession(token_hash=hashlib.sha256(token.encode()).hexdigest(), agent_id=agent.id,
+    session.add(AgentSession(token_hash=session_digest(token), agent_id=agent.id,
                              expires_at=utcnow() + timedelta(hours=hours)))
     return agent, token
+
+
+def session_digest(token: str) -> str:
+    """How a sign-in is stored and named (never the token itself)."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def agent_for_token(session: Session, *, token: str | None, demo_mode: bool) -> Agent | None:
     if not token or len(token) > 128:
         return None
-    row = session.get(AgentSession, hashlib.sha256(token.encode()).hexdigest())
+    row = session.get(AgentSession, session_digest(token))
     if row is None or row.expires_at < utcnow():
         return None
     agent = session.get(Agent, row.agent_id)
@@ -73,5 +78,29 @@ def agent_for_token(session: Session, *, token: str | None, demo_mode: bool) -> 
     return agent
 
 
-def logout(session: Session, *, token: str) -> None:
-    session.execute(delete(AgentSession).where(AgentSession.token_hash == hashlib.sha256(token.encode()).hexdigest()))
+def logout(session: Session, *, token: str) -> str:
+    """Ends this sign-in; returns its digest (its sockets are closed too)."""
+    digest = session_digest(token)
+    session.execute(delete(AgentSession).where(AgentSession.token_hash == digest))
+    return digest
+
+
+def live_sessions(session: Session, *, digests: set[str], demo_mode: bool) -> set[str]:
+    """Which of these sign-ins still hold: not signed out, not expired, the agent not disabled."""
+    if not digests:
+        return set()
+    rows = session.execute(select(AgentSession.token_hash, Agent.is_demo)
+                           .join(Agent, Agent.id == AgentSession.agent_id)
+                           .where(AgentSession.token_hash.in_(sorted(digests)), AgentSession.expires_at >= utcnow(),
+                                  Agent.active.is_(True)))
+    return {digest for digest, is_demo in rows if demo_mode or not is_demo}
+
+
+def disable(session: Session, *, username: str) -> Agent | None:
+    """The account can no longer sign in, and every sign-in it has ends now."""
+    agent = session.scalars(select(Agent).where(Agent.username == username.strip().lower())).first()
+    if agent is None:
+        return None
+    agent.active = False
+    session.execute(delete(AgentSession).where(AgentSession.agent_id == agent.id))
+    return agent

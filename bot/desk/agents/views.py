@@ -4,15 +4,19 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from typing import Literal
 
-from fastapi import APIRouter, HTTPException, Request, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel, StrictStr
+from fastapi import APIRouter, HTTPException, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi import Path as PathParam
+from pydantic import constr
+from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
-from bot.desk.agents import flows, service
+from bot.desk.agents import flows, lockout, service
 from bot.desk.agents.models import Agent
-from bot.desk.auth import SignedIn
-from bot.desk.deps import bearer, db
+from bot.desk.auth import Admin, SignedIn
+from bot.desk.deps import Input, bearer, db, typed
+from bot.desk.limits import TooMany
 from bot.desk.security import client_address, origin_allowed, own_origin
 from bot.desk.transaction import perform
 
@@ -20,13 +24,13 @@ router = APIRouter(tags=["agent"])
 logger = logging.getLogger(__name__)
 
 
-class LoginIn(BaseModel):
-    username: StrictStr
-    password: StrictStr
+class LoginIn(Input):
+    username: typed(64, one_line=True)  # a line break in it could forge a log line
+    password: constr(strict=True, min_length=1, max_length=256)
 
 
-class StatusIn(BaseModel):
-    status: StrictStr
+class StatusIn(Input):
+    status: Literal["online", "away", "offline"]
 
 
 def agent_json(agent: Agent) -> dict:
@@ -34,47 +38,77 @@ def agent_json(agent: Agent) -> dict:
             "status": agent.status}
 
 
-def _login(request: Request, username: str, password: str) -> dict | None:
+DEVICE_COOKIE = "balie_device"  # a browser that signed in before (see lockout.py); only sent to the login
+DEVICE_COOKIE_DAYS = 180
+
+
+def _reserve(request: Request, username: str, address: str, device: str | None) -> lockout.Attempt:
+    with db(request) as session:
+        attempt = lockout.reserve(session, username=username, address=address, device_token=device,
+                                  settings=request.app.state.settings)
+    with db(request) as session:
+        lockout.forget_expired(session)
+    return attempt
+
+
+def _login(request: Request, attempt: lockout.Attempt, password: str) -> tuple[dict, lockout.Welcome] | None:
     settings = request.app.state.settings
     with db(request) as session:
-        result = service.login(session, username=username, password=password,
+        result = service.login(session, username=attempt.username, password=password,
                                demo_mode=settings.demo_mode, hours=settings.session_hours)
         if result is None:
+            lockout.failed(session, attempt=attempt)
             return None
         agent, token = result
-        return {"token": token, "agent": agent_json(agent)}
+        welcome = lockout.succeeded(session, attempt=attempt, agent=agent)
+        answer = {"token": token, "agent": agent_json(agent)}
+        if welcome.notice:
+            answer["notice"] = welcome.notice
+        return answer, welcome
 
 
 @router.post("/api/agent/login", responses={401: {}, 422: {}, 429: {}})
-async def login(body: LoginIn, request: Request) -> dict:
-    """After a few wrong passwords every next try waits longer; after more, the account (and an address
-    that keeps trying) is locked out for 15 minutes. A right password clears the count."""
-    if not body.username.strip() or not body.password or len(body.username) > 64 or len(body.password) > 256:
-        raise HTTPException(422, detail="Vul je gebruikersnaam en wachtwoord in.")
-    limits, settings = request.app.state.limits, request.app.state.settings
-    username = body.username.strip().lower()
+async def login(body: LoginIn, request: Request, response: Response) -> dict:
+    """Every attempt is counted before the password is checked (also for parallel attempts): after a few
+    wrong passwords each next try waits longer, after more the account is locked from that address for
+    15 minutes. A browser that signed in to the account before is not held up by others' attempts."""
+    username = body.username.strip().lower()  # LoginIn refused empty ones, control characters, line breaks
+    settings = request.app.state.settings
     address = client_address(request, settings.trusted_proxies)
-    wait = await limits.before_login(username, address)
-    if wait:
-        await asyncio.sleep(wait)
-    answer = await run_in_threadpool(_login, request, body.username, body.password)  # scrypt: off the event loop
-    if answer is None:
-        await limits.login_failed(username, address)
-        logger.warning("failed login for %s from %s", username[:64], address)
-        headers = {"Retry-After": str(int(wait))} if wait else None
-        raise HTTPException(401, detail="Gebruikersnaam of wachtwoord klopt niet."
-                            + (f" Na te veel pogingen wacht je steeds langer ({wait:g} s)." if wait else ""),
-                            headers=headers)
-    await limits.login_succeeded(username)
+    device = request.cookies.get(DEVICE_COOKIE)
+    try:
+        attempt = await run_in_threadpool(_reserve, request, username, address, device[:128] if device else None)
+    except lockout.LoginRefused as refused:
+        logger.warning("login refused for %s from %s (%s limit)", username, address, refused.scope)
+        raise TooMany(str(refused), refused.retry_after) from None
+    if attempt.wait:
+        await asyncio.sleep(attempt.wait)
+    result = await run_in_threadpool(_login, request, attempt, body.password)  # scrypt: off the event loop
+    if result is None:
+        logger.warning("failed login for %s from %s", username, address)
+        headers = {"Retry-After": str(int(attempt.wait))} if attempt.wait else None
+        slower = f" Na te veel pogingen wacht je steeds langer ({attempt.wait:g} s)." if attempt.wait else ""
+        raise HTTPException(401, detail="Gebruikersnaam of wachtwoord klopt niet." + slower, headers=headers)
+    answer, welcome = result
+    if welcome.device_token:
+        response.set_cookie(DEVICE_COOKIE, welcome.device_token, max_age=DEVICE_COOKIE_DAYS * 86400,
+                            path="/api/agent/login", httponly=True, samesite="strict",
+                            secure=own_origin(request.headers, request.url.scheme).startswith("https"))
     return answer
 
 
+def _logout(request: Request, token: str) -> str:
+    with db(request) as session:
+        return service.logout(session, token=token)
+
+
 @router.post("/api/agent/logout")
-def logout(request: Request) -> dict:
+async def logout(request: Request) -> dict:
+    """Ends this sign-in; the console's live connections with it close on every desk replica."""
     token = bearer(request)
     if token:
-        with db(request) as session:
-            service.logout(session, token=token)
+        digest = await run_in_threadpool(_logout, request, token)
+        await request.app.state.relay.publish([{"to": "signed_out", "sessions": [digest]}])
     return {"ok": True}
 
 
@@ -107,7 +141,7 @@ async def agent_socket(websocket: WebSocket, token: str = "") -> None:
         return
     await websocket.accept()
     hub = websocket.app.state.hub
-    hub.add_agent(websocket)
+    hub.add_agent(websocket, service.session_digest(token))  # closed when this sign-in ends
     try:
         while True:
             text = await websocket.receive_text()
@@ -120,3 +154,39 @@ async def agent_socket(websocket: WebSocket, token: str = "") -> None:
         pass
     finally:
         hub.remove_agent(websocket)
+
+
+# --- admins: who is locked out, and unlocking --------------------------------------------------------------
+def _access(request: Request) -> list[dict]:
+    with db(request) as session:
+        until = lockout.locked_until(session, settings=request.app.state.settings)
+        rows = session.scalars(select(Agent).order_by(Agent.username))
+        return [{"username": a.username, "first_name": a.first_name, "role": a.role, "active": a.active,
+                 "failed_logins": a.failed_logins or 0,
+                 "locked_until": until[a.username].isoformat() + "Z" if a.username in until else None}
+                for a in rows]
+
+
+@router.get("/api/agents/access", responses={401: {}, 403: {}})
+async def access(request: Request, admin: Agent = Admin) -> dict:
+    """Every account: whether it is locked out somewhere now (until when), and the wrong passwords tried
+    since its last sign-in."""
+    return {"agents": await run_in_threadpool(_access, request)}
+
+
+def _unlock(request: Request, username: str, admin: str) -> int | None:
+    with db(request) as session:
+        if session.scalars(select(Agent.id).where(Agent.username == username)).first() is None:
+            return None
+        cleared = lockout.unlock(session, username=username)
+    logger.info("login counters of %s cleared by %s", username, admin)
+    return cleared
+
+
+@router.post("/api/agents/{username}/unlock", responses={401: {}, 403: {}, 404: {}, 422: {}})
+async def unlock(request: Request, username: str = PathParam(max_length=64), admin: Agent = Admin) -> dict:
+    """Clears every lock of this account: the agent can sign in again from anywhere."""
+    cleared = await run_in_threadpool(_unlock, request, username.strip().lower(), admin.username)
+    if cleared is None:
+        raise HTTPException(404, detail="Dit account bestaat niet.")
+    return {"username": username.strip().lower(), "cleared": cleared}

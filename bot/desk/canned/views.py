@@ -2,19 +2,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from pydantic import BaseModel, StrictStr
 
 from bot.desk.agents.models import Agent
 from bot.desk.auth import SignedIn, require
 from bot.desk.canned import service
-from bot.desk.deps import clean_text, db
+from bot.desk.deps import Input, RowId, clean_text, db, typed
 
 router = APIRouter(tags=["canned responses"])
 
 
-class CannedIn(BaseModel):
-    title: StrictStr
-    text: StrictStr
+class CannedIn(Input):
+    title: typed(80)
+    text: typed(2000)
 
 
 Admin = Depends(require("admin", "Alleen beheerders kunnen standaardantwoorden wijzigen."))
@@ -38,14 +37,14 @@ def add_canned(body: CannedIn, request: Request, admin: Agent = Admin) -> dict:
 
 
 @router.put("/api/canned/{canned_id}", responses={401: {}, 403: {}, 404: {}, 409: {}, 422: {}})
-def change_canned(canned_id: int, body: CannedIn, request: Request, admin: Agent = Admin) -> dict:
+def change_canned(canned_id: RowId, body: CannedIn, request: Request, admin: Agent = Admin) -> dict:
     title, text = _clean(body)
     with db(request) as session:
         return service.change(session, canned_id=canned_id, title=title, text=text, by=admin.username).to_json()
 
 
 @router.delete("/api/canned/{canned_id}", dependencies=[Admin], responses={401: {}, 403: {}, 404: {}})
-def remove_canned(canned_id: int, request: Request) -> dict:
+def remove_canned(canned_id: RowId, request: Request) -> dict:
     with db(request) as session:
         service.remove(session, canned_id=canned_id)
     return {"ok": True}

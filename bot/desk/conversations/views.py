@@ -6,13 +6,13 @@ from functools import partial
 from typing import Any, Optional
 
 from fastapi import APIRouter, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel, StrictStr
+from pydantic import BaseModel, constr
 from starlette.concurrency import run_in_threadpool
 
 from bot import identity
 from bot.desk import demo_page
 from bot.desk.conversations import flows, service
-from bot.desk.deps import bearer, clean_text, db
+from bot.desk.deps import Input, bearer, clean_text, db, typed
 from bot.desk.security import client_address, origin_allowed, own_origin
 from bot.desk.transaction import perform
 from bot.identity import Customer
@@ -21,9 +21,9 @@ router = APIRouter(tags=["customer"])
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 
-class NewConversation(BaseModel):
+class NewConversation(Input):
     # The shop's signed token for a logged-in customer (README, "Logged-in customers"); ignored when not valid.
-    identity: Optional[StrictStr] = None
+    identity: Optional[constr(strict=True, max_length=2000)] = None
 
 
 class ConversationCreated(BaseModel):
@@ -31,11 +31,11 @@ class ConversationCreated(BaseModel):
     token: str
 
 
-class MessageIn(BaseModel):
-    text: StrictStr
-    payload: Optional[StrictStr] = None  # only the payload of a button the bot offered in this conversation
+class MessageIn(Input):
+    text: typed(None)  # at most MAX_MESSAGE_CHARS (413 beyond), as this desk's /openapi.json says
+    payload: Optional[constr(strict=True, max_length=200)] = None  # only a button the bot offered here
     # The widget's own id for this message (8-64 letters, digits, - or _): a retry is stored once.
-    client_key: Optional[StrictStr] = None
+    client_key: Optional[constr(strict=True, regex=r"^[A-Za-z0-9_-]{8,64}$")] = None
 
 
 class Reply(BaseModel):
@@ -80,8 +80,10 @@ async def create_conversation(request: Request, body: Optional[NewConversation] 
     """A new conversation. A logged-in customer's shop passes its signed token as `identity`; an invalid or
     expired token is ignored (logged), and the customer is then a guest like any other."""
     settings = request.app.state.settings
+    if body is None and (await request.body()).strip():  # JSON null is not "no body"
+        raise HTTPException(422, detail="Ongeldig verzoek: stuur een object, of niets.")
     await request.app.state.limits.new_conversation(client_address(request, settings.trusted_proxies))
-    customer = identity.verify(body.identity, demo_page.secret(settings)) if body and body.identity else None
+    customer = identity.verify(body.identity, demo_page.secret(settings, request)) if body and body.identity else None
     return await run_in_threadpool(_start, request, customer)
 
 

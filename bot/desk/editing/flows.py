@@ -47,8 +47,8 @@ def assign(project: Project, agent: Agent, *, key: str, target: str, example: st
         raise Invalid("Kies een bestaande intent of FAQ-vraag.")
     group = _group(project, key)
     where = _edit(project, lambda data: files.add_example(data, target, example))
-    sha = service.commit(project, agent, [where[0]], f"Voorbeeld toegevoegd aan {target}: “{example}” (uit de inbox, "
-                                                     f"{group.count}×)")
+    # No customer's words in the commit message: a privacy erasure can clear the desk, not git's history.
+    sha = service.commit(project, agent, [where[0]], f"Voorbeeld toegevoegd aan {target} (uit de inbox, {group.count}×)")
     with project.db() as session:
         inbox.decide(session, group=group, decision="added", editor=agent.username, target=target, example=example)
         service.record(session, agent, "example_added", where, {"intent": target, "example": example,
@@ -109,7 +109,7 @@ def add_topic(project: Project, agent: Agent, *, key: str, label: str, examples:
     if group_key:
         with project.db() as session:
             group = inbox.find(session, group_key)
-    origin = f" (uit de inbox: “{group.text}”, {group.count}×)" if group else ""
+    origin = f" (uit de inbox, {group.count}×)" if group else ""  # the customer's words stay out of git
     sha = service.commit(project, agent, [where[0], topic_names.FILE],
                          f"Nieuw onderwerp faq/{key} ({label}) met {len(examples)} voorbeelden en een antwoord{origin}")
     with project.db() as session:

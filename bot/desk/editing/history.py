@@ -91,6 +91,31 @@ class History:
         self._push()
         return new
 
+    def scrub(self, text: str) -> None:
+        """A customer's words out of every commit (the data files and the messages, in any case), then the
+        old copies git keeps (backup refs, reflog, unreachable objects) pruned. Clones, and the remote of
+        EDITS_GIT_REMOTE, keep theirs until they are force-pushed and cloned again."""
+        import sys
+
+        import bot
+
+        if len(text.strip()) < 4:
+            raise HistoryError("Geef de tekst die weg moet, minstens 4 tekens (anders verdwijnt er te veel).")
+        self.ensure()
+        python = f"'{sys.executable}' -m bot.desk.editing.scrub"
+        env = {**os.environ, **COMMITTER, "BALIE_SCRUB_TEXT": text.strip(), "FILTER_BRANCH_SQUELCH_WARNING": "1",
+               "PYTHONPATH": os.pathsep.join(filter(None, [str(Path(bot.__file__).parent.parent),
+                                                           os.environ.get("PYTHONPATH")]))}
+        result = subprocess.run(["git", "-C", str(self.dir), "filter-branch", "-f", "--tree-filter", f"{python} tree",
+                                 "--msg-filter", f"{python} message", "--", "--all"],
+                                capture_output=True, text=True, env=env, timeout=3600)
+        if result.returncode != 0:
+            raise HistoryError((result.stderr or result.stdout).strip()[-500:])
+        for ref in self._git("for-each-ref", "--format=%(refname)", "refs/original/").split():
+            self._git("update-ref", "-d", ref)
+        self._git("reflog", "expire", "--expire=now", "--all")
+        self._git("gc", "--prune=now", "--quiet")
+
     def changes(self, limit: int = 50) -> list[Change]:
         """The editors' commits, newest first (only what touched the editable files)."""
         if not (self.dir / ".git").exists():

@@ -100,8 +100,12 @@ def origins(session: Session) -> dict[str, str]:
 
 def example_source(project: Project, file: str, line: int) -> tuple[Path, files.Example]:
     """The data file (relative to the project) and the example an editor points at by file and line."""
-    path = (project.dir / file).resolve()
-    if not path.is_relative_to(project.data.resolve()) or path.suffix != ".yml" or not path.exists():
+    try:  # a NUL byte or an overlong name is no file of ours either (the OS refuses such paths)
+        path = (project.dir / file).resolve()
+        ours = path.is_relative_to(project.data.resolve()) and path.suffix == ".yml" and path.exists()
+    except (ValueError, OSError):
+        ours = False
+    if not ours:
         raise Invalid("Dit bestand hoort niet bij de trainingsgegevens.")
     try:
         return path.relative_to(project.dir.resolve()), files.example_at(project.data, path, line)

@@ -7,55 +7,58 @@ import json
 from typing import Any, Callable, Optional
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse
-from pydantic import BaseModel, StrictStr
+from pydantic import conint, conlist, constr
 
 from bot.desk.agents.models import Agent
 from bot.desk.auth import Editor
-from bot.desk.deps import clean_text, db
+from bot.desk.deps import Input, clean_text, db, typed
 from bot.desk.editing import flows
 from bot.desk.editing.service import Project
+from bot.nlu.check import MIN_TOPIC_EXAMPLES
 from bot.nlu.report import PICTURES
 
 router = APIRouter(tags=["editors"])
+TopicKey = PathParam(pattern=r"^[a-z][a-z0-9_]{2,40}$")  # faq/<key>, as bot.nlu.files.TOPIC_KEY
 
 
-class AssignIn(BaseModel):
-    key: StrictStr
-    target: StrictStr  # an intent or faq/<key>
-    example: StrictStr
+class AssignIn(Input):
+    key: constr(strict=True, max_length=300)
+    target: typed(120)  # an intent or faq/<key>
+    example: typed(300)
 
 
-class DismissIn(BaseModel):
-    key: StrictStr
+class DismissIn(Input):
+    key: constr(strict=True, max_length=300)
 
 
-class AnswerIn(BaseModel):
-    key: StrictStr  # utter_faq/<key>
-    text: StrictStr
+class AnswerIn(Input):
+    key: typed(120)  # utter_faq/<key>
+    text: typed(1000)
 
 
-class TopicIn(BaseModel):
-    key: StrictStr  # faq/<key> is made of it: lower case letters, digits, _
-    label: StrictStr  # the Dutch name agents and team leads read
-    examples: list[StrictStr]  # at least five questions as customers ask them
-    answer: StrictStr
-    group: Optional[StrictStr] = None  # the inbox group it was made from
+class TopicIn(Input):
+    key: constr(strict=True, regex=r"^[a-z][a-z0-9_]{2,40}$")  # faq/<key> is made of it
+    label: typed(60)  # the Dutch name agents and team leads read
+    examples: conlist(typed(300), min_items=MIN_TOPIC_EXAMPLES, max_items=200)  # as customers ask them
+    answer: typed(1000)
+    group: Optional[constr(strict=True, max_length=300)] = None  # the inbox group it was made from
 
 
-class LabelIn(BaseModel):
-    label: StrictStr
+class LabelIn(Input):
+    label: typed(60)
 
 
-class ExampleAt(BaseModel):
-    file: StrictStr  # as listed: data/nlu/<file>.yml
-    line: int
-    text: StrictStr  # what the editor saw there (a changed file refuses the edit)
+class ExampleAt(Input):
+    file: typed(200)  # as listed: data/nlu/<file>.yml
+    line: conint(strict=True, ge=1, le=10**6)
+    text: typed(300)  # what the editor saw there (a changed file refuses the edit)
 
 
 class MoveIn(ExampleAt):
-    target: StrictStr
+    target: typed(120)
 
 
 def _project(request: Request) -> Project:
@@ -148,13 +151,13 @@ async def add_topic(body: TopicIn, request: Request, agent: Agent = Editor) -> d
 
 
 @router.put("/api/editor/topics/{key}/label", responses={401: {}, 403: {}, 404: {}, 422: {}})
-async def rename_topic(key: str, body: LabelIn, request: Request, agent: Agent = Editor) -> dict:
+async def rename_topic(body: LabelIn, request: Request, key: str = TopicKey, agent: Agent = Editor) -> dict:
     label = clean_text(body.label, max_chars=60)
     return await _edit(request, flows.rename_topic, agent, key=key, label=label)
 
 
 @router.delete("/api/editor/topics/{key}", responses={401: {}, 403: {}, 404: {}, 422: {}})
-async def retire_topic(key: str, request: Request, agent: Agent = Editor) -> dict:
+async def retire_topic(request: Request, key: str = TopicKey, agent: Agent = Editor) -> dict:
     """Takes a topic out of the training: examples and answer go (git keeps them; undo brings them back)."""
     return await _edit(request, flows.retire_topic, agent, key=key)
 
@@ -183,8 +186,6 @@ async def history(request: Request) -> dict:
 
 
 @router.post("/api/editor/history/{sha}/undo", responses={401: {}, 403: {}, 409: {}, 422: {}})
-async def undo(sha: str, request: Request, agent: Agent = Editor) -> dict:
+async def undo(request: Request, sha: str = PathParam(pattern=r"^[0-9a-fA-F]{7,40}$"), agent: Agent = Editor) -> dict:
     """Undoes one edit with a revert commit by this editor."""
-    if not sha.isalnum() or not 7 <= len(sha) <= 40:
-        raise HTTPException(422, detail="Onbekende wijziging.")
     return await _edit(request, flows.undo, agent, sha=sha)

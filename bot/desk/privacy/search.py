@@ -60,10 +60,13 @@ class Criterion:
         return KINDS[self.kind]
 
     def in_text(self, text: str | None) -> bool:
+        """Whether the text names exactly this customer: every address, number or order number in it is
+        read whole and normalised, then compared; one that merely contains the requested one (jan.x@… for
+        n.x@…) is someone else."""
         if not text:
             return False
         if self.kind == "email":
-            return self.value in text.lower()
+            return any(match.group(0).lower() == self.value for match in EMAIL.finditer(text))
         if self.kind == "order":
             return any(normalise_order_number(m.group(0)) == self.value for m in ORDER_NUMBER.finditer(text))
         if self.kind == "phone":

@@ -13,7 +13,7 @@ from bot.desk.callbacks.models import Callback
 from bot.desk.conversations.models import Conversation, ConversationEvent, Message
 from bot.desk.db import utcnow
 from bot.desk.editing.inbox import group_key
-from bot.desk.editing.models import InboxDecision
+from bot.desk.editing.models import EditRecord, InboxDecision
 from bot.desk.handoffs.models import Handoff
 from bot.desk.privacy.models import PrivacyRecord
 from bot.desk.privacy.search import Criterion, conversation_ids
@@ -22,6 +22,8 @@ from bot.desk.privacy.trackers import TrackerStore
 logger = logging.getLogger(__name__)
 RATING_EVENTS = ("satisfaction", "satisfaction_score", "satisfaction_comment")
 RETENTION_BATCH = 500
+INBOX_EDITS = ("example_added", "topic_added", "dismissed")  # edits that quote customer messages
+ERASED = "[gewist op verzoek van de klant]"
 
 
 def _at(moment: datetime | None) -> str | None:
@@ -75,7 +77,7 @@ def export(session: Session, *, criterion: Criterion, actor: str, trackers: Trac
 def _erase_conversations(session: Session, ids: list[str], trackers: TrackerStore | None) -> dict[str, int]:
     """Deletes these conversations and everything that hangs on them, in the desk and in Rasa."""
     counts = {"conversations": 0, "messages": 0, "handoffs": 0, "callbacks": 0, "events": 0, "inbox_decisions": 0,
-              "assistant_events": 0}
+              "edit_log": 0, "assistant_events": 0}
     if not ids:
         return counts
     keys = {group_key(text) for (text,) in session.execute(
@@ -97,9 +99,32 @@ def _erase_conversations(session: Session, ids: list[str], trackers: TrackerStor
         if orphaned:
             counts["inbox_decisions"] = session.execute(
                 delete(InboxDecision).where(InboxDecision.group_key.in_(sorted(orphaned)))).rowcount
+            counts["edit_log"] = _scrub_edit_log(session, orphaned)
     if trackers is not None:
         counts["assistant_events"] = trackers.erase(ids)
     return counts
+
+
+def _scrub_edit_log(session: Session, keys: set[str]) -> int:
+    """The editors' log keeps what an inbox group said and the example taken from it; for a customer who is
+    erased (and was the only one to write it) that text goes, the record of the edit stays."""
+    scrubbed = 0
+    for record in session.scalars(select(EditRecord).where(EditRecord.kind.in_(INBOX_EDITS))):
+        detail = dict(record.detail or {})
+        quoted = [detail.get(field) for field in ("group", "text")]
+        taken_from_them = any(isinstance(q, str) and group_key(q) in keys for q in quoted)
+        changed = False
+        for field in ("group", "text", "example"):  # the example an editor took from their message goes too
+            if isinstance(detail.get(field), str) and (taken_from_them or group_key(detail[field]) in keys):
+                detail[field], changed = ERASED, True
+        if isinstance(detail.get("examples"), list):
+            examples = [ERASED if isinstance(e, str) and group_key(e) in keys else e for e in detail["examples"]]
+            changed = changed or examples != detail["examples"]
+            detail["examples"] = examples
+        if changed:
+            record.detail = detail
+            scrubbed += 1
+    return scrubbed
 
 
 def erase(session: Session, *, criterion: Criterion, actor: str, trackers: TrackerStore | None) -> dict[str, int]:

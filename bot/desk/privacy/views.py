@@ -4,28 +4,30 @@ legal hold on a conversation, and the audit list. Personal data goes in request 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
-from pydantic import BaseModel, StrictBool, StrictStr
+from typing import Literal
+
+from pydantic import StrictBool
 from starlette.concurrency import run_in_threadpool
 
 from bot.desk.agents.models import Agent
 from bot.desk.auth import Admin
-from bot.desk.deps import db
+from bot.desk.deps import Input, db, typed
 from bot.desk.privacy import service
 from bot.desk.privacy.search import BadCriterion, Criterion
 
 router = APIRouter(tags=["privacy"])
 
 
-class RequestIn(BaseModel):
-    kind: StrictStr  # conversation | email | phone | order
-    value: StrictStr
+class RequestIn(Input):
+    kind: Literal["conversation", "email", "phone", "order"]
+    value: typed(254)
 
 
 class EraseIn(RequestIn):
     confirm: StrictBool = False
 
 
-class HoldIn(BaseModel):
+class HoldIn(Input):
     hold: StrictBool
 
 

@@ -17,6 +17,7 @@ class Hub:
     def __init__(self) -> None:
         self._customers: dict[str, set[WebSocket]] = defaultdict(set)
         self._agents: dict[WebSocket, str | None] = {}  # socket -> conversation id it watches
+        self._sessions: dict[WebSocket, str] = {}  # agent socket -> digest of the sign-in it was opened with
 
     # --- sockets -------------------------------------------------------------------------------------
     def add_customer(self, conversation_id: str, socket: WebSocket) -> None:
@@ -27,8 +28,9 @@ class Hub:
         if not self._customers[conversation_id]:
             self._customers.pop(conversation_id, None)
 
-    def add_agent(self, socket: WebSocket) -> None:
+    def add_agent(self, socket: WebSocket, session: str = "") -> None:
         self._agents[socket] = None
+        self._sessions[socket] = session
 
     def watch(self, socket: WebSocket, conversation_id: str | None) -> None:
         if socket in self._agents:
@@ -36,6 +38,20 @@ class Hub:
 
     def remove_agent(self, socket: WebSocket) -> None:
         self._agents.pop(socket, None)
+        self._sessions.pop(socket, None)
+
+    def agent_sessions(self) -> set[str]:
+        return set(self._sessions.values())
+
+    async def end_sessions(self, sessions: Iterable[str]) -> None:
+        """Signed out, disabled or expired: the console hears nothing more on those sockets."""
+        ended = set(sessions)
+        for socket in [s for s, session in self._sessions.items() if session in ended]:
+            self.remove_agent(socket)
+            try:
+                await socket.close(code=4401)
+            except Exception:  # noqa: BLE001 - already gone
+                pass
 
     def customer_conversations(self) -> list[str]:
         return list(self._customers)
@@ -49,6 +65,9 @@ class Hub:
 
     # --- delivery ------------------------------------------------------------------------------------
     async def deliver(self, envelope: Envelope) -> None:
+        if envelope["to"] == "signed_out":
+            await self.end_sessions(envelope["sessions"])
+            return
         payload = envelope["payload"]
         if envelope["to"] == "customer":
             await self._send(list(self._customers.get(envelope["conversation_id"], ())), payload)
@@ -84,6 +103,6 @@ class Hub:
         results = await asyncio.gather(*(s.send_text(text) for s in sockets), return_exceptions=True)
         for socket, result in zip(sockets, results):
             if isinstance(result, Exception):
-                self._agents.pop(socket, None)
+                self.remove_agent(socket)
                 for group in self._customers.values():
                     group.discard(socket)

@@ -8,6 +8,7 @@ from html import escape
 from bot import labels
 from bot.desk.reports.service import Report
 
+
 def percent(value: float | None) -> str:
     return "–" if value is None else f"{round(value * 100)} %"
 
@@ -41,11 +42,20 @@ def rows(report: Report) -> list[tuple[str, str, str]]:
     return out
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # what makes a spreadsheet read a cell as a formula
+
+
+def csv_cell(value: str) -> str:
+    """A cell a spreadsheet shows as text: one that could start a formula gets a ' in front (OWASP, CSV
+    injection). Customers' words reach the report (misunderstood messages), and so would a HYPERLINK."""
+    return "'" + value if value.startswith(FORMULA_START) else value
+
+
 def to_csv(report: Report) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)  # every cell quoted, quotes inside doubled
     writer.writerow(["metric", "key", "value"])
-    writer.writerows(rows(report))
+    writer.writerows([csv_cell(cell) for cell in row] for row in rows(report))
     return buffer.getvalue()
 
 

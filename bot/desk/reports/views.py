@@ -1,7 +1,7 @@
 """The team leads' dashboard data (admins): the same figures as `bot report`, and the CSV export."""
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import PlainTextResponse
 
 from bot.desk.auth import Admin
@@ -10,6 +10,12 @@ from bot.desk.reports.render import to_csv
 from bot.desk.reports.service import PeriodError, compute
 
 router = APIRouter(tags=["reports"])
+# 7d, 24h, 2w: 1 to 999 days, hours or weeks (as bot.reports.figures.parse_since reads it)
+Since = Query("7d", pattern=r"^\s*(?!0+\s*[hdw])\d{1,3}\s*[hdw]\s*$")
+
+
+class CsvResponse(PlainTextResponse):
+    media_type = "text/csv"
 
 
 def _report(request: Request, since: str):
@@ -21,13 +27,13 @@ def _report(request: Request, since: str):
 
 
 @router.get("/api/reports", dependencies=[Admin], responses={401: {}, 403: {}, 422: {}})
-def report(request: Request, since: str = "7d") -> dict:
+def report(request: Request, since: str = Since) -> dict:
     return _report(request, since).to_json()
 
 
-@router.get("/api/reports.csv", response_class=PlainTextResponse, dependencies=[Admin],
+@router.get("/api/reports.csv", response_class=CsvResponse, dependencies=[Admin],
             responses={401: {}, 403: {}, 422: {}})
-def report_csv(request: Request, since: str = "7d") -> PlainTextResponse:
+def report_csv(request: Request, since: str = Since) -> CsvResponse:
     text = to_csv(_report(request, since))
-    return PlainTextResponse(text, media_type="text/csv; charset=utf-8",
-                             headers={"Content-Disposition": f'attachment; filename="balie-{since}.csv"'})
+    name = "".join(since.split())  # "2 w" -> 2w: no whitespace (a CR would break the header) in the file name
+    return CsvResponse(text, headers={"Content-Disposition": f'attachment; filename="balie-{name}.csv"'})

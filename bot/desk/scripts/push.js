@@ -15,6 +15,7 @@ var BaliePush = (function () {
        show(message)  show one pushed message, the next in line
        other(push)    every push, after the shared handling (states, queue changes ...)
        connection(up) the socket opened (true) or was lost (false)
+       signedOut()    the desk closed the socket for good (4401: signed out, disabled, unknown conversation)
        pollWhileDown  fetch this often (ms) while the socket is away (optional) */
   function follow(options) {
     var socket = null, retry = 0, stopped = false, running = null, poller = null;
@@ -59,7 +60,11 @@ var BaliePush = (function () {
       socket.onmessage = function (event) { received(JSON.parse(event.data)); };
       socket.onclose = function (event) {
         socket = null;
-        if (stopped || event.code === 4401) return;  // signed out or an unknown conversation: stop
+        if (stopped) return;
+        if (event.code === 4401) {  // signed out or an unknown conversation: stop
+          if (options.signedOut) options.signedOut();
+          return;
+        }
         lost();
       };
     }

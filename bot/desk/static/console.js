@@ -29,7 +29,8 @@
       $("editor-link").hidden = agent.role !== "editor" && agent.role !== "admin";
       $("dashboard-link").hidden = agent.role !== "admin";
       $("privacy-admin").hidden = agent.role !== "admin";
-      if (agent.role === "admin") loadPrivacyAudit();
+      $("access-admin").hidden = agent.role !== "admin";
+      if (agent.role === "admin") { loadPrivacyAudit(); loadAccess(); }
       if (window.Notification && Notification.permission === "default") { Notification.requestPermission(); }
       if (!callbackTimer) callbackTimer = setInterval(function () { if (Staff.token()) loadCallbacks(); }, 60000);  // overdue ones turn red
     }).catch(function () { showLogin(); });
@@ -40,7 +41,11 @@
     var form = event.target;
     $("login-error").textContent = "";
     api("POST", "/api/agent/login", { username: form.username.value, password: form.password.value })
-      .then(function (data) { Staff.setToken(data.token); form.password.value = ""; start(); })
+      .then(function (data) {
+        Staff.setToken(data.token); form.password.value = "";
+        $("login-notice").textContent = data.notice || ""; $("login-notice").hidden = !data.notice;  // tried by others?
+        start();
+      })
       .catch(function (e) { $("login-error").textContent = e.message; });
   });
 
@@ -271,6 +276,29 @@
       });
     }).catch(function () { /* the list stays as it was */ });
   }
+  function loadAccess() {
+    if (!me || me.role !== "admin") return;
+    api("GET", "/api/agents/access").then(function (data) {
+      $("access-list").replaceChildren.apply($("access-list"), data.agents.map(function (a) {
+        var li = el("li", "", a.first_name + " (" + a.username + ")" + (a.active ? "" : " · uitgeschakeld") +
+          (a.failed_logins ? " · " + a.failed_logins + "× verkeerd wachtwoord" : "") +
+          (a.locked_until ? " · geblokkeerd tot " + Staff.clock(a.locked_until) + " " : ""));
+        if (a.locked_until) {
+          var unlock = el("button", "link", "ontgrendelen");
+          unlock.type = "button";
+          unlock.dataset.testid = "unlock-" + a.username;
+          unlock.addEventListener("click", function () {
+            api("POST", "/api/agents/" + encodeURIComponent(a.username) + "/unlock").then(loadAccess)
+              .catch(function (e) { $("action-error").textContent = e.message; });
+          });
+          li.appendChild(unlock);
+        }
+        return li;
+      }));
+    }).catch(function () { /* the list stays as it was */ });
+  }
+  $("access-admin").addEventListener("toggle", loadAccess);
+
   function privacyRequest() { return { kind: $("privacy-kind").value, value: $("privacy-value").value }; }
   $("privacy-form").addEventListener("submit", function (event) {
     event.preventDefault();
@@ -409,7 +437,8 @@
         queueStamp = data.queue_stamp;
       }
       if (data.type === T.RESYNC) refreshSoon();
-    }
+    },
+    signedOut: showLogin  // signed out elsewhere, disabled, or expired (the desk closes with 4401)
   });
 
   if (Staff.token()) start(); else showLogin();

@@ -156,10 +156,10 @@ def _agents(args: argparse.Namespace) -> int:
             return 0
         if args.agents_command == "unlock":
             username = args.username.strip().lower()
-            if session.scalars(select(Agent.id).where(Agent.username == username)).first() is None:
+            cleared = lockout.unlock(session, username=username)
+            if cleared is None:
                 print(f"No agent called {args.username}.", file=sys.stderr)
                 return 1
-            cleared = lockout.unlock(session, username=username)
             session.commit()
             print(f"{username} can sign in again from anywhere ({cleared} lock counter(s) cleared).")
             return 0

@@ -12,6 +12,7 @@ import json
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -119,6 +120,15 @@ class Supervisor:
         (self.log_dir / "pids.json").write_text(json.dumps(self.pids()))
 
 
+def _free_or_other(port: int) -> int:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def tail(path: Path, lines: int = 25) -> str:
     if not path.exists():
         return ""
@@ -160,11 +170,16 @@ class Stack:
         return self.replicas > 1
 
     def port(self, name: str) -> int:
-        if name in self.ports:
-            return self.ports[name]
-        kind, _, number = name.partition("-")
-        base = {"desk": self.desk_port, "rasa": self.rasa_port, "actions": self.action_port}[kind]
-        return base + 100 + int(number or 0)
+        """A replica's internal port: base + 100 + i when that one is free, else one the kernel hands out (the
+        base sits in the ephemeral range, where an outgoing connection may hold base + 100 + i). Chosen once and
+        written to `ports.json` in the log folder."""
+        if name not in self.ports:
+            kind, _, number = name.partition("-")
+            base = {"desk": self.desk_port, "rasa": self.rasa_port, "actions": self.action_port}[kind]
+            self.ports[name] = _free_or_other(base + 100 + int(number or 0))
+            self.log_dir.mkdir(parents=True, exist_ok=True)
+            (self.log_dir / "ports.json").write_text(json.dumps(self.ports))
+        return self.ports[name]
 
     @property
     def desk_names(self) -> list[str]:

@@ -9,7 +9,7 @@ from bot.config import ROOT
 
 DESK = ROOT / "bot" / "desk"
 # The web layer: what may know about HTTP requests and answers.
-WEB = {"app.py", "asgi.py", "auth.py", "deps.py", "security.py", "limits.py", "demo_page.py"}
+WEB = {"app.py", "asgi.py", "auth.py", "deps.py", "security.py", "limits.py", "demo_page.py", "api_docs.py"}
 ROLES = {"models.py", "service.py", "flows.py", "views.py"}
 # Old names for a role: one shape everywhere means none of these.
 NOT_A_ROLE = {"flow.py", "turn.py", "handover.py", "handlers.py", "logic.py", "api.py"}

@@ -51,8 +51,7 @@ class Cluster:
 
     def replica_url(self, name: str) -> str:
         """A desk replica's own address (behind nginx): desk-1 or desk-2."""
-        number = int(name.split("-")[1])
-        return f"http://127.0.0.1:{self.ports['desk'] + 100 + number}"
+        return f"http://127.0.0.1:{json.loads((self.logs / 'ports.json').read_text())[name]}"
 
     def kill(self, name: str) -> int:
         pid = self.pids()[name]

@@ -25,13 +25,13 @@ import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from bot import hours
 from bot.delivery import MONTHS
 from bot.desk.agents.models import Agent, KnownLogin, LoginCount
 from bot.desk.db import utcnow
@@ -41,7 +41,6 @@ ADDRESS_FACTOR = 3  # an address may fail this many times the per-account limit,
 ACCOUNT_FACTOR = 5  # an account may fail this many times the limit from all unknown places together
 KNOWN_FOR = timedelta(days=90)  # an address the agent signed in from counts as known this long
 DEVICES_KEPT = 20  # per agent: browsers that signed in, newest first
-LOCAL = ZoneInfo("Europe/Amsterdam")
 
 REFUSED = {
     "device": "Te veel mislukte inlogpogingen op dit apparaat: inloggen is hier 15 minuten geblokkeerd. "
@@ -202,15 +201,28 @@ def _notice(failures: int, last: datetime | None) -> str | None:
         return None
     when = ""
     if last is not None:
-        local = last.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL)
+        local = hours.load().local(last)  # the team's time zone, from business_hours.yml
         when = f", het laatst op {local.day} {MONTHS[local.month - 1]} om {local:%H:%M}"
     times = "1 keer" if failures == 1 else f"{failures} keer"
     return (f"Sinds je vorige keer inloggen is {times} met een verkeerd wachtwoord geprobeerd op je account in te "
             f"loggen{when}. Was jij dat niet? Meld het aan je teamleider.")
 
 
-def unlock(session: Session, *, username: str) -> int:
-    """Clears every counter of this account (an admin's decision); returns how many there were."""
+def access(session: Session, *, settings) -> list[dict]:
+    """Every account: whether it is locked out somewhere now (until when) and the wrong passwords since its
+    last sign-in."""
+    until = locked_until(session, settings=settings)
+    return [{"username": a.username, "first_name": a.first_name, "role": a.role, "active": a.active,
+             "failed_logins": a.failed_logins or 0,
+             "locked_until": until[a.username].isoformat() + "Z" if a.username in until else None}
+            for a in session.scalars(select(Agent).order_by(Agent.username))]
+
+
+def unlock(session: Session, *, username: str) -> int | None:
+    """Clears every counter of this account (an admin's decision); returns how many there were, or None when
+    there is no such account."""
+    if session.scalars(select(Agent.id).where(Agent.username == username.strip().lower())).first() is None:
+        return None
     return session.execute(delete(LoginCount).where(LoginCount.username == username.strip().lower())).rowcount
 
 

@@ -9,7 +9,6 @@ from typing import Literal
 from fastapi import APIRouter, HTTPException, Request, Response, WebSocket, WebSocketDisconnect
 from fastapi import Path as PathParam
 from pydantic import constr
-from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
 
 from bot.desk.agents import flows, lockout, service
@@ -159,12 +158,7 @@ async def agent_socket(websocket: WebSocket, token: str = "") -> None:
 # --- admins: who is locked out, and unlocking --------------------------------------------------------------
 def _access(request: Request) -> list[dict]:
     with db(request) as session:
-        until = lockout.locked_until(session, settings=request.app.state.settings)
-        rows = session.scalars(select(Agent).order_by(Agent.username))
-        return [{"username": a.username, "first_name": a.first_name, "role": a.role, "active": a.active,
-                 "failed_logins": a.failed_logins or 0,
-                 "locked_until": until[a.username].isoformat() + "Z" if a.username in until else None}
-                for a in rows]
+        return lockout.access(session, settings=request.app.state.settings)
 
 
 @router.get("/api/agents/access", responses={401: {}, 403: {}})
@@ -176,8 +170,6 @@ async def access(request: Request, admin: Agent = Admin) -> dict:
 
 def _unlock(request: Request, username: str, admin: str) -> int | None:
     with db(request) as session:
-        if session.scalars(select(Agent.id).where(Agent.username == username)).first() is None:
-            return None
         cleared = lockout.unlock(session, username=username)
     logger.info("login counters of %s cleared by %s", username, admin)
     return cleared

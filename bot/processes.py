@@ -120,9 +120,23 @@ class Supervisor:
         (self.log_dir / "pids.json").write_text(json.dumps(self.pids()))
 
 
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def _free_or_other(port: int) -> int:
+    """`port` when it is free and outside the kernel's ephemeral range; else a port the kernel hands out to
+    bind(0). Inside that range, outgoing connections (Rasa's to PostgreSQL, say) take ports while the stack
+    starts, and twice one of them held base + 101 before the replica bound it."""
+    low, high = _ephemeral_range()
     with socket.socket() as probe:
         try:
+            if low <= port <= high:
+                raise OSError("in the ephemeral range")
             probe.bind(("127.0.0.1", port))
         except OSError:
             probe.bind(("127.0.0.1", 0))
@@ -170,9 +184,8 @@ class Stack:
         return self.replicas > 1
 
     def port(self, name: str) -> int:
-        """A replica's internal port: base + 100 + i when that one is free, else one the kernel hands out (the
-        base sits in the ephemeral range, where an outgoing connection may hold base + 100 + i). Chosen once and
-        written to `ports.json` in the log folder."""
+        """A replica's internal port: base + 100 + i when that one is free (see `_free_or_other`). Chosen once
+        and written to `ports.json` in the log folder."""
         if name not in self.ports:
             kind, _, number = name.partition("-")
             base = {"desk": self.desk_port, "rasa": self.rasa_port, "actions": self.action_port}[kind]

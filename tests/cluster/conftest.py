@@ -50,7 +50,7 @@ class Cluster:
         return json.loads((self.logs / "pids.json").read_text())
 
     def replica_url(self, name: str) -> str:
-        """A desk replica's own address (behind nginx): desk-1 or desk-2."""
+        """A replica's own address (desk-1 behind nginx, rasa-1, actions-2 …), as `bot run` chose its port."""
         return f"http://127.0.0.1:{json.loads((self.logs / 'ports.json').read_text())[name]}"
 
     def kill(self, name: str) -> int:

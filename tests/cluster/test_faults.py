@@ -89,12 +89,12 @@ def test_nothing_is_lost_while_replicas_redis_rasa_and_an_action_server_die(clus
     old = cluster.kill("rasa-1")
     faults.append("rasa-1")
     time.sleep(5)
-    cluster.restarted("rasa-1", old, f"http://127.0.0.1:{cluster.ports['rasa'] + 101}/", 300)
+    cluster.restarted("rasa-1", old, cluster.replica_url("rasa-1") + "/", 300)
     time.sleep(3)
 
     old = cluster.kill("actions-1")
     faults.append("actions-1")
-    cluster.restarted("actions-1", old, f"http://127.0.0.1:{cluster.ports['action'] + 101}/health", 90)
+    cluster.restarted("actions-1", old, cluster.replica_url("actions-1") + "/health", 90)
     time.sleep(3)
 
     cluster.redis.kill()

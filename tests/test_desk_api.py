@@ -139,6 +139,15 @@ def test_health_is_200_only_when_rasa_and_the_action_server_answer(desk, rasa):
     assert response.status_code == 503 and response.json()["checks"]["action_server"] is False
 
 
+def test_readiness_stays_200_while_rasa_is_away_since_the_desk_still_takes_messages(desk, rasa):
+    """Kubernetes' readiness probe (deploy/kubernetes/desk.yaml): a desk whose Rasa is away keeps taking customers
+    (stored, told politely, queued for a person), so it stays in the load balancer; /health says Rasa is away."""
+    rasa.action_server_up = False
+    assert requests.get(desk.url + "/health").status_code == 503
+    ready = requests.get(desk.url + "/health/ready")
+    assert ready.status_code == 200 and ready.json()["checks"] == {"desk": True, "database": True}
+
+
 def test_openapi_documents_the_customer_and_agent_api(desk):
     paths = requests.get(desk.url + "/openapi.json").json()["paths"]
     for path in ("/api/conversations", "/api/conversations/{conversation_id}/messages", "/api/handoffs",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import requests
 
-from bench import load as busy, training
+from bench import capacity, load as busy, training
 from bot import signing
 from bot.config import ROOT
 from bot.processes import Stack, ensure_postgres_database
@@ -296,7 +296,10 @@ def main() -> int:
               f"desk channel p50 {channels['desk']['p50']:.0f} ms", flush=True)
         resident = resident_after_100_turns(stack)
         print("resident after 100 turns: " + ", ".join(f"{n} {mb:.0f} MB" for n, mb in resident.items()), flush=True)
+        cpu_before = {name: capacity.cpu_seconds(p.pid) for name, p in stack.processes.items()}
         single = busy_hour(stack, url, "one stack: desk, Rasa, actions, SQLite")
+        cpu_per_turn = {name: (capacity.cpu_seconds(p.pid) - cpu_before[name]) / max(1, single["turns"])
+                        for name, p in stack.processes.items()}
         memory = {name: peak_memory_mb(p.pid) for name, p in stack.processes.items()}
     finally:
         stack.stop()
@@ -350,6 +353,9 @@ def main() -> int:
         text = f"{head}{MARK_START}\n{table}\n{MARK_END}{tail}"
     doc.write_text(text)
     print(f"\nWritten to {doc.relative_to(ROOT)}")
+    sizing = capacity.document(cpu_per_turn, resident, single, BUSY_THINK_SECONDS)
+    (ROOT / "docs" / "capacity.md").write_text(sizing)
+    print("\n" + sizing + "\nWritten to docs/capacity.md")
     return 0
 
 

@@ -117,3 +117,22 @@ def test_a_short_conversation_is_read_whole(domain, tmp_path):
         tracker.update(event)
     asyncio.run(plain.save(tracker))
     assert [e.as_dict() for e in asyncio.run(windowed.retrieve("short")).events] == [e.as_dict() for e in tracker.events]
+
+
+def test_a_kept_session_reads_only_new_rows_and_is_read_again_after_an_erasure(domain, tmp_path):
+    plain, windowed = stores(domain, tmp_path)
+    asyncio.run(plain.save(conversation(domain, "long")))
+    first = asyncio.run(windowed.retrieve("long"))
+    # Another Rasa replica answers the next turn (Rasa's own store writes it).
+    other = asyncio.run(plain.retrieve("long"))
+    for event in [user("Hoe lang duurt de levering?", "faq", 6000.0), ActionExecuted("action_listen", timestamp=6001.0)]:
+        other.update(event)
+    asyncio.run(plain.save(other))
+    second = asyncio.run(windowed.retrieve("long"))
+    assert second.latest_message.text == "Hoe lang duurt de levering?" != first.latest_message.text
+    assert turns_from_tracker(second) == turns_from_tracker(asyncio.run(plain.retrieve("long")))
+    # The desk erases the customer's conversation in the tracker store (bot privacy erase).
+    with plain.session_scope() as session:
+        session.query(plain.SQLEvent).filter(plain.SQLEvent.sender_id == "long").delete()
+        session.commit()
+    assert asyncio.run(windowed.retrieve("long")) is None

@@ -101,6 +101,9 @@ def test_a_model_without_tensorflow_components_loads_and_answers_without_tensorf
         assert "Rasa runs without TensorFlow" in log.read_text()
         maps = Path(f"/proc/{process.pid}/maps").read_text()
         assert "libtensorflow" not in maps and "_pywrap_tensorflow" not in maps
+        resident = next(line for line in Path(f"/proc/{process.pid}/status").read_text().splitlines()
+                        if line.startswith("VmRSS:"))
+        print(f"\nRasa without TensorFlow, model loaded, one turn answered: {resident.split(':')[1].strip()}")
     finally:
         process.terminate()
         process.wait(timeout=30)

@@ -39,8 +39,10 @@ def sizing(cpu_per_turn: dict[str, float], resident_mb: dict[str, float], think_
     return rows
 
 
-def document(cpu_per_turn: dict[str, float], resident_mb: dict[str, float], busy: dict, think_seconds: float) -> str:
-    turn_seconds = busy["p50"] / 1000
+def document(cpu_per_turn: dict[str, float], resident_mb: dict[str, float], busy: dict, think_seconds: float,
+             turn_seconds: float) -> str:
+    """`turn_seconds`: a turn's answer time on an idle stack (FAQ through the desk, 1 client); the busy hour's own
+    p50 includes the queueing of a saturated machine, which a sized cluster does not have."""
     rows = sizing(cpu_per_turn, resident_mb, think_seconds, turn_seconds)
     names = list(cpu_per_turn)
     out = ["# Capacity", "",
@@ -48,14 +50,15 @@ def document(cpu_per_turn: dict[str, float], resident_mb: dict[str, float], busy
            "the figures are conservative). Source: the busy hour on one stack (desk, Rasa, action server on SQLite), "
            f"{busy['customers']} customers, about {think_seconds:.0f} s between messages, {busy['turns']} turns in "
            f"{busy['seconds']} s; the CPU time each process spent in that run, divided by the turns; resident memory "
-           "after a 100-turn conversation.", "",
-           "| process | CPU ms per turn | turns/s per core | resident memory per replica |", "|---|---|---|---|"]
+           "after a 100-turn conversation or the peak of the run, whichever is higher.", "",
+           "| process | CPU ms per turn | turns/s per core | memory per replica |", "|---|---|---|---|"]
     for name in names:
         per_core = 1 / cpu_per_turn[name] if cpu_per_turn[name] else float("inf")
         out.append(f"| {name} | {cpu_per_turn[name] * 1000:.1f} | {per_core:.0f} | {resident_mb[name]:.0f} MB |")
     out += ["", "## Black Friday sizing", "",
             f"Every customer chatting at once sends a message about every {think_seconds:.0f} s plus the answer's "
-            f"{turn_seconds * 1000:.0f} ms (p50 above): a pessimistic rate, real customers type for longer. Cores are "
+            f"{turn_seconds * 1000:.0f} ms (a FAQ turn through the desk, p50, one client): a pessimistic rate, real "
+            "customers type for longer. Cores are "
             f"CPU at {TARGET_UTILISATION:.0%} utilisation (the autoscalers' target); each replica is one process, "
             "about one core at most (one event loop); at least two of each, so that one may die.", "",
             "| customers at once | turns/s | " + " | ".join(f"{n}: cores → replicas" for n in names)

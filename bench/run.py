@@ -353,7 +353,9 @@ def main() -> int:
         text = f"{head}{MARK_START}\n{table}\n{MARK_END}{tail}"
     doc.write_text(text)
     print(f"\nWritten to {doc.relative_to(ROOT)}")
-    sizing = capacity.document(cpu_per_turn, resident, single, BUSY_THINK_SECONDS)
+    desk_faq = next(desk for label, clients, _, desk in rows if label == "FAQ turn" and clients == 1)
+    per_replica = {name: max(resident[name], memory[name]) for name in resident}
+    sizing = capacity.document(cpu_per_turn, per_replica, single, BUSY_THINK_SECONDS, desk_faq["p50"] / 1000)
     (ROOT / "docs" / "capacity.md").write_text(sizing)
     print("\n" + sizing + "\nWritten to docs/capacity.md")
     return 0

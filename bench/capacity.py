@@ -8,6 +8,7 @@ import os
 from datetime import date
 from pathlib import Path
 
+BY_HAND = "<!-- by hand: make bench keeps what follows -->"
 TARGET_UTILISATION = 0.7  # what the HorizontalPodAutoscalers aim for (deploy/kubernetes)
 CORES_PER_REPLICA = {"desk": 1.0, "rasa": 1.0, "actions": 1.0}  # one event loop each: a replica uses about a core
 CUSTOMERS = (1_000, 10_000)

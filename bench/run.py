@@ -356,7 +356,9 @@ def main() -> int:
     desk_faq = next(desk for label, clients, _, desk in rows if label == "FAQ turn" and clients == 1)
     per_replica = {name: max(resident[name], memory[name]) for name in resident}
     sizing = capacity.document(cpu_per_turn, per_replica, single, BUSY_THINK_SECONDS, desk_faq["p50"] / 1000)
-    (ROOT / "docs" / "capacity.md").write_text(sizing)
+    target = ROOT / "docs" / "capacity.md"
+    kept = target.read_text().split(capacity.BY_HAND, 1) if target.exists() else []
+    target.write_text(sizing + ("\n" + capacity.BY_HAND + kept[1] if len(kept) == 2 else ""))
     print("\n" + sizing + "\nWritten to docs/capacity.md")
     return 0
 

@@ -91,7 +91,9 @@ def measure(url: str, *, customers: int = 200, seconds: float = 180, think: floa
     everyone = asyncio.run(_run(url, customers, seconds, think, spread, sockets))
     wall = time.perf_counter() - started
     turns = [s.seconds for c in everyone for s in c.sent if s.seconds is not None]
-    errors = sum(len(c.errors) for c in everyone)
+    # Every request a customer saw fail (a 5xx, a dropped connection), also those the widget then sent again,
+    # and every message or start that got no answer at all.
+    errors = sum(len(c.errors) + len(c.failures) for c in everyone)
     result = {
         "customers": customers, "seconds": round(wall), "conversations": len(everyone), "turns": len(turns),
         "p50": percentile(turns, 0.5) * 1000, "p95": percentile(turns, 0.95) * 1000,

@@ -1,18 +1,33 @@
 """nginx in front of the desk replicas (HTTP and WebSocket) and of the action servers.
 
 Any desk replica can serve any request: conversations live in PostgreSQL, pushes go through Redis.
-A replica that does not answer is skipped; a request it never received goes to another one, and a
-customer message whose answer was lost is sent again by the widget with the same key (stored once).
+A replica that does not answer is skipped; a request it never received goes to another one. A customer message
+that carries its key in the Idempotency-Key header (the widget always sends it) goes to another replica also when
+the first died with it in hand, since the desk stores a message once per key; so does the start of a conversation
+(a repeat leaves at most an empty conversation nobody sees). Other POSTs are not repeated by nginx.
 """
 from __future__ import annotations
 
 from pathlib import Path
 
 
+DESK_PROXY = """\
+      proxy_http_version 1.1;
+      proxy_set_header Upgrade $http_upgrade;
+      proxy_set_header Connection $connection_upgrade;
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_set_header X-Forwarded-Proto $scheme;
+      proxy_connect_timeout 2s;
+      proxy_read_timeout 120s;
+"""
+
+
 def nginx_config(*, prefix: Path, desk_port: int, action_port: int, desks: list[int], actions: list[int],
                  listen: str = "127.0.0.1") -> str:
     desk_servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=3s;" for p in desks)
     action_servers = "\n".join(f"    server 127.0.0.1:{p} max_fails=1 fail_timeout=3s;" for p in actions)
+    desk_proxy = DESK_PROXY.rstrip("\n")
     return f"""# Written by bot/processes.py for `bot run --replicas`; a production example is in the README.
 worker_processes 1;
 pid {prefix}/nginx.pid;
@@ -50,15 +65,41 @@ http {{
     client_max_body_size 128k;  # the desk refuses more than 64 KB itself, with a Dutch message
     location / {{
       proxy_pass http://desk;
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_connect_timeout 2s;
-      proxy_read_timeout 120s;
+{desk_proxy}
       proxy_next_upstream error timeout http_502 http_503;
+      proxy_next_upstream_tries 3;
+    }}
+
+    # A customer's message with its key in the Idempotency-Key header is retried on the other desk also after
+    # it was sent (non_idempotent): the desk that died may have stored it, or even passed it to Rasa, but the
+    # desk stores a message once per key and a repeat returns the stored answer, or sends a message that never
+    # reached the bot on now (conversations/flows.py: receive, _replay). Without the header nginx cannot know
+    # the body's key, so such a POST is not retried (it could be stored twice); the widget always sends it.
+    location ~ ^/api/conversations/[^/]+/messages$ {{
+      if ($http_idempotency_key != "") {{
+        rewrite ^ /@keyed$uri last;
+      }}
+      proxy_pass http://desk;
+{desk_proxy}
+      proxy_next_upstream error timeout http_502 http_503;
+      proxy_next_upstream_tries 3;
+    }}
+
+    # Starting a conversation is retried too: the worst a repeat leaves is an empty conversation that nobody was
+    # given, which no list, report or export counts (an opened widget without a word is no contact).
+    location = /api/conversations {{
+      proxy_pass http://desk;
+{desk_proxy}
+      proxy_next_upstream error timeout http_502 http_503 non_idempotent;
+      proxy_next_upstream_tries 3;
+    }}
+
+    location ^~ /@keyed/ {{
+      internal;
+      rewrite ^/@keyed(/.*)$ $1 break;
+      proxy_pass http://desk;
+{desk_proxy}
+      proxy_next_upstream error timeout http_502 http_503 non_idempotent;
       proxy_next_upstream_tries 3;
     }}
   }}

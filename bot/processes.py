@@ -28,6 +28,8 @@ from bot.nginx import nginx_config
 
 RASA_REPLICAS = 2
 ACTION_REPLICAS = 2
+# Rasa's SQL tracker store, reading a bounded dialogue window (bot/rasa/tracker_store.py says why).
+TRACKER_STORE = "bot.rasa.tracker_store.WindowedSQLTrackerStore"
 LOCK_LIFETIME_SECONDS = 15  # Rasa's per-conversation lock in Redis: a replica that died frees it this soon
 
 
@@ -265,7 +267,7 @@ class Stack:
             pg = _postgres_parts(self.database_url)
             redis = urlsplit(self.redis_url or "")
             text = (f'action_endpoint:\n  url: "{actions}"\n'
-                    f'tracker_store:\n  type: SQL\n  dialect: postgresql\n  url: "{pg["host"]}"\n  port: {pg["port"]}\n'
+                    f'tracker_store:\n  type: {TRACKER_STORE}\n  dialect: postgresql\n  url: "{pg["host"]}"\n  port: {pg["port"]}\n'
                     f'  db: "{pg["db"]}_trackers"\n  login_db: "{pg["db"]}"\n  username: "{pg["user"]}"\n'
                     + (f'  password: "{pg["password"]}"\n' if pg["password"] else "")
                     + f'lock_store:\n  type: redis\n  url: "{redis.hostname or "127.0.0.1"}"\n  port: {redis.port or 6379}\n'
@@ -273,7 +275,7 @@ class Stack:
         else:
             trackers = (self.log_dir.parent / "trackers.db").resolve()
             text = (f'action_endpoint:\n  url: "{actions}"\n'
-                    f'tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: "{trackers}"\n')
+                    f'tracker_store:\n  type: {TRACKER_STORE}\n  dialect: sqlite\n  db: "{trackers}"\n')
         path.write_text(text)
         return path
 

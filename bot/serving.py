@@ -92,10 +92,25 @@ def _rasa_main(argv: list[str]) -> int:
     return 0
 
 
+def _without_tensorflow_when_safe(args: list[str]) -> None:
+    """Rasa without TensorFlow when the model has no TensorFlow component (bot/rasa/without_tensorflow.py):
+    about 600 MB less per replica. BALIE_TENSORFLOW=on keeps it always."""
+    from bot.rasa import without_tensorflow
+
+    model = without_tensorflow.model_argument(args)
+    if os.environ.get("BALIE_TENSORFLOW", "auto").lower() == "on" or model is None:
+        return
+    if without_tensorflow.tensorflow_free(model):
+        without_tensorflow.install()
+        print(f"Rasa runs without TensorFlow: no component of {model.name} uses it.", file=sys.stderr, flush=True)
+
+
 def serve(process: str, args: list[str]) -> int:
     try:
         if process == "rasa":
-            return _rasa_main(rasa_argv(args, config.secret("RASA_TOKEN")))
+            argv = rasa_argv(args, config.secret("RASA_TOKEN"))
+            _without_tensorflow_when_safe(args)
+            return _rasa_main(argv)
         if process == "actions":
             os.environ["SANIC_HOST"] = actions_host()
             if not config.secret("RASA_TOKEN"):

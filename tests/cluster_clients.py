@@ -37,7 +37,11 @@ class WidgetCustomer:
         self.by_push: set[int] = set()
         self.fetches = 0
         self.reconnects = 0
-        self.errors: list[str] = []
+        self.errors: list[str] = []  # a message or a start that failed for good
+        # Every answer the customer's browser would have seen fail (502/503/504, a dropped connection) on the
+        # way to an answer, including those the widget then retried successfully: the load balancer should
+        # have retried them itself.
+        self.failures: list[str] = []
         self._socket_task: asyncio.Task | None = None
         self._stop = asyncio.Event()
 
@@ -57,6 +61,7 @@ class WidgetCustomer:
                 problem = f"HTTP {response.status_code}"
             except httpx.HTTPError as exc:
                 problem = exc.__class__.__name__
+            self.failures.append(f"{problem} for {path}")
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{path}: no answer within {self.retry_seconds:.0f} s ({problem})")
             await asyncio.sleep(delay)
@@ -77,12 +82,14 @@ class WidgetCustomer:
             record.attempts += 1
             try:
                 response = await self.client.post(
-                    f"{self.base}/api/conversations/{self.id}/messages", headers=self.headers,
+                    f"{self.base}/api/conversations/{self.id}/messages",
+                    headers={**self.headers, "Idempotency-Key": record.client_key},  # as the widget sends it
                     json={"text": text, "client_key": record.client_key})
                 if response.status_code not in RETRY_STATUS:
                     break
-            except httpx.HTTPError:
-                pass
+                self.failures.append(f"HTTP {response.status_code} for {text!r}")
+            except httpx.HTTPError as exc:
+                self.failures.append(f"{exc.__class__.__name__} for {text!r}")
             if time.monotonic() > deadline:
                 self.errors.append(f"no answer to {text!r}")
                 return record

@@ -75,8 +75,8 @@ class Customer:
     def say(self, text, payload=None, token=None, json_extra=None, **kwargs):
         body = {"text": text} if payload is None else {"text": text, "payload": payload}
         body.update(json_extra or {})
-        return requests.post(f"{self.desk.url}/api/conversations/{self.id}/messages", json=body,
-                             headers={"Authorization": f"Bearer {token or self.token}"}, **kwargs)
+        kwargs.setdefault("headers", {"Authorization": f"Bearer {token or self.token}"})
+        return requests.post(f"{self.desk.url}/api/conversations/{self.id}/messages", json=body, **kwargs)
 
     def history(self):
         response = requests.get(f"{self.desk.url}/api/conversations/{self.id}/messages",

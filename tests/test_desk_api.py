@@ -139,6 +139,15 @@ def test_health_is_200_only_when_rasa_and_the_action_server_answer(desk, rasa):
     assert response.status_code == 503 and response.json()["checks"]["action_server"] is False
 
 
+def test_readiness_stays_200_while_rasa_is_away_since_the_desk_still_takes_messages(desk, rasa):
+    """Kubernetes' readiness probe (deploy/kubernetes/desk.yaml): a desk whose Rasa is away keeps taking customers
+    (stored, told politely, queued for a person), so it stays in the load balancer; /health says Rasa is away."""
+    rasa.action_server_up = False
+    assert requests.get(desk.url + "/health").status_code == 503
+    ready = requests.get(desk.url + "/health/ready")
+    assert ready.status_code == 200 and ready.json()["checks"] == {"desk": True, "database": True}
+
+
 def test_openapi_documents_the_customer_and_agent_api(desk):
     paths = requests.get(desk.url + "/openapi.json").json()["paths"]
     for path in ("/api/conversations", "/api/conversations/{conversation_id}/messages", "/api/handoffs",
@@ -377,6 +386,24 @@ def test_a_retried_message_is_stored_once_and_answered_the_same(desk, rasa):
     assert len(rasa.received) == 1  # the bot saw it once
     assert [m["text"] for m in customer.history()["messages"]] == ["Hoe werkt retourneren?", "echo: Hoe werkt retourneren?"]
     assert customer.say("hoi", json_extra={"client_key": "<script>"}).status_code == 422
+
+
+def test_a_message_keyed_only_in_the_idempotency_header_is_stored_once(desk, rasa):
+    """nginx retries a message on another desk when it carries the Idempotency-Key header, so the header alone
+    must make the desk store it once; a header that is not a key is refused and nothing is stored."""
+    customer = Customer(desk)
+    keyed = {"Authorization": f"Bearer {customer.token}", "Idempotency-Key": "header-key-0001"}
+    first = customer.say("Wat kost verzenden?", headers=keyed).json()
+    again = customer.say("Wat kost verzenden?", headers=keyed).json()  # what nginx sends the other desk
+    assert again["message_id"] == first["message_id"] and len(rasa.received) == 1
+    both = {**keyed, "Idempotency-Key": "header-key-0002"}
+    one = customer.say("hoi", json_extra={"client_key": "body-key-00001"}, headers=both).json()
+    assert customer.say("hoi", json_extra={"client_key": "body-key-00001"}, headers=both).json()["message_id"] == \
+        one["message_id"]
+    bad = customer.say("hoi", headers={"Authorization": f"Bearer {customer.token}", "Idempotency-Key": "<script>"})
+    assert bad.status_code == 422
+    assert [m["text"] for m in customer.history()["messages"]] == [
+        "Wat kost verzenden?", "echo: Wat kost verzenden?", "hoi", "echo: hoi"]
 
 
 def test_messages_are_numbered_without_gaps_and_a_client_resumes_after_the_last_it_saw(desk, rasa):

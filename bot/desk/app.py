@@ -157,6 +157,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         body = {"status": "ok" if ok else "unavailable", "checks": checks, "push": app.state.relay.healthy()}
         return JSONResponse(body, status_code=200 if ok else 503)
 
+    @app.get("/health/ready", tags=["health"], responses={503: {}})
+    async def ready() -> JSONResponse:
+        """200 when this desk and its database answer: it can take customers (a readiness probe). Rasa and the
+        action server are left out on purpose: while they are away the desk still stores every message and
+        tells the customer so, which beats taking every desk out of the load balancer."""
+        ok = await run_in_threadpool(database_ok)
+        return JSONResponse({"status": "ok" if ok else "unavailable", "checks": {"desk": True, "database": ok}},
+                            status_code=200 if ok else 503)
+
     @app.get("/health/live", tags=["health"])
     async def live() -> dict:
         """This desk process answers (a liveness probe: restart it when this fails)."""

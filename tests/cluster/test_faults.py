@@ -1,11 +1,13 @@
 """The loopback cluster under faults: customers chat through nginx while, one at a time, a desk replica,
-a Rasa replica, an action server and Redis are killed and brought back. Afterwards every message every
-customer sent is stored exactly once, every customer got an answer or a polite "storing" notice, no
+a Rasa replica, an action server and Redis are killed and brought back, under the busy hour's load. No
+request fails on the way (no 502, no dropped connection: nginx retries keyed messages on the other desk),
+every message every customer sent is stored exactly once, every customer got an answer or a polite "storing" notice, no
 handoff is lost or duplicated, and no connected client missed a message (checked by sequence numbers)."""
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import random
 import threading
 import time
@@ -24,7 +26,11 @@ from tests.cluster_clients import WidgetCustomer
 
 pytestmark = [pytest.mark.e2e, pytest.mark.cluster]
 
-CUSTOMERS = 8  # at a time; each starts a new conversation after a few questions, like a new visitor
+# The busy hour of `make bench` (bench/load.py): 200 customers at a time, about 3 s between messages; each
+# starts a new conversation after a few questions, like a new visitor. FAULT_CUSTOMERS makes it lighter.
+CUSTOMERS = int(os.environ.get("FAULT_CUSTOMERS", "200"))
+THINK_SECONDS = 3.0
+ARRIVALS_SECONDS = 15.0
 QUESTIONS = ["Hoi", "Wat kost verzenden?", "Waar is mijn pakket? WS-100001, postcode 1234AB", "Hoe werkt retourneren?",
              "Welke betaalmethodes hebben jullie?", "Hoe lang duurt de levering?", "Wat zijn jullie openingstijden?",
              "Kan ik mijn bestelling nog annuleren?", "Hoe lang heb ik garantie?"]
@@ -49,12 +55,13 @@ class Chatter(threading.Thread):
             self.failure = exc
 
     async def _main(self) -> None:
-        async with httpx.AsyncClient(timeout=httpx.Timeout(90.0, connect=3.0)) as client:
+        limits = httpx.Limits(max_connections=CUSTOMERS + 20, max_keepalive_connections=CUSTOMERS + 20)
+        async with httpx.AsyncClient(timeout=httpx.Timeout(90.0, connect=3.0), limits=limits) as client:
             await asyncio.gather(*(self._visitor(i, client) for i in range(CUSTOMERS)))
 
     async def _visitor(self, number: int, client: httpx.AsyncClient) -> None:
         rng = random.Random(number)
-        await asyncio.sleep(number * 0.4)  # arrivals spread
+        await asyncio.sleep(number * ARRIVALS_SECONDS / CUSTOMERS)  # arrivals spread
         while not self.stopping.is_set():
             customer = WidgetCustomer(self.url, client, retry_seconds=240)
             self.customers.append(customer)
@@ -62,7 +69,7 @@ class Chatter(threading.Thread):
             script = rng.sample(QUESTIONS, 4) + ([ASK_FOR_A_PERSON] if rng.random() < 0.3 else [])
             for text in script:
                 await customer.say(text)
-                await asyncio.sleep(0.3 + rng.random())
+                await asyncio.sleep(THINK_SECONDS * rng.uniform(0.7, 1.3))
                 if self.stopping.is_set():
                     break
             self.finishing.append(asyncio.create_task(self._leave(customer)))
@@ -73,6 +80,14 @@ class Chatter(threading.Thread):
         await asyncio.sleep(5)  # two heartbeats: a client that missed a push catches up
         await customer.catch_up()
         await customer.stop()
+
+
+def pushes_again(desk_url: str) -> bool:
+    """The desk says its pushes go through Redis (a busy desk may take a while to answer: asked again)."""
+    try:
+        return bool(requests.get(desk_url + "/health", timeout=10).json().get("push"))
+    except (requests.RequestException, ValueError):
+        return False
 
 
 def test_nothing_is_lost_while_replicas_redis_rasa_and_an_action_server_die(cluster):
@@ -101,8 +116,8 @@ def test_nothing_is_lost_while_replicas_redis_rasa_and_an_action_server_die(clus
     faults.append("redis")
     time.sleep(6)
     cluster.redis.start()
-    cluster.wait(lambda: all(requests.get(cluster.replica_url(n) + "/health", timeout=3).json().get("push")
-                             for n in ("desk-1", "desk-2")), "both desks push through Redis again", 60)
+    cluster.wait(lambda: all(pushes_again(cluster.replica_url(n)) for n in ("desk-1", "desk-2")),
+                 "both desks push through Redis again", 90)
     time.sleep(6)
 
     chatter.stopping.set()
@@ -112,6 +127,9 @@ def test_nothing_is_lost_while_replicas_redis_rasa_and_an_action_server_die(clus
     customers = chatter.customers
     assert faults == ["desk-1", "rasa-1", "actions-1", "redis"]
     assert [e for c in customers for e in c.errors] == []
+    # Zero failed requests: nginx moved what a dying desk had in hand to the other one, so no customer saw a
+    # 502 or a dropped connection, not even one the widget would have sent again.
+    assert [f for c in customers for f in c.failures] == []
 
     engine = create_engine(cluster.database_url, future=True)
     with engine.connect() as conn:
@@ -154,11 +172,15 @@ def test_nothing_is_lost_while_replicas_redis_rasa_and_an_action_server_die(clus
     storing = sum(1 for m in messages if m.sender == "system" and "storing" in m.text)
     pushed = sum(len(c.by_push) for c in customers)
     seen = sum(len(c.seen) for c in customers)
-    print(f"\ncluster faults {faults}: {len(customers)} conversations sent {sent_total} messages, all stored once; "
+    turns = sorted(s.seconds for c in customers for s in c.sent if s.seconds is not None)
+    print(f"\ncluster faults {faults} under {CUSTOMERS} customers: p95 {turns[int(0.95 * (len(turns) - 1))]:.2f} s, "
+          f"0 failed requests; {len(customers)} conversations sent {sent_total} messages, all stored once; "
           f"{storing} polite 'storing' notices, {len(handoffs)} handoffs; {pushed} of {seen} messages arrived by push, "
           f"the rest by catching up ({sum(c.fetches for c in customers)} fetches, "
           f"{sum(c.reconnects for c in customers)} reconnects)")
-    assert sent_total >= CUSTOMERS * 10 and len(customers) > CUSTOMERS
+    # The load was real: every customer wrote a few times while the processes died (3 s apart, slower turns
+    # on a busy machine), and some started a second conversation.
+    assert sent_total >= CUSTOMERS * 3 and len(customers) > CUSTOMERS
 
 
 async def pushes(socket, until, seconds: float = 15.0) -> None:

@@ -66,3 +66,19 @@ def test_calm_traps_stay_with_the_bot(chat, text):
     customer = chat()
     customer.say(text)
     assert customer.state == "bot"
+
+
+def test_a_warning_given_long_before_still_counts_in_a_long_conversation(chat, agent):
+    """The escalation check judges the whole conversation, also when Rasa reads only a window of it
+    (bot/rasa/tracker_store.py): an insult after thirty calm questions ends a conversation that was warned at
+    the start."""
+    customer = chat()
+    warning = customer.say("jij bent echt een idioot")
+    assert customer.state == "bot" and "netjes te houden" in warning
+    # Short messages: a question of four words or more asked again counts as repeated (escalation.yml).
+    questions = ["Wat kost verzenden?", "Hoi"]
+    for i in range(30):  # about 150 events: far past the window of 60
+        customer.say(questions[i % len(questions)])
+        assert customer.state == "bot"
+    closing = customer.say("kutbot, rot op")
+    assert customer.state == "closed" and closing.startswith("Op deze manier kunnen we het gesprek niet voortzetten")

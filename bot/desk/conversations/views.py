@@ -5,7 +5,7 @@ import re
 from functools import partial
 from typing import Any, Optional
 
-from fastapi import APIRouter, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Header, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, constr
 from starlette.concurrency import run_in_threadpool
 
@@ -19,6 +19,7 @@ from bot.identity import Customer
 
 router = APIRouter(tags=["customer"])
 CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+IDEMPOTENCY_HEADER = "Idempotency-Key"  # what nginx looks at to retry a message on another desk
 
 
 class NewConversation(Input):
@@ -89,16 +90,27 @@ async def create_conversation(request: Request, body: Optional[NewConversation] 
 
 @router.post("/api/conversations/{conversation_id}/messages", response_model=MessageOut,
              response_model_exclude_none=True, responses={401: {}, 403: {}, 413: {}, 422: {}, 429: {}})
-async def post_message(conversation_id: str, body: MessageIn, request: Request) -> dict:
+async def post_message(conversation_id: str, body: MessageIn, request: Request,
+                       idempotency_key: Optional[str] = Header(
+                           None, alias=IDEMPOTENCY_HEADER, regex=r"^[A-Za-z0-9_-]{8,64}$",
+                           description="the message's client_key again: a message with it is retried on another "
+                                       "desk when the first one dies mid-turn")) -> dict:
     app = request.app
     text = clean_text(body.text, max_chars=app.state.settings.max_message_chars)
     if len(conversation_id) <= 64:
         await app.state.limits.message(conversation_id)
-    if body.client_key is not None and not CLIENT_KEY.match(body.client_key):
-        raise HTTPException(422, detail="Ongeldige berichtsleutel.")
+    client_key = message_key(body.client_key, idempotency_key)
     return await flows.customer_message(partial(perform, app), app.state.bot, conversation_id=conversation_id,
                                         token=bearer(request), text=text, payload=body.payload,
-                                        client_key=body.client_key)
+                                        client_key=client_key)
+
+
+def message_key(in_body: str | None, in_header: str | None) -> str | None:
+    """The message's key: the body's `client_key`, else the `Idempotency-Key` header (the widget sends both, the
+    same). nginx repeats a message on another desk only when the header is there (bot/nginx.py), and it repeats
+    the very same request, so whichever key is taken the repeat finds the stored message; a message with only
+    the header must therefore be stored by it."""
+    return in_body or in_header
 
 
 @router.get("/api/conversations/{conversation_id}/messages", response_model=HistoryOut,

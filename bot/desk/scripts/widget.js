@@ -210,6 +210,9 @@
   function api(method, path, body) {
     var headers = { "Content-Type": "application/json" };
     if (conversation) headers.Authorization = "Bearer " + conversation.token;
+    // The message's key in a header too: only then does the load balancer send it to another desk when the
+    // first one dies mid-turn (the desk stores a message once per key).
+    if (body && body.client_key) headers["Idempotency-Key"] = body.client_key;
     return fetch(BASE + path, { method: method, headers: headers, body: body ? JSON.stringify(body) : undefined })
       .then(function (r) {
         return r.json().catch(function () { return {}; }).then(function (data) {

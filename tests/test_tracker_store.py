@@ -1,0 +1,138 @@
+"""The windowed tracker store (bot/rasa/tracker_store.py) against Rasa's own SQL tracker store on the same SQLite
+database: a long conversation comes back with the same slots, form, customer and bot messages and the same
+recent dialogue states, the escalation check sees the same turns, and saving stores each new event once."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet, UserUttered,
+                                     UserUtteranceReverted)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.config import ROOT
+from bot.rasa.escalation_policy import turns_from_tracker
+from bot.rasa.tracker_store import WindowedSQLTrackerStore
+
+TURNS = 40
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(ROOT / "domain.yml"))
+
+
+def user(text: str, intent: str, at: float) -> UserUttered:
+    return UserUttered(text, intent={"name": intent, "confidence": 0.9}, timestamp=at,
+                       parse_data={"text": text, "intent": {"name": intent, "confidence": 0.9}, "entities": []})
+
+
+def conversation(domain: Domain, sender: str) -> DialogueStateTracker:
+    """A long session: an order number early on, an abuse warning, a reverted misunderstanding, a form that is
+    still active at the end, FAQ turns in between."""
+    tracker = DialogueStateTracker(sender, domain.slots)
+    at = 1000.0
+    events = [ActionExecuted("action_session_start", timestamp=at), SessionStarted(timestamp=at),
+              ActionExecuted("action_listen", timestamp=at)]
+    for i in range(TURNS):
+        at += 10
+        if i == 1:
+            events += [user("Waar is WS-100001?", "order_status", at),
+                       SlotSet("order_number", "WS-100001", timestamp=at),
+                       ActionExecuted("utter_ask_postcode", timestamp=at),
+                       BotUttered("Wat is je postcode?", metadata={"utter_action": "utter_ask_postcode"}, timestamp=at)]
+        elif i == 2:
+            events += [user("jij bent een idioot", "insult", at), ActionExecuted("utter_abuse_warning", timestamp=at),
+                       BotUttered("Laten we het netjes houden.", metadata={"utter_action": "utter_abuse_warning"},
+                                  timestamp=at)]
+        elif i == 3:
+            events += [user("asdfgh", "nlu_fallback", at), ActionExecuted("action_default_fallback", timestamp=at),
+                       UserUtteranceReverted(timestamp=at)]
+        elif i == TURNS - 2:
+            events += [user("Ik wil retourneren", "return_request", at),
+                       ActionExecuted("return_form", timestamp=at), ActiveLoop("return_form", timestamp=at),
+                       SlotSet("requested_slot", "order_number", timestamp=at)]
+        else:
+            events += [user(f"Wat kost verzenden? ({i})", "faq", at), ActionExecuted("utter_faq", timestamp=at),
+                       BotUttered("Verzenden kost 4,95.", metadata={"utter_action": "utter_faq"}, timestamp=at)]
+        events.append(ActionExecuted("action_listen", timestamp=at + 1))
+    for event in events:
+        tracker.update(event)
+    return tracker
+
+
+def stores(domain: Domain, tmp_path):
+    db = str(tmp_path / "trackers.db")
+    return SQLTrackerStore(domain, dialect="sqlite", db=db), WindowedSQLTrackerStore(domain, dialect="sqlite", db=db,
+                                                                                      window=30)
+
+
+def test_a_long_conversation_comes_back_with_all_its_messages_slots_form_and_recent_states(domain, tmp_path):
+    plain, windowed = stores(domain, tmp_path)
+    asyncio.run(plain.save(conversation(domain, "long")))
+    full = asyncio.run(plain.retrieve("long"))
+    short = asyncio.run(windowed.retrieve("long"))
+    assert len(short.events) < len(full.events)  # the actions before the window are left out
+    messages = [(type(e).__name__, e.text) for e in full.events if isinstance(e, (UserUttered, BotUttered))]
+    assert [(type(e).__name__, e.text) for e in short.events if isinstance(e, (UserUttered, BotUttered))] == messages
+    assert short.current_slot_values() == full.current_slot_values()
+    assert short.get_slot("order_number") == "WS-100001"  # set in the second turn, long before the window
+    assert short.active_loop_name == full.active_loop_name == "return_form"
+    assert short.latest_message.text == full.latest_message.text
+    assert short.latest_action_name == full.latest_action_name
+    # What the policies read: the last states are the same (MemoizationPolicy reads 4).
+    assert short.past_states(domain)[-8:] == full.past_states(domain)[-8:]
+    # What the escalation check reads: the same turns and the same abuse warning from turn 3.
+    assert turns_from_tracker(short) == turns_from_tracker(full)
+    assert turns_from_tracker(short)[1] == 1
+
+
+def test_saving_a_windowed_tracker_stores_each_new_event_once(domain, tmp_path):
+    plain, windowed = stores(domain, tmp_path)
+    asyncio.run(plain.save(conversation(domain, "long")))
+    stored = len(asyncio.run(plain.retrieve_full_tracker("long")).events)
+    tracker = asyncio.run(windowed.retrieve("long"))
+    new = [user("Hoe lang duurt de levering?", "faq", 5000.0), ActionExecuted("utter_faq", timestamp=5000.0),
+           BotUttered("Meestal morgen.", metadata={"utter_action": "utter_faq"}, timestamp=5000.0),
+           ActionExecuted("action_listen", timestamp=5001.0)]
+    for event in new[:2]:
+        tracker.update(event)
+    asyncio.run(windowed.save(tracker))
+    for event in new[2:]:
+        tracker.update(event)
+    asyncio.run(windowed.save(tracker))  # saved twice in one turn: only what came after the first save
+    asyncio.run(windowed.save(tracker))
+    again = asyncio.run(plain.retrieve_full_tracker("long"))
+    assert len(again.events) == stored + len(new)
+    assert [e.as_dict() for e in list(again.events)[-len(new):]] == [e.as_dict() for e in new]
+
+
+def test_a_short_conversation_is_read_whole(domain, tmp_path):
+    plain, windowed = stores(domain, tmp_path)
+    tracker = DialogueStateTracker("short", domain.slots)
+    for event in [ActionExecuted("action_listen"), user("hoi", "greet", 1.0), ActionExecuted("utter_greet"),
+                  BotUttered("Hoi!"), ActionExecuted("action_listen")]:
+        tracker.update(event)
+    asyncio.run(plain.save(tracker))
+    assert [e.as_dict() for e in asyncio.run(windowed.retrieve("short")).events] == [e.as_dict() for e in tracker.events]
+
+
+def test_a_kept_session_reads_only_new_rows_and_is_read_again_after_an_erasure(domain, tmp_path):
+    plain, windowed = stores(domain, tmp_path)
+    asyncio.run(plain.save(conversation(domain, "long")))
+    first = asyncio.run(windowed.retrieve("long"))
+    # Another Rasa replica answers the next turn (Rasa's own store writes it).
+    other = asyncio.run(plain.retrieve("long"))
+    for event in [user("Hoe lang duurt de levering?", "faq", 6000.0), ActionExecuted("action_listen", timestamp=6001.0)]:
+        other.update(event)
+    asyncio.run(plain.save(other))
+    second = asyncio.run(windowed.retrieve("long"))
+    assert second.latest_message.text == "Hoe lang duurt de levering?" != first.latest_message.text
+    assert turns_from_tracker(second) == turns_from_tracker(asyncio.run(plain.retrieve("long")))
+    # The desk erases the customer's conversation in the tracker store (bot privacy erase).
+    with plain.session_scope() as session:
+        session.query(plain.SQLEvent).filter(plain.SQLEvent.sender_id == "long").delete()
+        session.commit()
+    assert asyncio.run(windowed.retrieve("long")) is None

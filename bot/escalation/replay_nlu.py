@@ -49,7 +49,15 @@ def stored_parser(conversations: Iterable[PastConversation]) -> Parser:
 
 
 def model_parser(model: Path) -> Parser:
-    """Loads the model now (so that a missing or broken model fails before the replay starts)."""
+    """Loads the model now (so that a missing or broken model fails before the replay starts). Rasa's own logs
+    are kept to warnings: its debug lines would land in the table on stdout."""
+    import logging
+
+    from rasa.utils.common import configure_logging_and_warnings
+    from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING)
+    configure_structlog(logging.WARNING)
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))

@@ -6,6 +6,7 @@
     bot db upgrade     bring DATABASE_URL to the newest schema
     bot seed           demo shop orders and the demo agent
     bot agents add|list|disable|unlock
+    bot escalation backtest --since 7d   replay past conversations through today's rules and NLU
     bot privacy export --email a@b.nl [--out file.json]   everything of one customer (AVG)
     bot privacy erase --email a@b.nl --yes                 erase it in the desk and Rasa's tracker store
     bot privacy scrub-history --text "Piet Jansen" --yes  and out of the editors' git history
@@ -278,6 +279,83 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backtest(args: argparse.Namespace) -> int:
+    """Replays the customer messages of stored conversations through today's judgement (issue 18)."""
+    import asyncio
+
+    from bot.desk.backtest.service import past_conversations
+    from bot.desk.db import make_engine, make_sessionmaker
+    from bot.desk.reports.service import PeriodError, parse_since
+    from bot.escalation import load_rules
+    from bot.escalation.backtest import backtest, render_table, responses_by_text
+    from bot.escalation import replay_nlu
+
+    try:
+        period = parse_since(args.since)
+    except PeriodError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    rules_file = Path(args.rules)
+    try:
+        rules = load_rules(rules_file.resolve())
+    except (OSError, KeyError, TypeError, ValueError) as exc:
+        print(f"Cannot read the rules in {rules_file}: {exc}", file=sys.stderr)
+        return 2
+    engine = make_engine(args.database or get_settings().database_url)
+    try:
+        with make_sessionmaker(engine)() as session:
+            past = past_conversations(session, period=period)
+    except Exception as exc:  # a wrong URL, a database without the desk's tables
+        print(f"Cannot read the conversations: {exc.__class__.__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return 2
+    finally:
+        engine.dispose()
+    print(f"{len(past)} conversations since {args.since} ago; NLU: {args.nlu}; rules: {rules_file}",
+          file=sys.stderr, flush=True)
+
+    def progress(done: int, total: int) -> None:
+        if done % 50 == 0 or done == total:
+            print(f"  {done}/{total} replayed", file=sys.stderr, flush=True)
+
+    async def run():
+        if args.nlu == "stored":
+            return await backtest(past, replay_nlu.stored_parser(past), rules=rules, responses=responses,
+                                  progress=progress)
+        if args.nlu == "rasa":
+            import httpx
+
+            async with httpx.AsyncClient(timeout=30) as client:
+                parse = replay_nlu.rasa_parser(args.rasa_url or get_settings().rasa_url,
+                                               os.environ.get("RASA_TOKEN", ""), client)
+                return await backtest(past, parse, rules=rules, responses=responses, progress=progress)
+        model = Path(args.model)
+        if not model.exists():
+            raise FileNotFoundError(f"No trained model at {model}; run `make train` first or give --model.")
+        print(f"Loading the model {model} ...", file=sys.stderr, flush=True)
+        return await backtest(past, replay_nlu.model_parser(model), rules=rules, responses=responses,
+                              progress=progress)
+
+    responses = responses_by_text(ROOT / "domain.yml")
+    try:
+        result = asyncio.run(run())
+    except Exception as exc:  # no model, Rasa not reachable: say so, change nothing
+        print(f"Backtest stopped: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return 1
+    if args.json:
+        import json
+
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+    else:
+        from bot import hours
+
+        try:
+            tz = hours.load().tz
+        except hours.HoursError:
+            tz = None
+        print(render_table(result, tz))
+    return 0
+
+
 def _privacy(args: argparse.Namespace) -> int:
     import json
 
@@ -399,6 +477,20 @@ def main(argv: list[str] | None = None) -> int:
     report.add_argument("--project", help="the bot project, for its topic names (default: the current folder)")
     report.add_argument("--out", help="report folder (default: <project>/var/reports)")
     report.set_defaults(func=_report)
+    escalation = sub.add_parser("escalation", help="the escalation check: replay past conversations")
+    escalation_sub = escalation.add_subparsers(dest="escalation_command", required=True)
+    back = escalation_sub.add_parser("backtest", help="replay the customer messages of stored conversations "
+                                     "through today's rules and NLU; list those whose outcome would change")
+    back.add_argument("--since", default="7d", help="period: 7d, 24h, 2w (default 7d)")
+    back.add_argument("--database", help="desk database URL (default: DATABASE_URL or the SQLite file in var/)")
+    back.add_argument("--rules", default=str(ROOT / "escalation.yml"), help="escalation rules (default: escalation.yml)")
+    back.add_argument("--nlu", choices=("model", "rasa", "stored"), default="model",
+                      help="model: load the trained model in-process (default); rasa: a running Rasa's "
+                           "/model/parse (--rasa-url, RASA_TOKEN); stored: the intents stored at the time")
+    back.add_argument("--model", default=str(ROOT / "models" / "balie.tar.gz"))
+    back.add_argument("--rasa-url", help="with --nlu rasa (default: RASA_URL)")
+    back.add_argument("--json", action="store_true", help="the result as JSON instead of a table")
+    back.set_defaults(func=_backtest)
     privacy = sub.add_parser("privacy", help="export or erase everything of one customer (AVG)")
     privacy_sub = privacy.add_subparsers(dest="privacy_command", required=True)
     for name, help_text in (("export", "every message, handoff, callback and rating, as JSON"),

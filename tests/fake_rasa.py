@@ -9,6 +9,7 @@ from tests.local_http import JsonHandler, LocalServer
 class FakeRasa(LocalServer):
     """Answers Rasa's desk webhook, tracker events and trigger_intent; also /health for the action server.
 
+    /model/parse answers with `nlu` below (as Rasa's own endpoint shapes it).
     Message rules: text containing "knop" gets a reply with buttons; "mens" hands over the way the actions
     do (a reply and the handoff context as a custom payload; "urgent"/"high" in the text set the priority);
     "idioot" ends the conversation for abuse; anything else is echoed.
@@ -21,6 +22,8 @@ class FakeRasa(LocalServer):
         self.trackers: dict[str, list[dict]] = {}  # sender -> events, as Rasa's tracker store keeps them
         self.loaded_models: list[str] = []
         self.action_server_up = True
+        self.parsed: list[str] = []  # texts sent to /model/parse (the editors' backtest)
+        self.parse_up = True
         # What the NLU "made of" a message, for the desk channel: vague messages are not understood.
         self.nlu = lambda text: ({"intent": "nlu_fallback", "confidence": 0.31} if "vaag" in text.lower()
                                  else {"intent": "faq", "confidence": 0.99, "response_key": "faq/shipping_costs",
@@ -51,6 +54,13 @@ class FakeRasa(LocalServer):
                     messages = fake.answer(body["sender"], body["message"])
                     fake.remember(body["sender"], body["message"], messages)
                     return self.send_json(200, {"messages": messages, "nlu": fake.nlu(body["message"])})
+                if self.path.startswith("/model/parse"):
+                    if not fake.parse_up:
+                        return self.send_json(500, {"message": "model not loaded"})
+                    fake.parsed.append(body["text"])
+                    nlu = fake.nlu(body["text"])
+                    return self.send_json(200, {"text": body["text"], "intent": {"name": nlu["intent"],
+                                                                                 "confidence": nlu["confidence"]}})
                 if self.path.startswith("/conversations/") and "/tracker/events" in self.path:
                     fake.tracker_events.append(body)
                     return self.send_json(200, {})

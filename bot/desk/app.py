@@ -31,6 +31,7 @@ from bot.desk.editing.history import History
 from bot.nlu import topics as topic_names
 from bot.desk.editing.training import Trainer
 from bot.desk.errors import Refused
+from bot.desk.backtest.views import router as backtest_router
 from bot.desk.editing.views import router as editing_router
 from bot.desk.handoffs.views import router as handoffs_router
 from bot.desk import security
@@ -136,6 +137,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(canned_router)
     app.include_router(callbacks_router)
     app.include_router(editing_router)
+    app.include_router(backtest_router)
     app.include_router(reports_router)
     app.include_router(privacy_router)
 

@@ -6,9 +6,21 @@
 - messages the bot cannot understand at all (nonsense section, bot/understanding.py);
 - the agent's summary for every case that is handed over: it holds the order number the customer gave
   and the deadline they named, and claims nothing the transcript does not show.
+
+Three parts, reported separately (issue 18, "measure honestly"):
+- dev: tests/data/escalation_eval.yml, the part the rules are tuned on;
+- frozen: tests/data/escalation_frozen.yml, written by rules of its own and never tuned on; CI floors hold here
+  (tests/test_escalation_frozen.py), next to the goals;
+- blind: tests/data/blind/escalation_blind.yml when it exists, written by someone who never saw the rules.
+The messages the frozen and blind parts miss are listed only with --list-misses: reading them invites tuning.
+
+    python -m bot.escalation.evaluate                 all parts (make eval-escalation)
+    python -m bot.escalation.evaluate --part frozen   one part
+    python -m bot.escalation.evaluate --file x.yml    any file in the same format
 """
 from __future__ import annotations
 
+import argparse
 import re
 import sys
 from collections import Counter
@@ -24,7 +36,16 @@ from bot.escalation import Assessment, Turn, assess, turns_from_json
 from bot.summary import SummaryInput, sentences, typed_order_numbers
 from bot.webshop.identifiers import ORDER_NUMBER
 
-DATASET = ROOT / "tests" / "data" / "escalation_eval.yml"
+DATASET = ROOT / "tests" / "data" / "escalation_eval.yml"  # the development part
+FROZEN = ROOT / "tests" / "data" / "escalation_frozen.yml"
+BLIND = ROOT / "tests" / "data" / "blind" / "escalation_blind.yml"
+PARTS = {"dev": DATASET, "frozen": FROZEN, "blind": BLIND}
+# The issue's goals, and the floors CI holds on the frozen part: today's measured values (2026-12-05, rules of
+# main at b449ab4). Raise a floor when the frozen figure rises; never lower it to make a change pass.
+GOALS = {"recall": 0.97, "false_handoffs": 0.01}
+# Measured 2026-12-05: recall 40/75, false handoffs 9/88, deadlines 13/19, nonsense 3/10 caught, 0/10 set aside.
+FROZEN_FLOORS = {"recall": 0.533, "false_handoffs": 0.103, "deadlines": 0.684, "nonsense_recall": 0.30,
+                 "nonsense_false": 0.0}
 HANDED_OVER = {"frustration", "abuse", "legal_threat", "sensitive", "complexity", "not_understood",
                "repeated_question", "deadline_at_risk"}
 
@@ -305,14 +326,85 @@ def render_more(deadlines: DeadlineReport, nonsense: NonsenseReport, summaries: 
     return "\n".join(lines)
 
 
-def main() -> int:
-    path = Path(sys.argv[1]) if len(sys.argv) > 1 else DATASET
-    items = load_items(path)
-    deadline_items = load_items(path, sections=("deadline",))
-    total = len(items) + len(deadline_items) + len(yaml.safe_load(path.read_text(encoding="utf-8")).get("nonsense") or [])
-    print(f"{total} labelled items from {path.relative_to(ROOT) if path.is_relative_to(ROOT) else path}\n")
-    print(render(evaluate(items)))
-    print(render_more(evaluate_deadlines(deadline_items), evaluate_nonsense(path), check_summaries(path)))
+@dataclass
+class PartFigures:
+    name: str
+    path: Path
+    report: Report
+    deadlines: DeadlineReport
+    nonsense: NonsenseReport
+    summaries: tuple[int, list[str]]
+
+    @property
+    def items(self) -> int:
+        return (sum(self.report.confusion.values()) + self.deadlines.total + self.nonsense.nonsense
+                + self.nonsense.understood)
+
+    def row(self) -> str:
+        r, d, n = self.report, self.deadlines, self.nonsense
+        return (f"| {self.name} | {self.items} | {r.recall_must:.3f} ({r.must_total - len(r.missed)}/{r.must_total}) | "
+                f"{r.false_handoff_rate:.1%} ({len(r.false_handoffs)}/{r.calm_total}) | "
+                f"{d.accuracy:.1%} ({d.right}/{d.total}) | {n.recall:.1%} ({n.caught}/{n.nonsense}) | "
+                f"{n.false_rate:.1%} ({len(n.flagged_understood)}/{n.understood}) | {len(self.summaries[1])} |")
+
+
+def measure(name: str, path: Path) -> PartFigures:
+    return PartFigures(name, path, evaluate(load_items(path)), evaluate_deadlines(load_items(path, sections=("deadline",))),
+                       evaluate_nonsense(path), check_summaries(path))
+
+
+def render_overview(parts: list[PartFigures]) -> str:
+    lines = ["| part | items | handover recall | false handoffs (calm) | deadlines right | nonsense caught | "
+             "ordinary set aside | summary problems |", "|---" * 8 + "|"]
+    lines += [part.row() for part in parts]
+    frozen = next((p for p in parts if p.name == "frozen"), None)
+    if frozen:
+        recall, false = frozen.report.recall_must, frozen.report.false_handoff_rate
+        lines += ["", "Frozen part against the goals (CI floors: tests/test_escalation_frozen.py):",
+                  f"- handover recall {recall:.3f}: goal >= {GOALS['recall']:.2f}, floor >= {FROZEN_FLOORS['recall']:.3f}"
+                  f", gap to goal {max(0.0, GOALS['recall'] - recall):.3f}",
+                  f"- false handoffs {false:.1%}: goal <= {GOALS['false_handoffs']:.0%}, floor <= "
+                  f"{FROZEN_FLOORS['false_handoffs']:.1%}, gap to goal {max(0.0, false - GOALS['false_handoffs']):.1%}"]
+    return "\n".join(lines)
+
+
+def render_part(part: PartFigures, list_misses: bool) -> str:
+    where = part.path.relative_to(ROOT) if part.path.is_relative_to(ROOT) else part.path
+    text = render(part.report) + render_more(part.deadlines, part.nonsense, part.summaries)
+    if not list_misses:  # the per-reason figures and the confusion only: no messages to tune on
+        text = "\n".join(line for line in text.splitlines() if not line.startswith("- ")
+                         and not line.rstrip().endswith(":") or line.startswith("Confusion"))
+        text += "\n(the messages themselves: --list-misses; do not tune the rules on them)"
+    return f"\n## {part.name}: {where}\n\n{text}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.escalation.evaluate",
+                                     description="The escalation check on the labelled Dutch sets: dev, frozen and "
+                                                 "(when it exists) blind, reported separately.")
+    parser.add_argument("--part", choices=("all", *PARTS), default="all", help="which part (default: all there are)")
+    parser.add_argument("--file", type=Path, help="evaluate this file instead (the same format)")
+    parser.add_argument("--list-misses", action="store_true",
+                        help="also list the messages the frozen and blind parts get wrong (the dev part always)")
+    args = parser.parse_args(argv)
+    if args.file:
+        if not args.file.is_file():
+            parser.error(f"no such file: {args.file}")
+        chosen = [("file", args.file)]
+    elif args.part == "all":
+        chosen = [(name, path) for name, path in PARTS.items() if path.exists()]
+    else:
+        if not PARTS[args.part].exists():
+            parser.error(f"the {args.part} part is not there: {PARTS[args.part]}")
+        chosen = [(args.part, PARTS[args.part])]
+    try:
+        parts = [measure(name, path) for name, path in chosen]
+    except (yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+        print(f"Cannot read the labelled set: {exc.__class__.__name__}: {exc}", file=sys.stderr)
+        return 2
+    print(render_overview(parts))
+    for part in parts:
+        print(render_part(part, list_misses=args.list_misses or part.name in ("dev", "file")))
     return 0
 
 

@@ -184,13 +184,36 @@
         (t.eta_seconds ? " · nog ongeveer " + (t.eta_seconds >= 90 ? Math.round(t.eta_seconds / 60) + " min" : t.eta_seconds + " s") : "")
       : t.status === "done" ? t.stage + " (" + t.seconds + " s)." : t.stage + ": " + (t.error || "");
     if (running && !trainTimer) trainTimer = setInterval(pollTraining, 1500);
-    if (!running && trainTimer) { clearInterval(trainTimer); trainTimer = null; loadLog(); loadHistory(); }
+    if (!running && trainTimer) {
+      clearInterval(trainTimer); trainTimer = null; loadLog(); loadHistory();
+      if (t.status === "done") loadBacktest();  // the new model is loaded: what does it change?
+    }
   }
   function pollTraining() { return api("GET", "/api/editor/training").then(showTraining); }
   $("train").addEventListener("click", function () {
     $("train").disabled = true;
     api("POST", "/api/editor/training").then(showTraining).catch(function (e) { $("train-status").textContent = e.message; $("train").disabled = false; });
   });
+
+  function loadBacktest() {
+    var since = $("backtest-since").value;
+    $("backtest-run").disabled = true;
+    $("backtest-summary").textContent = "Gesprekken opnieuw beoordelen…";
+    return api("GET", "/api/editor/backtest?since=" + encodeURIComponent(since)).then(function (r) {
+      $("backtest-summary").textContent = r.summary + (r.limited ? " (alleen de nieuwste gesprekken van de periode)" : "");
+      $("backtest-rows").replaceChildren.apply($("backtest-rows"), r.changes.map(function (c) {
+        var tr = el("tr", c.kind); tr.setAttribute("data-conversation", c.conversation_id);
+        var started = new Date(c.started);
+        [[started.toLocaleString("nl-NL", { day: "2-digit", month: "2-digit", hour: "2-digit", minute: "2-digit" }), "started"],
+         [c.before_label, "before"], [c.after_label + " · " + c.kind_label.toLowerCase(), "after"],
+         [c.message, "message"], [c.evidence, "why"]].forEach(function (cell) { tr.appendChild(el("td", cell[1], cell[0])); });
+        return tr;
+      }));
+      $("backtest-table").hidden = r.changes.length === 0;
+    }).catch(function (e) { $("backtest-summary").textContent = e.message; })
+      .then(function () { $("backtest-run").disabled = false; });
+  }
+  $("backtest-form").addEventListener("submit", function (event) { event.preventDefault(); loadBacktest(); });
 
   function loadReport() {
     return api("GET", "/api/editor/nlu-report").then(function (r) {

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 
 import yaml
 
+from bot import reasons as registry
 from bot.config import ROOT
 from bot.text import clause_around
 from bot.webshop.identifiers import ORDER_NUMBER, POSTCODE
@@ -120,8 +121,14 @@ class Rules:
 
     def __post_init__(self) -> None:
         self.thresholds: dict[str, float] = self.raw["thresholds"]
-        self.priorities: dict[str, str] = self.raw["priorities"]
-        self.precedence: list[str] = self.raw["precedence"]
+        # Priorities and the order in which reasons win come from the one registry (bot/reasons.py).
+        self.priorities: dict[str, str] = {key: registry.get(key).priority for key in registry.JUDGED}
+        self.precedence: list[str] = list(registry.JUDGED)
+        unknown = (set(self.thresholds) | set(self.raw["signals"])) - set(registry.JUDGED)
+        missing = set(registry.JUDGED) - set(self.thresholds)
+        if unknown or missing:
+            raise ValueError(f"escalation.yml: reasons not in bot/reasons.py: {sorted(unknown)}; "
+                             f"judged reasons without a threshold: {sorted(missing)}")
         self.strong_anger: float = self.raw["strong_anger"]
         self.caps = self.raw["caps"]
         self.caps_allowed = {w.lower() for w in self.caps["allowed"]}

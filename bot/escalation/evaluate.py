@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from bot import reasons
 from bot.config import ROOT
 from bot.delivery import arrives_in_time, needed_by
 from bot.escalation import Assessment, Turn, assess, turns_from_json
@@ -25,8 +26,7 @@ from bot.summary import SummaryInput, sentences, typed_order_numbers
 from bot.webshop.identifiers import ORDER_NUMBER
 
 DATASET = ROOT / "tests" / "data" / "escalation_eval.yml"
-HANDED_OVER = {"frustration", "abuse", "legal_threat", "sensitive", "complexity", "not_understood",
-               "repeated_question", "deadline_at_risk"}
+HANDED_OVER = set(reasons.KEYS)  # every reason of the registry is a handover
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ import yaml
 
 from bot import reasons as registry
 from bot.config import ROOT
+from bot.escalation.polarity import Polarity, polarity
 from bot.text import clause_around
 from bot.webshop.identifiers import ORDER_NUMBER, POSTCODE
 
@@ -132,7 +133,6 @@ class Rules:
         self.strong_anger: float = self.raw["strong_anger"]
         self.caps = self.raw["caps"]
         self.caps_allowed = {w.lower() for w in self.caps["allowed"]}
-        self.caps_calm = _Lexicon(self.caps.get("calm_words", ()))
         self.burst = self.raw["punctuation_burst"]
         signals = self.raw["signals"]
         self.lexicons: dict[str, _Lexicon] = {}
@@ -167,7 +167,7 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
 
 # ---------------------------------------------------------------- signals of one message
 
-def _caps(text: str, rules: Rules) -> Signal | None:
+def _caps(text: str, rules: Rules, direction: Polarity) -> Signal | None:
     cleaned = _ORDER_OR_POSTCODE.sub(" ", text)
     if len(_WORD.findall(cleaned)) < rules.caps["min_message_words"]:
         return None
@@ -180,7 +180,9 @@ def _caps(text: str, rules: Rules) -> Signal | None:
         return None
     if sum(c.isupper() for c in letters) / len(letters) < rules.caps["min_share"]:
         return None
-    if rules.caps_calm.find(text):
+    # Capitals are loud, not angry: only a message that points the negative way is shouting (P4). Praise and
+    # thanks in capitals, a product name, a brand or a calm "I need it only after the holiday" are not.
+    if not direction.negative:
         return None
     return Signal("caps_lock", "frustration", text.strip()[:140], rules.caps["score"])
 
@@ -203,11 +205,12 @@ def _lexicon_signal(text: str, rules: Rules, reason: str, name: str, score: floa
 
 def message_signals(text: str, rules: Rules) -> list[Signal]:
     found: list[Signal] = []
-    caps = _caps(text, rules)
+    direction = polarity(text)
+    caps = _caps(text, rules, direction)
     if caps:
         found.append(caps)
     burst = re.search(r"[!?]{%d,}" % rules.burst["min_run"], text)
-    if burst:
+    if burst and not direction.positive:  # "Wat snel geleverd!!!" is excitement
         found.append(Signal("punctuation_burst", "frustration", _evidence(text, *burst.span()), rules.burst["score"]))
     for reason, group in rules.signals.items():
         for name, spec in group.items():
@@ -216,6 +219,8 @@ def message_signals(text: str, rules: Rules) -> list[Signal]:
             signal = _lexicon_signal(text, rules, reason, name, spec["score"])
             if signal is None:
                 continue
+            if name == "swearing" and direction.positive:
+                continue  # "verdorie, wat een mooie jas!" is delight
             if name == "public" and rules.calm_review.find(text) and not re.search(r"slecht|negatie", text, re.I):
                 continue  # "ik schrijf graag een goede review" is praise, not a threat
             found.append(signal)

@@ -16,6 +16,7 @@ import yaml
 
 from bot import reasons as registry
 from bot.config import ROOT
+from bot.escalation import replies
 from bot.escalation.polarity import Polarity, polarity
 from bot.text import clause_around
 from bot.webshop.identifiers import ORDER_NUMBER, POSTCODE
@@ -157,6 +158,8 @@ class Rules:
         self.emotion = _Lexicon(signals["complexity"]["long_emotional"]["emotion_words"])
         self.disagreement = self.raw.get("disagreement") or {}
         self.disagreeing = _Lexicon(self.disagreement.get("words", ()), self.disagreement.get("phrases", ()))
+        circumstance = self.disagreement.get("personal_circumstance") or {}
+        self.circumstance = _Lexicon(circumstance.get("words", ()), circumstance.get("phrases", ()))
 
 
 @lru_cache(maxsize=4)
@@ -277,8 +280,18 @@ def _last_bot_responses(turns: list[Turn]) -> set[str]:
     return responses
 
 
+# Intents that make a reply after a refusal a new question or a new problem, understood on its own.
+NEW_TOPIC_INTENTS = {"faq", "order_status", "return_request", "request_human", "greet", "goodbye", "thank",
+                     "bot_challenge", "complain", "product_issue"}
+NEW_QUESTION_INTENTS = {"faq", "order_status"}
+
+
 def _disagreement(turns: list[Turn], rules: Rules) -> tuple[Signal | None, bool]:
-    """A customer who does not accept the bot's no: the signal, and whether it was acknowledged already."""
+    """A customer who does not accept the bot's no: the signal, and whether it was acknowledged already.
+
+    After a refusal the bot asks a yes/no question (a colleague?). A reply that is no plain yes or no (see
+    bot/escalation/replies.py) and no new question or problem is the dispute going on, whatever the NLU guessed;
+    the dispute words of escalation.yml find a dispute also in a short reply ("onredelijk")."""
     spec = rules.disagreement
     if not spec:
         return None, False
@@ -286,11 +299,25 @@ def _disagreement(turns: list[Turn], rules: Rules) -> tuple[Signal | None, bool]
     acknowledged = spec.get("acknowledgement") in before
     if not acknowledged and not before & set(spec.get("after", ())):
         return None, False
-    text = turns[-1].text
+    latest = turns[-1]
+    text = latest.text
+    if latest.intent in NEW_QUESTION_INTENTS and text.rstrip().endswith("?"):
+        return None, False  # a new question ("hoe lang duurt het voor ik mijn geld terug heb?") on its own
     span = rules.disagreeing.find(text)
-    if span is None:
+    if span is not None:
+        return Signal("disputes_refusal", "complexity", _evidence(text, *span), spec.get("score", 0.6)), acknowledged
+    if latest.intent in NEW_TOPIC_INTENTS or replies.fits(replies.expected_kind(before), text):
         return None, False
-    return Signal("disputes_refusal", "complexity", _evidence(text, *span), spec.get("score", 0.6)), acknowledged
+    return Signal("disputes_refusal", "complexity", text.strip()[:140], spec.get("score", 0.6)), acknowledged
+
+
+def _circumstance(text: str, rules: Rules) -> Signal | None:
+    """A personal circumstance given as the reason of a dispute: illness, a hospital stay, a death."""
+    spec = rules.disagreement.get("personal_circumstance") or {}
+    span = rules.circumstance.find(text) if spec else None
+    if span is None:
+        return None
+    return Signal("personal_circumstance", "sensitive", _evidence(text, *span), spec.get("score", 1.0))
 
 
 def assess(turns: list[Turn], *, previous_warnings: int = 0, rules: Rules | None = None) -> Assessment:
@@ -313,6 +340,11 @@ def assess(turns: list[Turn], *, previous_warnings: int = 0, rules: Rules | None
     reached = [r for r in rules.precedence if scores.get(r, 0.0) >= rules.thresholds[r]]
     if not reached and turns[-1].sender == "customer":
         disputed, acknowledged = _disagreement(turns, rules)
+        circumstance = _circumstance(turns[-1].text, rules) if disputed is not None else None
+        if circumstance is not None:  # illness, a hospital stay, a death: a person at once, with care
+            scores["sensitive"] = round(scores.get("sensitive", 0.0) + circumstance.score, 2)
+            return Assessment(action="handoff", reason="sensitive", priority=rules.priorities["sensitive"],
+                              signals=[circumstance, disputed] + signals, scores=scores)
         if disputed is not None and acknowledged:  # the second time: a colleague takes over
             scores["complexity"] = round(scores.get("complexity", 0.0) + disputed.score, 2)
             return Assessment(action="handoff", reason="complexity", priority=rules.priorities["complexity"],

@@ -44,6 +44,8 @@ SIGNALS = {
     "bot_unavailable": "Bot niet bereikbaar",
     "complain": "Klacht",
     "product_issue": "Probleem met een product",
+    "disputes_refusal": "Accepteert het nee niet",
+    "personal_circumstance": "Persoonlijke omstandigheid",
 }
 
 TOPICS = {

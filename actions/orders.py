@@ -15,22 +15,8 @@ from actions import account, conversation
 from actions.forms import verified_order_number
 from actions.handoff import hand_off
 from actions.services import webshop
-from bot.delivery import Deadline, arrives_in_time, describe_day, describe_window, needed_by
+from bot.delivery import Deadline, arrives_in_time, describe_day, describe_window, needed_by, status_sentence
 from bot.webshop import Order, ShopUnavailable
-
-
-def status_sentence(order: Order, today) -> str:
-    """The Dutch status line, also kept as a fact for the agent."""
-    if order.status == "delivered" and order.delivered_at:
-        return f"Bezorgd {describe_day(order.delivered_at.date(), today)} om {order.delivered_at:%H:%M}"
-    if order.status == "processing":
-        window = describe_window(order.expected_from, order.expected_until, today) if order.expected_from else "binnenkort"
-        return f"Betaald, nog niet verzonden; verwachte bezorging {window}"
-    window = describe_window(order.expected_from, order.expected_until, today) if order.expected_from else "onbekend"
-    if order.status == "delayed":
-        promised = describe_day(order.promised_date, today) if order.promised_date else "eerder"
-        return f"Vertraagd bij {order.carrier}: nu verwacht {window} (beloofd was {promised})"
-    return f"Onderweg met {order.carrier}, verwacht {window}"
 
 
 def customer_message(order: Order, today) -> str:

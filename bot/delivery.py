@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from datetime import date, datetime, time, timedelta
 
 from bot.text import clause_around
+
+if TYPE_CHECKING:
+    from bot.webshop import Order
 
 WEEKDAYS = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
 MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
@@ -213,3 +217,17 @@ def needed_by(text: str, now: datetime) -> Deadline | None:
 def arrives_in_time(expected_until: datetime | None, deadline: Deadline) -> bool:
     """True only when the whole expected window closes before the deadline."""
     return expected_until is not None and expected_until <= deadline.latest
+
+
+def status_sentence(order: "Order", today: date) -> str:
+    """The Dutch status line, also kept as a fact for the agent."""
+    if order.status == "delivered" and order.delivered_at:
+        return f"Bezorgd {describe_day(order.delivered_at.date(), today)} om {order.delivered_at:%H:%M}"
+    if order.status == "processing":
+        window = describe_window(order.expected_from, order.expected_until, today) if order.expected_from else "binnenkort"
+        return f"Betaald, nog niet verzonden; verwachte bezorging {window}"
+    window = describe_window(order.expected_from, order.expected_until, today) if order.expected_from else "onbekend"
+    if order.status == "delayed":
+        promised = describe_day(order.promised_date, today) if order.promised_date else "eerder"
+        return f"Vertraagd bij {order.carrier}: nu verwacht {window} (beloofd was {promised})"
+    return f"Onderweg met {order.carrier}, verwacht {window}"

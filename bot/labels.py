@@ -92,6 +92,8 @@ FACTS = {
     "deadline_reason": "Waarom het ertoe doet",
     "return_code": "Retourcode",
     "order_status": "Status",
+    "deadline_met": "Haalt de deadline",
+    "later_problem": "Later gemeld (tijdens het wachten)",
 }
 
 AGENT_STATUSES = {"online": "online", "away": "afwezig", "offline": "offline"}

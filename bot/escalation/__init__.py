@@ -282,7 +282,7 @@ def _last_bot_responses(turns: list[Turn]) -> set[str]:
 
 # Intents that make a reply after a refusal a new question or a new problem, understood on its own.
 NEW_TOPIC_INTENTS = {"faq", "order_status", "return_request", "request_human", "greet", "goodbye", "thank",
-                     "bot_challenge", "complain", "product_issue"}
+                     "bot_challenge", "product_issue"}  # not "complain": after a no, that is the dispute going on
 NEW_QUESTION_INTENTS = {"faq", "order_status"}
 
 

@@ -11,13 +11,12 @@ APOLOGY = "het spijt me echt"
 @pytest.mark.parametrize("text", [
     "SUPER BLIJ MET MIJN NIEUWE TENT, BEDANKT!!!",
     "WAUW WAT EEN MOOIE JURK, ECHT TOP",
-    "Hebben jullie deze jas ook in XXL?",
     "IK HEB HEM PAS OVER TWEE WEKEN NODIG, DUS GEEN HAAST",
 ])
 def test_loud_messages_that_are_not_negative_stay_with_the_bot(chat, text):
     customer = chat()
     answer = customer.say(text)
-    assert customer.state == "bot" and APOLOGY not in answer and "klaar mee bent" not in answer
+    assert customer.state == "bot" and APOLOGY not in answer and "klaar mee bent" not in answer, answer
 
 
 def test_a_shouted_complaint_still_reaches_a_person(chat, agent):

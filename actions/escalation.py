@@ -13,38 +13,14 @@ from rasa_sdk.types import DomainDict
 
 from actions import conversation
 from actions.handoff import context_for, hand_off, signal_handoff
+from bot import reasons
 
-OPENINGS = {
-    "frustration": "Ik merk dat je hier echt klaar mee bent, en dat begrijp ik heel goed. "
-                   "Ik geef je meteen door aan een collega die dit voor je oppakt.",
-    "legal_threat": "Ik begrijp dat dit zwaar voor je weegt. Ik geef je gesprek met voorrang door aan een collega, "
-                    "die alles rustig met je doorneemt.",
-    "complexity": "Dit wil ik goed voor je laten regelen, daarom geef ik je door aan een collega.",
-    "not_understood": "Het spijt me dat ik je niet goed begrijp. Ik geef je door aan een collega die je verder helpt.",
-    "repeated_question": "Sorry, mijn antwoord hielp je blijkbaar niet verder. Ik geef je door aan een collega.",
-}
-SENSITIVE_OPENINGS = {
-    "health_harm": "Wat naar dat dit is gebeurd, ik hoop dat het goed met je gaat. Heb je acute klachten, "
-                   "bel dan je huisarts of bij spoed 112. Ik geef je met voorrang door aan een collega.",
-    "health_worry": "Ik begrijp dat je je zorgen maakt. Twijfel je over je gezondheid, bel dan je huisarts of "
-                    "apotheek. Ik geef je met voorrang door aan een collega.",
-    "pets": "Wat vervelend, ik begrijp dat je je zorgen maakt om je dier. Twijfel je, bel dan meteen je "
-            "dierenarts. Ik geef je met voorrang door aan een collega.",
-    "bereavement": "Gecondoleerd met je verlies. Ik geef je door aan een collega die dit zorgvuldig met je afhandelt.",
-    "fraud": "Wat vervelend dat je hiermee te maken hebt. Ik geef je met voorrang door aan een collega; "
-             "deel hier geen wachtwoorden of betaalgegevens.",
-}
-CLOSING = ("Op deze manier kunnen we het gesprek niet voortzetten. Ik sluit dit gesprek nu af. "
-           "Wil je later verder, dan kun je ons altijd opnieuw een bericht sturen.")
+CLOSING = reasons.get("abuse").opening
 
 
 def _opening(reason: str, signals: List[Dict[str, Any]]) -> str:
-    if reason == "sensitive":
-        names = {signal["name"] for signal in signals}
-        for name in ("pets", "bereavement", "fraud", "health_harm", "health_worry"):  # most specific first
-            if name in names:
-                return SENSITIVE_OPENINGS[name]
-    return OPENINGS.get(reason, OPENINGS["complexity"])
+    """The reason's sentence from the registry, or the more specific one of its strongest signal."""
+    return reasons.opening(reason, [signal["name"] for signal in signals])
 
 
 class ActionEscalate(Action):

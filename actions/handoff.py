@@ -15,16 +15,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import conversation
+from bot import reasons
 from bot.handoff import build_context
 
-# What the customer hears first, per reason: acknowledge, apologise where due, never blame (P4, P9).
-OPENINGS = {
-    "customer_request": "Natuurlijk, ik verbind je door met een medewerker.",
-    "complexity": "Dit wil ik goed voor je laten regelen, daarom geef ik je door aan een collega.",
-    "not_understood": "Het spijt me dat ik je niet goed begrijp. Ik geef je door aan een collega die je verder helpt.",
-    "deadline_at_risk": "Omdat het op tijd bij je moet zijn, geef ik je door aan een collega die kijkt wat er nog mogelijk is.",
-    "bot_unavailable": "Excuses, ik kan je gegevens op dit moment niet ophalen. Ik geef je door aan een collega.",
-}
 APOLOGY = {
     "complain": "Wat vervelend dat het zo is gelopen, het spijt me echt.",
     "product_issue": "Wat vervelend dat je product niet in orde is, het spijt me echt.",
@@ -70,7 +63,8 @@ def hand_off(
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if apologise and intent in APOLOGY:
         dispatcher.utter_message(text=APOLOGY[intent])
-    dispatcher.utter_message(text=opening or OPENINGS.get(reason, OPENINGS["customer_request"]))
+    # What the customer hears first comes from the registry of reasons: acknowledge, never blame (P4, P9).
+    dispatcher.utter_message(text=opening or reasons.get(reason).opening)
     signal_handoff(dispatcher, context)
     return [ActiveLoop(None)] if tracker.active_loop.get("name") else []
 

@@ -1,6 +1,8 @@
 """Parcel status: carrier, track & trace and the expected window, judged against any deadline."""
 from __future__ import annotations
 
+import json
+import re
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
@@ -9,26 +11,12 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import conversation
+from actions import account, conversation
 from actions.forms import verified_order_number
 from actions.handoff import hand_off
 from actions.services import webshop
-from bot.delivery import Deadline, arrives_in_time, describe_day, describe_window, needed_by
+from bot.delivery import Deadline, arrives_in_time, describe_day, describe_window, needed_by, status_sentence
 from bot.webshop import Order, ShopUnavailable
-
-
-def status_sentence(order: Order, today) -> str:
-    """The Dutch status line, also kept as a fact for the agent."""
-    if order.status == "delivered" and order.delivered_at:
-        return f"Bezorgd {describe_day(order.delivered_at.date(), today)} om {order.delivered_at:%H:%M}"
-    if order.status == "processing":
-        window = describe_window(order.expected_from, order.expected_until, today) if order.expected_from else "binnenkort"
-        return f"Betaald, nog niet verzonden; verwachte bezorging {window}"
-    window = describe_window(order.expected_from, order.expected_until, today) if order.expected_from else "onbekend"
-    if order.status == "delayed":
-        promised = describe_day(order.promised_date, today) if order.promised_date else "eerder"
-        return f"Vertraagd bij {order.carrier}: nu verwacht {window} (beloofd was {promised})"
-    return f"Onderweg met {order.carrier}, verwacht {window}"
 
 
 def customer_message(order: Order, today) -> str:
@@ -139,6 +127,23 @@ class ActionCheckDeadline(Action):
             dispatcher.utter_message(response="utter_default")
             return []
         if number is None:
+            mine = [o for o in account.orders(tracker) if o.status != "delivered"]
+            chosen = order_that_fits(mine, tracker.latest_message.get("text") or "")
+            if chosen is not None:  # a logged-in customer: her own open order, judged against the deadline
+                dispatcher.utter_message(text=account.introduce(chosen))
+                verified = [SlotSet("order_number", chosen.number), SlotSet("postcode", chosen.postcode),
+                            SlotSet("order_verified", True), SlotSet("order_lookup_attempts", 0.0)]
+                stored = tracker.get_slot("order_facts") or {}
+                summary = status_sentence(chosen, now.date())
+                order_facts = {**stored, "order_number": chosen.number, "postcode_verified": True,
+                               "order_status": {"summary": summary, **chosen.to_json()}}
+                return verified + judge_deadline(dispatcher, tracker, chosen, deadline, order_facts,
+                                                 conversation.bot_actions(tracker), now.date())
+            if len(mine) > 1:
+                dispatcher.utter_message(text=f"Je hebt {len(mine)} bestellingen onderweg. Over welke gaat het? "
+                                              f"Dan kijk ik meteen of die {deadline.label} bij je kan zijn.",
+                                         buttons=[which_button(order) for order in mine])
+                return []
             dispatcher.utter_message(text=f"Dan kijk ik meteen of het {deadline.label} bij je kan zijn.")
             return [FollowupAction("order_status_form")]
         try:
@@ -153,6 +158,23 @@ class ActionCheckDeadline(Action):
         order_facts: Dict[str, Any] = {**stored, "order_status": {"summary": summary, **order.to_json()}}
         return judge_deadline(dispatcher, tracker, order, deadline, order_facts,
                               conversation.bot_actions(tracker), now.date())
+
+
+def order_that_fits(open_orders: List[Order], text: str) -> Optional[Order]:
+    """The open order a deadline is about: the only one, or the one whose article the customer names."""
+    if len(open_orders) == 1:
+        return open_orders[0]
+    words = {w for w in re.findall(r"[^\W\d_]{4,}", text.lower())}
+    named = [o for o in open_orders
+             if any(w in words for item in o.items for w in re.findall(r"[^\W\d_]{4,}", item.name.lower()))]
+    return named[0] if len(named) == 1 else None
+
+
+def which_button(order: Order) -> Dict[str, str]:
+    """A button for one of the customer's open orders; pressing it asks its status (the deadline is kept)."""
+    what = ", ".join(item.name for item in order.items) or "bestelling"
+    return {"title": f"{order.number}: {what}"[:80],
+            "payload": "/order_status" + json.dumps({"order_number": order.number}, separators=(",", ":"))}
 
 
 def hand_off_unverified(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from datetime import date, datetime, time, timedelta
 
 from bot.text import clause_around
+
+if TYPE_CHECKING:
+    from bot.webshop import Order
 
 WEEKDAYS = ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
 MONTHS = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
@@ -51,9 +55,12 @@ _DATE = re.compile(r"\b(\d{1,2})(?:[-/](\d{1,2})\b|\s+(" + "|".join(MONTHS) + "|
                    + r")\b\.?)", re.IGNORECASE)
 _NTH = re.compile(r"\b(?:de|op de|voor de|uiterlijk de)\s+(\d{1,2})(?:e|ste|de)\b", re.IGNORECASE)
 _WEEKEND = re.compile(r"\b(dit|het|komend|komende) weekend\b", re.IGNORECASE)
-_IN_DAYS = re.compile(r"\bover\s+(een|twee|drie|vier|vijf|zes|zeven|\d{1,2})\s+(dag|dagen|week|weken)\b",
-                      re.IGNORECASE)
-_NUMBERS = {"een": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7}
+_NUMBERS = {"een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8,
+            "negen": 9, "tien": 10, "elf": 11, "twaalf": 12, "veertien": 14, "twintig": 20}
+# "over drie dagen", "binnen 3 dagen", "in twee weken", "binnen 48 uur": digits and words alike.
+_IN_DAYS = re.compile(r"\b(over|binnen|in)\s+(?:de\s+|het\s+)?(?:komende\s+|volgende\s+)?("
+                      + "|".join(_NUMBERS) + r"|\d{1,3})\s+(dag|dagen|week|weken|uur)\b", re.IGNORECASE)
+_NEXT_WEEK = re.compile(r"\b(?:volgende|komende)\s+week\s+(" + "|".join(WEEKDAYS) + r")" + _PART + r"\b", re.IGNORECASE)
 # Feast days by (month, day, hour): "voor kerst" means it must be there by Christmas Eve.
 _FEASTS = [
     (re.compile(r"\b(sinterklaas|pakjesavond|sint)\b", re.IGNORECASE), (12, 5, 17), "Sinterklaas (5 december)"),
@@ -106,7 +113,10 @@ def _candidates(text: str, now: datetime) -> list[tuple[int, int, datetime, str]
         moment = {"vanavond": _at(today, "avond"), "vanmiddag": _at(today, "middag"),
                   "vannacht": datetime.combine(today + timedelta(days=1), time(6, 0))}[word]
         found.append((match.start(), match.end(), moment, word))
+    next_week = [m.span(1) for m in _NEXT_WEEK.finditer(text)]
     for match in _WEEKDAY.finditer(text):
+        if any(start <= match.start() < end for start, end in next_week):
+            continue
         weekday = WEEKDAYS.index(match.group(1).lower())
         offset = (weekday - today.weekday()) % 7
         found.append((match.start(), match.end(), _at(today + timedelta(days=offset), match.group(2)),
@@ -130,10 +140,17 @@ def _candidates(text: str, now: datetime) -> list[tuple[int, int, datetime, str]
         offset = (5 - today.weekday()) % 7  # "dit weekend nodig": there by Saturday
         found.append((match.start(), match.end(), _at(today + timedelta(days=offset), None), "dit weekend"))
     for match in _IN_DAYS.finditer(text):
-        amount = _NUMBERS.get(match.group(1).lower()) or int(match.group(1)) if not match.group(1).isdigit() \
-            else int(match.group(1))
-        days = amount * (7 if match.group(2).lower().startswith("we") else 1)
-        found.append((match.start(), match.end(), _at(today + timedelta(days=days), None), match.group(0).lower()))
+        number, unit = match.group(2).lower(), match.group(3).lower()
+        amount = int(number) if number.isdigit() else _NUMBERS[number]
+        if unit == "uur":
+            moment = now + timedelta(hours=amount)
+        else:
+            moment = _at(today + timedelta(days=amount * (7 if unit.startswith("we") else 1)), None)
+        found.append((match.start(), match.end(), moment, match.group(0).lower()))
+    for match in _NEXT_WEEK.finditer(text):  # "volgende week dinsdag": the Tuesday of next week
+        monday = today + timedelta(days=7 - today.weekday())
+        day = monday + timedelta(days=WEEKDAYS.index(match.group(1).lower()))
+        found.append((match.start(), match.end(), _at(day, match.group(2)), match.group(0).lower()))
     for pattern, when, label in _FEASTS:
         match = pattern.search(text)
         if not match or when is None:
@@ -190,7 +207,9 @@ def needed_by(text: str, now: datetime) -> Deadline | None:
         return None
     for start, end, latest, label in sorted(_candidates(text, now), key=lambda item: item[0]):
         deadline = Deadline(latest, _sentence_around(text, start, end), label, _reason(text, start, end))
-        if _NEED.search(deadline.evidence) or deadline.reason or re.search(r"\b(sinterklaas|kerst|oudjaar)", label, re.I):
+        # the need must be said besides the moment ("binnen 30 dagen retourneren" names a term, not a need)
+        need = _NEED.search(deadline.evidence.replace(text[start:end], " "))
+        if need or deadline.reason or re.search(r"\b(sinterklaas|kerst|oudjaar)", label, re.I):
             return deadline  # the first moment the customer needs it by ("vandaag verstuurd? ... overmorgen nodig")
     return None
 
@@ -198,3 +217,17 @@ def needed_by(text: str, now: datetime) -> Deadline | None:
 def arrives_in_time(expected_until: datetime | None, deadline: Deadline) -> bool:
     """True only when the whole expected window closes before the deadline."""
     return expected_until is not None and expected_until <= deadline.latest
+
+
+def status_sentence(order: "Order", today: date) -> str:
+    """The Dutch status line, also kept as a fact for the agent."""
+    if order.status == "delivered" and order.delivered_at:
+        return f"Bezorgd {describe_day(order.delivered_at.date(), today)} om {order.delivered_at:%H:%M}"
+    if order.status == "processing":
+        window = describe_window(order.expected_from, order.expected_until, today) if order.expected_from else "binnenkort"
+        return f"Betaald, nog niet verzonden; verwachte bezorging {window}"
+    window = describe_window(order.expected_from, order.expected_until, today) if order.expected_from else "onbekend"
+    if order.status == "delayed":
+        promised = describe_day(order.promised_date, today) if order.promised_date else "eerder"
+        return f"Vertraagd bij {order.carrier}: nu verwacht {window} (beloofd was {promised})"
+    return f"Onderweg met {order.carrier}, verwacht {window}"

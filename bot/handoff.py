@@ -5,25 +5,16 @@ builds the same shape when the bot itself is unreachable.
 """
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict
+from typing import Any, TypedDict
 
+from bot import reasons
 from bot.summary import SummaryInput, summarise
 
-Reason = Literal[
-    "customer_request", "frustration", "abuse", "complexity", "not_understood",
-    "repeated_question", "legal_threat", "sensitive", "deadline_at_risk", "bot_unavailable",
-]
-REASONS: tuple[str, ...] = Reason.__args__  # type: ignore[attr-defined]
-Priority = Literal["normal", "high", "urgent"]
-PRIORITIES: tuple[str, ...] = Priority.__args__  # type: ignore[attr-defined]
+# Derived from the one registry of reasons (bot/reasons.py): the keys and priorities the desk accepts.
+REASONS: tuple[str, ...] = reasons.KEYS
+PRIORITIES: tuple[str, ...] = reasons.PRIORITIES
+DEFAULT_PRIORITY: dict[str, str] = {r.key: r.priority for r in reasons.REASONS.values()}
 
-DEFAULT_PRIORITY: dict[str, str] = {
-    "legal_threat": "urgent",
-    "abuse": "high",
-    "frustration": "high",
-    "sensitive": "high",
-    "deadline_at_risk": "high",
-}
 
 class Signal(TypedDict):
     name: str
@@ -67,7 +58,7 @@ def build_context(
     return HandoffContext(
         conversation_id=conversation_id,
         reason=reason,
-        priority=priority or DEFAULT_PRIORITY.get(reason, "normal"),
+        priority=priority or DEFAULT_PRIORITY[reason],
         signals=list(signals or []),
         summary=summarise(SummaryInput(reason=reason, customer_texts=texts, topics=topics, signals=list(signals or []),
                                        facts=facts, bot_actions=bot_actions)),

@@ -2,35 +2,14 @@
 for the summary, the console, the dashboard and the report (served to the staff pages at /api/labels)."""
 from __future__ import annotations
 
-# Handoff reasons as a short heading (queue, context card, charts).
-REASONS = {
-    "customer_request": "Klant vraagt om een medewerker",
-    "frustration": "Frustratie",
-    "abuse": "Grof taalgebruik",
-    "complexity": "Complexe vraag",
-    "not_understood": "Niet begrepen door de bot",
-    "repeated_question": "Herhaalde vraag",
-    "legal_threat": "Juridische dreiging",
-    "sensitive": "Gevoelige kwestie",
-    "deadline_at_risk": "Deadline in gevaar",
-    "bot_unavailable": "Bot niet beschikbaar",
-}
+from bot import reasons as _reasons
 
-# The same reasons verb-final, to follow "omdat de klant ..." in a summary.
-REASONS_BECAUSE = {
-    "customer_request": "zelf om een medewerker vraagt",
-    "frustration": "gefrustreerd is",
-    "abuse": "grof of beledigend is",
-    "complexity": "een vraag heeft die de bot niet zelf kan afhandelen",
-    "not_understood": "door de bot niet begrepen werd",
-    "repeated_question": "dezelfde vraag opnieuw stelde",
-    "legal_threat": "met juridische stappen dreigt",
-    "sensitive": "een gevoelige kwestie heeft",
-    "deadline_at_risk": "een deadline heeft die de bezorging niet haalt",
-    "bot_unavailable": "door een storing niet door de bot geholpen kon worden",
-}
+# Handoff reasons as a short heading (queue, context card, charts), and the same verb-final, to follow
+# "omdat de klant ..." in a summary: both from the one registry of reasons (bot/reasons.py).
+REASONS = {r.key: r.label for r in _reasons.REASONS.values()}
+REASONS_BECAUSE = {r.key: r.because for r in _reasons.REASONS.values()}
 
-PRIORITIES = {"urgent": "Urgent", "high": "Hoog", "normal": "Normaal"}
+PRIORITIES = dict(_reasons.PRIORITY_LABELS)
 
 # Signal names of the escalation check (escalation.yml) and of the actions.
 SIGNALS = {
@@ -65,6 +44,8 @@ SIGNALS = {
     "bot_unavailable": "Bot niet bereikbaar",
     "complain": "Klacht",
     "product_issue": "Probleem met een product",
+    "disputes_refusal": "Accepteert het nee niet",
+    "personal_circumstance": "Persoonlijke omstandigheid",
 }
 
 TOPICS = {
@@ -111,6 +92,8 @@ FACTS = {
     "deadline_reason": "Waarom het ertoe doet",
     "return_code": "Retourcode",
     "order_status": "Status",
+    "deadline_met": "Haalt de deadline",
+    "later_problem": "Later gemeld (tijdens het wachten)",
 }
 
 AGENT_STATUSES = {"online": "online", "away": "afwezig", "offline": "offline"}

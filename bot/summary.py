@@ -108,11 +108,15 @@ def _deadline_sentence(data: SummaryInput, quote: str | None) -> str | None:
     parts = []
     if facts.get("deadline"):
         reason = facts.get("deadline_reason")
-        parts.append(f"Nodig: {facts['deadline']}" + (f" (“{_shorten(reason, 80)}”)" if reason else ""))
+        parts.append(f"Nodig: {facts['deadline']}" + (f" (“{_shorten(reason, 80)}”)" if reason else "")
+                     + {True: ", dat haalt de bestelling", False: ", dat haalt de bestelling niet"}.get(
+                         facts.get("deadline_met"), ""))
     trying = _trying(data)
     said = " ".join(filter(None, [facts.get("deadline_words"), quote]))
     if trying and trying not in said and not (quote and quote.rstrip("…") in trying):
         parts.append(f"zegt: “{_shorten(trying, 80)}”")
+    if facts.get("later_problem"):  # told while waiting for a person (bot/desk/handoffs/card.py)
+        parts.append(f"later gemeld: “{_shorten(_clean(facts['later_problem']), 80)}”")
     if not parts:
         return None
     sentence = "; ".join(parts)

@@ -3,6 +3,7 @@ reply (the desk reads it); the actions never call the desk."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from actions.handoff import ActionHandoff
 from actions.orders import ActionCheckDeadline, ActionCheckOrderStatus
 from actions.returns import ActionRegisterReturn
 from bot.signing import sign_customer
+from bot.webshop.base import Order, OrderItem
 from bot.webshop.demo import demo_orders
 from bot.webshop.sql import SqlWebshop
 from tests.conftest import free_port
@@ -270,3 +272,43 @@ async def test_a_deadline_without_an_order_asks_for_the_order_and_keeps_the_dead
     tracker = make_tracker([user("Ik heb mijn bestelling morgen nodig, komt die op tijd?", "order_status")])
     messages, events = await run(ActionCheckDeadline(), tracker)
     assert "morgen" in texts(messages) and events == [{"event": "followup", "name": "order_status_form", "timestamp": None}]
+
+
+# --- issue 18: a logged-in customer who names a deadline without an order number --------------------------
+def deadline_turn(text, metadata=EVA, intent="faq"):
+    return make_tracker([user(text, intent, metadata=metadata)])
+
+
+async def test_a_logged_in_customer_naming_a_deadline_gets_her_open_order_judged_not_the_faq(shop):
+    messages, events = await run(ActionCheckDeadline(), deadline_turn("Ik heb het binnen 2 dagen nodig, lukt dat?"))
+    said = texts(messages)
+    assert "Tent Waddenzee" in said and "WS-100004" in said  # the one open order of K-1001, named
+    assert "haalt dit pakket volgens de planning niet" in said and "levertijd" not in said.lower()
+    handoff = handoffs(messages)[0]
+    assert handoff["reason"] == "deadline_at_risk" and handoff["facts"]["order_number"] == "WS-100004"
+    assert handoff["facts"]["postcode_verified"] is True and handoff["facts"]["deadline"] == "binnen 2 dagen"
+    assert slot(events, "order_verified") is True and slot(events, "order_number") == "WS-100004"
+    messages, _ = await run(ActionCheckDeadline(), deadline_turn("Over een week heb ik hem pas nodig"))
+    assert "Goed nieuws: dat haalt hij" in texts(messages) and handoffs(messages) == []
+
+
+async def test_a_logged_in_customer_with_several_open_orders_is_asked_which_one(shop):
+    extra = Order(number="WS-100009", postcode="1234 AB", status="shipped", ordered_at=datetime.now(),
+                  carrier="PostNL", expected_from=datetime.now() + timedelta(days=1),
+                  expected_until=datetime.now() + timedelta(days=1, hours=2),
+                  items=(OrderItem("Slaapzak Dons", 1, 8900),), customer_id="K-1001")
+    shop.upsert_orders([extra])
+    messages, events = await run(ActionCheckDeadline(), deadline_turn("Ik heb het morgen nodig"))
+    buttons = [b for m in messages for b in (m.get("buttons") or [])]
+    assert "Over welke gaat het" in texts(messages) and handoffs(messages) == [] and events == []
+    assert {b["payload"] for b in buttons} == {'/order_status{"order_number":"WS-100009"}',
+                                               '/order_status{"order_number":"WS-100004"}'}
+    # naming the article picks the order that fits
+    messages, _ = await run(ActionCheckDeadline(), deadline_turn("Ik heb de slaapzak morgen nodig"))
+    assert "WS-100009" in texts(messages) and "Goed nieuws" in texts(messages)
+
+
+async def test_a_guest_naming_a_deadline_is_asked_for_the_order(shop):
+    messages, events = await run(ActionCheckDeadline(), deadline_turn("Ik heb het morgen nodig", metadata={}))
+    assert "Dan kijk ik meteen of het morgen bij je kan zijn" in texts(messages)
+    assert events[0]["name"] == "order_status_form"

@@ -22,6 +22,15 @@ def test_windows_are_worded_as_a_customer_says_them():
     ("komt het voor zaterdag?", datetime(2026, 11, 28, 23, 59), "zaterdag"),
     ("ik heb het op 27 november nodig", datetime(2026, 11, 27, 23, 59), "27 november"),
     ("het moet er dit weekend zijn", datetime(2026, 11, 28, 23, 59), "dit weekend"),
+    # issue 18: digits and words, "binnen", "in", "over", next week's weekday, hours
+    ("ik heb het binnen 3 dagen nodig", datetime(2026, 11, 26, 23, 59), "binnen 3 dagen"),
+    ("binnen twee dagen moet het er zijn", datetime(2026, 11, 25, 23, 59), "binnen twee dagen"),
+    ("in 2 dagen nodig", datetime(2026, 11, 25, 23, 59), "in 2 dagen"),
+    ("ik heb het over acht dagen nodig", datetime(2026, 12, 1, 23, 59), "over acht dagen"),
+    ("het moet er binnen een week zijn", datetime(2026, 11, 30, 23, 59), "binnen een week"),
+    ("binnen 48 uur nodig", datetime(2026, 11, 25, 9, 30), "binnen 48 uur"),
+    ("ik heb het volgende week dinsdag nodig", datetime(2026, 12, 1, 23, 59), "volgende week dinsdag"),
+    ("uiterlijk vrijdag moet het er zijn, WS-100004", datetime(2026, 11, 27, 23, 59), "vrijdag"),
 ])
 def test_deadlines_are_found_and_resolved(text, latest, label):
     deadline = find_deadline(text, MONDAY)
@@ -83,3 +92,9 @@ def test_the_whole_window_must_close_before_the_deadline():
 def test_euros_are_written_the_dutch_way():
     assert euros(12950) == "€ 129,50"
     assert euros(120000) == "€ 1.200,00"
+
+
+@pytest.mark.parametrize("text", ["Kan ik binnen 30 dagen retourneren?", "Krijg ik mijn geld binnen 14 dagen terug?",
+                                  "Is bedenktijd in 14 dagen geregeld?"])
+def test_a_term_in_a_general_question_is_no_deadline(text):
+    assert needed_by(text, MONDAY) is None

@@ -33,6 +33,13 @@ class Stepped:
 
 
 @dataclass(frozen=True)
+class ContextChanged:
+    """Facts that arrived after the handover were added to a handoff's card and summary (handoffs/card.py)."""
+    conversation_id: str
+    handoff_id: int
+
+
+@dataclass(frozen=True)
 class AgentStatusChanged:
     """An agent went online, away or offline: who can serve changed."""
     agent_id: int
@@ -44,4 +51,4 @@ class CallbacksDue:
     count: int
 
 
-Event = MessageAdded | Stepped | AgentStatusChanged | CallbacksDue
+Event = MessageAdded | Stepped | ContextChanged | AgentStatusChanged | CallbacksDue

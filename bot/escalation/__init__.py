@@ -14,7 +14,10 @@ from typing import Any, Iterable
 
 import yaml
 
+from bot import reasons as registry
 from bot.config import ROOT
+from bot.escalation import replies
+from bot.escalation.polarity import Polarity, polarity
 from bot.text import clause_around
 from bot.webshop.identifiers import ORDER_NUMBER, POSTCODE
 
@@ -120,12 +123,17 @@ class Rules:
 
     def __post_init__(self) -> None:
         self.thresholds: dict[str, float] = self.raw["thresholds"]
-        self.priorities: dict[str, str] = self.raw["priorities"]
-        self.precedence: list[str] = self.raw["precedence"]
+        # Priorities and the order in which reasons win come from the one registry (bot/reasons.py).
+        self.priorities: dict[str, str] = {key: registry.get(key).priority for key in registry.JUDGED}
+        self.precedence: list[str] = list(registry.JUDGED)
+        unknown = (set(self.thresholds) | set(self.raw["signals"])) - set(registry.JUDGED)
+        missing = set(registry.JUDGED) - set(self.thresholds)
+        if unknown or missing:
+            raise ValueError(f"escalation.yml: reasons not in bot/reasons.py: {sorted(unknown)}; "
+                             f"judged reasons without a threshold: {sorted(missing)}")
         self.strong_anger: float = self.raw["strong_anger"]
         self.caps = self.raw["caps"]
         self.caps_allowed = {w.lower() for w in self.caps["allowed"]}
-        self.caps_calm = _Lexicon(self.caps.get("calm_words", ()))
         self.burst = self.raw["punctuation_burst"]
         signals = self.raw["signals"]
         self.lexicons: dict[str, _Lexicon] = {}
@@ -150,6 +158,8 @@ class Rules:
         self.emotion = _Lexicon(signals["complexity"]["long_emotional"]["emotion_words"])
         self.disagreement = self.raw.get("disagreement") or {}
         self.disagreeing = _Lexicon(self.disagreement.get("words", ()), self.disagreement.get("phrases", ()))
+        circumstance = self.disagreement.get("personal_circumstance") or {}
+        self.circumstance = _Lexicon(circumstance.get("words", ()), circumstance.get("phrases", ()))
 
 
 @lru_cache(maxsize=4)
@@ -160,7 +170,7 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
 
 # ---------------------------------------------------------------- signals of one message
 
-def _caps(text: str, rules: Rules) -> Signal | None:
+def _caps(text: str, rules: Rules, direction: Polarity) -> Signal | None:
     cleaned = _ORDER_OR_POSTCODE.sub(" ", text)
     if len(_WORD.findall(cleaned)) < rules.caps["min_message_words"]:
         return None
@@ -173,7 +183,9 @@ def _caps(text: str, rules: Rules) -> Signal | None:
         return None
     if sum(c.isupper() for c in letters) / len(letters) < rules.caps["min_share"]:
         return None
-    if rules.caps_calm.find(text):
+    # Capitals are loud, not angry: only a message that points the negative way is shouting (P4). Praise and
+    # thanks in capitals, a product name, a brand or a calm "I need it only after the holiday" are not.
+    if not direction.negative:
         return None
     return Signal("caps_lock", "frustration", text.strip()[:140], rules.caps["score"])
 
@@ -196,11 +208,12 @@ def _lexicon_signal(text: str, rules: Rules, reason: str, name: str, score: floa
 
 def message_signals(text: str, rules: Rules) -> list[Signal]:
     found: list[Signal] = []
-    caps = _caps(text, rules)
+    direction = polarity(text)
+    caps = _caps(text, rules, direction)
     if caps:
         found.append(caps)
     burst = re.search(r"[!?]{%d,}" % rules.burst["min_run"], text)
-    if burst:
+    if burst and not direction.positive:  # "Wat snel geleverd!!!" is excitement
         found.append(Signal("punctuation_burst", "frustration", _evidence(text, *burst.span()), rules.burst["score"]))
     for reason, group in rules.signals.items():
         for name, spec in group.items():
@@ -209,6 +222,8 @@ def message_signals(text: str, rules: Rules) -> list[Signal]:
             signal = _lexicon_signal(text, rules, reason, name, spec["score"])
             if signal is None:
                 continue
+            if name == "swearing" and direction.positive:
+                continue  # "verdorie, wat een mooie jas!" is delight
             if name == "public" and rules.calm_review.find(text) and not re.search(r"slecht|negatie", text, re.I):
                 continue  # "ik schrijf graag een goede review" is praise, not a threat
             found.append(signal)
@@ -265,8 +280,18 @@ def _last_bot_responses(turns: list[Turn]) -> set[str]:
     return responses
 
 
+# Intents that make a reply after a refusal a new question or a new problem, understood on its own.
+NEW_TOPIC_INTENTS = {"faq", "order_status", "return_request", "request_human", "greet", "goodbye", "thank",
+                     "bot_challenge", "product_issue"}  # not "complain": after a no, that is the dispute going on
+NEW_QUESTION_INTENTS = {"faq", "order_status"}
+
+
 def _disagreement(turns: list[Turn], rules: Rules) -> tuple[Signal | None, bool]:
-    """A customer who does not accept the bot's no: the signal, and whether it was acknowledged already."""
+    """A customer who does not accept the bot's no: the signal, and whether it was acknowledged already.
+
+    After a refusal the bot asks a yes/no question (a colleague?). A reply that is no plain yes or no (see
+    bot/escalation/replies.py) and no new question or problem is the dispute going on, whatever the NLU guessed;
+    the dispute words of escalation.yml find a dispute also in a short reply ("onredelijk")."""
     spec = rules.disagreement
     if not spec:
         return None, False
@@ -274,11 +299,25 @@ def _disagreement(turns: list[Turn], rules: Rules) -> tuple[Signal | None, bool]
     acknowledged = spec.get("acknowledgement") in before
     if not acknowledged and not before & set(spec.get("after", ())):
         return None, False
-    text = turns[-1].text
+    latest = turns[-1]
+    text = latest.text
+    if latest.intent in NEW_QUESTION_INTENTS and text.rstrip().endswith("?"):
+        return None, False  # a new question ("hoe lang duurt het voor ik mijn geld terug heb?") on its own
     span = rules.disagreeing.find(text)
-    if span is None:
+    if span is not None:
+        return Signal("disputes_refusal", "complexity", _evidence(text, *span), spec.get("score", 0.6)), acknowledged
+    if latest.intent in NEW_TOPIC_INTENTS or replies.fits(replies.expected_kind(before), text):
         return None, False
-    return Signal("disputes_refusal", "complexity", _evidence(text, *span), spec.get("score", 0.6)), acknowledged
+    return Signal("disputes_refusal", "complexity", text.strip()[:140], spec.get("score", 0.6)), acknowledged
+
+
+def _circumstance(text: str, rules: Rules) -> Signal | None:
+    """A personal circumstance given as the reason of a dispute: illness, a hospital stay, a death."""
+    spec = rules.disagreement.get("personal_circumstance") or {}
+    span = rules.circumstance.find(text) if spec else None
+    if span is None:
+        return None
+    return Signal("personal_circumstance", "sensitive", _evidence(text, *span), spec.get("score", 1.0))
 
 
 def assess(turns: list[Turn], *, previous_warnings: int = 0, rules: Rules | None = None) -> Assessment:
@@ -301,6 +340,11 @@ def assess(turns: list[Turn], *, previous_warnings: int = 0, rules: Rules | None
     reached = [r for r in rules.precedence if scores.get(r, 0.0) >= rules.thresholds[r]]
     if not reached and turns[-1].sender == "customer":
         disputed, acknowledged = _disagreement(turns, rules)
+        circumstance = _circumstance(turns[-1].text, rules) if disputed is not None else None
+        if circumstance is not None:  # illness, a hospital stay, a death: a person at once, with care
+            scores["sensitive"] = round(scores.get("sensitive", 0.0) + circumstance.score, 2)
+            return Assessment(action="handoff", reason="sensitive", priority=rules.priorities["sensitive"],
+                              signals=[circumstance, disputed] + signals, scores=scores)
         if disputed is not None and acknowledged:  # the second time: a colleague takes over
             scores["complexity"] = round(scores.get("complexity", 0.0) + disputed.score, 2)
             return Assessment(action="handoff", reason="complexity", priority=rules.priorities["complexity"],

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import yaml
 
+from bot import reasons
 from bot.config import ROOT
 from bot.delivery import arrives_in_time, needed_by
 from bot.escalation import Assessment, Turn, assess, turns_from_json
@@ -46,8 +47,7 @@ GOALS = {"recall": 0.97, "false_handoffs": 0.01}
 # Measured 2026-12-05: recall 40/75, false handoffs 9/88, deadlines 13/19, nonsense 3/10 caught, 0/10 set aside.
 FROZEN_FLOORS = {"recall": 0.533, "false_handoffs": 0.103, "deadlines": 0.684, "nonsense_recall": 0.30,
                  "nonsense_false": 0.0}
-HANDED_OVER = {"frustration", "abuse", "legal_threat", "sensitive", "complexity", "not_understood",
-               "repeated_question", "deadline_at_risk"}
+HANDED_OVER = set(reasons.KEYS)  # every reason of the registry is a handover
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from datetime import datetime
 
 from bot.delivery import needed_by
 from bot.escalation import Turn, assess
+from bot.escalation.polarity import polarity
 
 ACTION_ESCALATE = "action_escalate"
 ACTION_CHECK_DEADLINE = "action_check_deadline"
@@ -88,12 +89,17 @@ class EscalationPolicy(Policy):
             return self._predict(domain, UTTER_ABUSE_WARNING)
         if result.action == "acknowledge":  # the customer does not accept the bot's no: not the same no again
             return self._predict(domain, UTTER_ACKNOWLEDGE)
-        if result.action == "handoff" and result.reason == "complexity" and intent in HANDED_OVER_BY_RULE:
+        disputed = bool(result.signals) and result.signals[0].name == "disputes_refusal"
+        if result.action == "handoff" and result.reason == "complexity" and intent in HANDED_OVER_BY_RULE \
+                and not disputed:  # a dispute going on is handed over as such, not as a new complaint
             return abstain
         if result.action in ("handoff", "end"):
             return self._predict(domain, ACTION_ESCALATE, [SlotSet(SLOT, json.dumps(result.to_json()))])
-        # The question behind the question (P3): a deadline named in any turn, also after the status.
-        if intent not in ORDER_FLOWS and not tracker.active_loop_name \
-                and needed_by(tracker.latest_message.text or "", datetime.now()):
+        # The question behind the question (P3): a deadline named in any turn, also after the status. A calm
+        # remark about when the customer needs it is no complaint, whatever the intent (P4).
+        text = tracker.latest_message.text or ""
+        calm_remark = intent == "complain" and not polarity(text).negative
+        if (intent not in ORDER_FLOWS or calm_remark) and not tracker.active_loop_name \
+                and needed_by(text, datetime.now()):
             return self._predict(domain, ACTION_CHECK_DEADLINE)
         return abstain

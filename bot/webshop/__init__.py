@@ -10,13 +10,18 @@ def webshop_from_settings() -> Webshop:
     from bot.config import get_settings
 
     settings = get_settings()
-    if settings.shop_url:
+    return webshop_at(settings.shop_url, settings.shop_database_url)
+
+
+def webshop_at(shop_url: str | None, shop_database_url: str) -> Webshop:
+    """The shop's REST API when it has a URL, else the SQL demo shop in that database."""
+    if shop_url:
         from bot.webshop.http import HttpWebshop
 
-        return HttpWebshop(settings.shop_url, token=None)
+        return HttpWebshop(shop_url, token=None)
     from bot.webshop.sql import SqlWebshop
 
-    return SqlWebshop(settings.shop_database_url)
+    return SqlWebshop(shop_database_url)
 
 
 __all__ = [
@@ -27,5 +32,6 @@ __all__ = [
     "Webshop",
     "normalise_order_number",
     "normalise_postcode",
+    "webshop_at",
     "webshop_from_settings",
 ]

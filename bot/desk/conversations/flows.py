@@ -12,7 +12,9 @@ web view calls), and the conversation read back (`history`).
 """
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from bot.desk import wording
@@ -22,11 +24,13 @@ from bot.desk.conversations import satisfaction, service
 from bot.desk.conversations.models import Conversation, Message
 from bot.desk.conversations.states import Awaiting, State, Step
 from bot.desk.errors import Invalid, NotSignedIn
+from bot.desk.handoffs import card
 from bot.desk.handoffs import flows as handoff_flows
 from bot.desk.handoffs import service as handoffs
 from bot.desk.handoffs.queue import customer_state
 from bot.desk.work import Afterwards, Run, Work
 from bot.handoff import build_context
+from bot.webshop import ShopUnavailable
 
 
 async def customer_message(run: Run, bot: BotClient, *, conversation_id: str, token: str | None, text: str,
@@ -36,6 +40,8 @@ async def customer_message(run: Run, bot: BotClient, *, conversation_id: str, to
     received = await run(receive, conversation_id=conversation_id, token=token, text=text, payload=payload,
                          client_key=client_key, routing=needs_routing_lock(payload))
     if received.answer is not None:
+        if received.for_card:  # while she waits or a person has her: what she tells reaches the card
+            await keep_card_true(run, conversation_id=conversation_id, text=received.for_card)
         return received.answer
     # Stored first; from here on nothing the customer wrote can be lost.
     try:
@@ -53,6 +59,23 @@ async def customer_message(run: Run, bot: BotClient, *, conversation_id: str, to
                      routing=bool(result.handoff and not result.handoff.get("close")))
 
 
+async def keep_card_true(run: Run, *, conversation_id: str, text: str) -> None:
+    """Facts in a message after the handover (P2): an order number checked with its postcode against the shop
+    (outside any transaction), a deadline, a new problem; written to the handoff's card and pushed."""
+    later = card.read(text, datetime.now())
+    if later.empty:
+        return
+    order, checked = None, False
+    if later.postcode:
+        before = await run(card.before_check, conversation_id=conversation_id)
+        later = card.with_number(later, before.unchecked_number)  # "9999 ZZ" after "WS-100004"
+        try:
+            order, checked = await asyncio.to_thread(card.check, later, before), bool(later.order_number)
+        except ShopUnavailable:
+            pass  # kept as given, not checked
+    await run(card.update, conversation_id=conversation_id, later=later, order=order, checked=checked)
+
+
 def history(work: Work, *, conversation_id: str, token: str | None, after: int) -> dict[str, Any]:
     """The conversation from the start, or after the last sequence number the client saw (resume)."""
     conversation = authenticated(work, conversation_id, token)
@@ -68,6 +91,7 @@ class Received:
     is_payload: bool = False
     retried: bool = False  # stored before; Rasa may have answered it already
     customer_id: str | None = None  # the logged-in customer the shop vouched for; sent to Rasa as metadata
+    for_card: str | None = None  # typed after the handover: facts in it go to the handoff's card
 
 
 def reply_of(message: Message) -> dict[str, Any]:
@@ -125,8 +149,9 @@ def receive(work: Work, *, conversation_id: str, token: str | None, text: str, p
     if awaiting == Awaiting.CALLBACK_CONTACT and payload is None:
         callback_flows.contact(work, conversation, text)
         return handled()
-    if state in (State.QUEUED, State.AGENT):
-        return handled()  # for the person who has the conversation; pushed to the agents
+    if state in (State.QUEUED, State.AGENT):  # for the person who has the conversation; pushed to the agents
+        return Afterwards(lambda: Received(message.id, answer=answer_for(work, conversation, message),
+                                           for_card=text if payload is None else None))
     if state == State.CLOSED:  # writing again after the end: the bot takes it, fully itself
         service.transition(work, conversation=conversation, step=Step.WRITE_AGAIN, actor="customer")
     conversation.offered_payloads = []  # the bot's next reply decides what may be pressed

@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String
 
+from bot import reasons
 from bot.desk.conversations.states import HandoffStatus
 from bot.desk.db import Base, EnumText, only_changed_by, utcnow
 
-PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2}
+PRIORITY_RANK = dict(reasons.PRIORITY_RANK)  # from the one registry of reasons (bot/reasons.py)
 
 
 class Handoff(Base):

@@ -7,12 +7,12 @@ from typing import Any
 
 from bot.desk.conversations.models import Conversation
 from bot.desk.conversations.states import State, Step
-from bot.desk.events import AgentStatusChanged, CallbacksDue, MessageAdded, Stepped
+from bot.desk.events import AgentStatusChanged, CallbacksDue, ContextChanged, MessageAdded, Stepped
 from bot.desk.handoffs import queue
 from bot.desk.handoffs.models import Handoff
 from bot.desk.push.hub import Envelope
-from bot.desk.push.messages import (AGENTS_CHANGED, ASSIGNED, CALLBACKS_CHANGED, MESSAGE, NEW_HANDOFF, QUEUE_CHANGED,
-                                     STATE)
+from bot.desk.push.messages import (AGENTS_CHANGED, ASSIGNED, CALLBACKS_CHANGED, CONTEXT_CHANGED, MESSAGE, NEW_HANDOFF,
+                                     QUEUE_CHANGED, STATE)
 from bot.desk.work import Work
 
 AGENT_VISIBLE = (State.QUEUED, State.AGENT)
@@ -58,6 +58,9 @@ def of(work: Work) -> list[Envelope]:
         agents.append({"type": QUEUE_CHANGED})
     if any(e.step in CALLBACKS_CHANGE for e in stepped) or any(isinstance(e, CallbacksDue) for e in events):
         agents.append({"type": CALLBACKS_CHANGED})
+    for handoff_id in dict.fromkeys(e.handoff_id for e in events if isinstance(e, ContextChanged)):
+        handoff = session.get(Handoff, handoff_id)  # ids only: the console reads the card as the agent may see it
+        agents.append({"type": CONTEXT_CHANGED, "handoff_id": handoff_id, "conversation_id": handoff.conversation_id})
     if any(isinstance(e, AgentStatusChanged) for e in events):
         agents.append({"type": AGENTS_CHANGED})
     return out + [_to_agents(payload) for payload in agents]

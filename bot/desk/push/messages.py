@@ -16,6 +16,7 @@ ASSIGNED = "assigned"  # agents: a handoff got its agent (claimed, routed or tra
 QUEUE_CHANGED = "queue_changed"  # agents: reload the lists
 CALLBACKS_CHANGED = "callbacks_changed"  # agents: a callback was booked, done, or became overdue
 AGENTS_CHANGED = "agents_changed"  # agents: a colleague's status changed
+CONTEXT_CHANGED = "context_changed"  # agents: a handoff's card got facts the customer gave while waiting
 
 TYPES = {name: value for name, value in globals().items() if name.isupper() and isinstance(value, str)}
 SCRIPTS = Path(__file__).resolve().parent.parent / "scripts"

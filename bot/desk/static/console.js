@@ -246,6 +246,16 @@
     });
   }
 
+  // Facts the customer gave while waiting reached the card: its summary and facts again, the transcript stays.
+  function refreshCard(id) {
+    return api("GET", "/api/handoffs/" + id).then(function (h) {
+      if (!current || current.id !== id) return;
+      current.context = h.context;
+      $("card-summary").textContent = (h.context || {}).summary || "";
+      fillContext("card-", h.context || {});
+    }).catch(function () { /* the card stays as it was */ });
+  }
+
   // Admins: legal hold keeps a conversation past the retention period and out of erasure requests.
   function showLegalHold(held) {
     var button = $("legal-hold");
@@ -424,6 +434,7 @@
       if (data.type === T.QUEUE_CHANGED || data.type === T.NEW_HANDOFF) refreshSoon();
       if (data.type === T.CALLBACKS_CHANGED) loadCallbacks();
       if (data.type === T.AGENTS_CHANGED) loadColleagues();
+      if (data.type === T.CONTEXT_CHANGED && current && data.handoff_id === current.id) refreshCard(current.id);
       if (data.type === T.ASSIGNED) {
         refreshSoon();
         if (me && data.agent_id === me.id) {

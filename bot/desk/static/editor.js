@@ -231,5 +231,5 @@
       })]);
     }).catch(function () { $("login-needed").hidden = false; $("editor").hidden = true; });
   }
-  if (Staff.token()) start(); else $("login-needed").hidden = false;
+  if (Staff.token()) start(); else Staff.signInHere();
 })();

@@ -70,7 +70,7 @@
           findings.textContent = "";
           status(["Toegevoegd aan “" + name(chosen) + "”. Train opnieuw om het te laten werken.", r.file + ", regel " + r.line]);
           $("train-detail").setAttribute("data-file", r.file); $("train-detail").setAttribute("data-line", r.line);
-          return refresh();
+          return Promise.all([refresh(), loadHistory()]);
         })
         .catch(function (e) { showError(findings, e); add.disabled = false; });
     });

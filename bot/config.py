@@ -82,7 +82,9 @@ def get_settings() -> Settings:
         max_wait_minutes=int(os.environ.get("MAX_WAIT_MINUTES", "15")),
         project_dir=Path(os.environ.get("BOT_PROJECT_DIR") or ROOT),
         models_dir=Path(os.environ.get("MODELS_DIR") or ROOT / "models"),
-        nlu_report_dir=Path(os.environ.get("NLU_REPORT_DIR") or ROOT / "var" / "nlu-report"),
+        # where `bot nlu report` writes by default: the project's own var/ (the desk edits that project)
+        nlu_report_dir=Path(os.environ.get("NLU_REPORT_DIR") or Path(os.environ.get("BOT_PROJECT_DIR") or ROOT)
+                            / "var" / "nlu-report"),
         callback_check_seconds=float(os.environ.get("CALLBACK_CHECK_SECONDS", "30")),
         redis_url=os.environ.get("REDIS_URL") or None,
         heartbeat_seconds=float(os.environ.get("HEARTBEAT_SECONDS", "5")),

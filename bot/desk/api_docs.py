@@ -1,16 +1,15 @@
 """The API's documentation: /openapi.json with the errors as the desk really answers them ({"detail": text},
-or for editors' checks {"detail": {"message", "findings"}}), and the /docs and /redoc pages with a
-Content-Security-Policy of their own (their scripts come from a CDN; inline ones are allowed by hash only)."""
+or for editors' checks {"detail": {"message", "findings"}}), and the /docs and /redoc pages, whose
+Swagger UI and ReDoc come from the desk itself (no CDN: they work offline, under the desk's own policy)."""
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
+from html import escape
+from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+import fastapi_offline
+from fastapi import FastAPI, HTTPException
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse
 
 PROBLEM = {
     "type": "object", "required": ["detail"], "additionalProperties": False,
@@ -25,8 +24,11 @@ MEANING = {400: "Bad request", 401: "Not signed in, or the token is wrong", 403:
            409: "Conflicts with the current state", 413: "Too large", 422: "The request is not valid",
            429: "Too many requests (see Retry-After)", 502: "A service behind the desk refused",
            503: "A service behind the desk is unavailable"}
-CDN = "https://cdn.jsdelivr.net"
-
+# Swagger UI and ReDoc as the PyPI package fastapi-offline ships them (pinned in constraints.txt): served by
+# the desk itself, so /docs works without the internet and under the desk's own Content-Security-Policy.
+ASSETS = Path(fastapi_offline.__file__).parent / "static"
+ASSET_TYPES = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css",
+               "redoc.standalone.js": "text/javascript", "favicon.png": "image/png"}
 
 def openapi(app: FastAPI) -> dict:
     """FastAPI's schema, with every error answer described as the desk sends it (not FastAPI's own list of
@@ -51,33 +53,49 @@ def openapi(app: FastAPI) -> dict:
     return spec
 
 
-def _hashes(html: str, tag: str) -> str:
-    inline = re.findall(rf"<{tag}>(.*?)</{tag}>", html, re.S)
-    return " ".join("'sha256-" + base64.b64encode(hashlib.sha256(text.encode()).digest()).decode() + "'"
-                    for text in inline)
+PAGE = """<!doctype html>
+<html lang="en">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <title>{title}</title>
+  <link rel="icon" href="/docs-assets/favicon.png">
+  {head}
+</head>
+<body>
+  <div id="{root}"></div>
+  <script src="/docs-assets/{bundle}"></script>
+  <script src="/static/{start}"></script>
+</body>
+</html>
+"""
 
 
-def _page(html: str, policy: str) -> HTMLResponse:
-    return HTMLResponse(html, headers={"Content-Security-Policy": policy, "Cache-Control": "no-store"})
+def page(*, title: str, root: str, bundle: str, start: str, head: str = "") -> str:
+    """The page without inline script: the bundle, then the desk's own start script (bot/desk/static)."""
+    return PAGE.format(title=escape(title), root=root, bundle=bundle, start=start, head=head)
 
 
 def install(app: FastAPI) -> None:
-    """Serves /docs and /redoc (FastAPI's own are switched off in create_app)."""
+    """Serves /docs and /redoc and their assets (FastAPI's own pages are switched off in create_app). The
+    security headers, the Content-Security-Policy of every desk page included, come from security.edge."""
     app.openapi = lambda: openapi(app)
-    swagger = get_swagger_ui_html(openapi_url="/openapi.json", title=f"{app.title} – API").body.decode()
-    swagger_policy = (f"default-src 'none'; script-src {CDN} {_hashes(swagger, 'script')}; "
-                      f"style-src {CDN} 'unsafe-inline'; img-src 'self' data: https://fastapi.tiangolo.com; "
-                      "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-    redoc = get_redoc_html(openapi_url="/openapi.json", title=f"{app.title} – API").body.decode()
-    redoc_policy = (f"default-src 'none'; script-src {CDN}; worker-src blob:; "
-                    "style-src 'unsafe-inline' https://fonts.googleapis.com; font-src https://fonts.gstatic.com; "
-                    "img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; connect-src 'self'; "
-                    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+    title = f"{app.title} – API"
+    swagger = page(title=title, root="swagger-ui", bundle="swagger-ui-bundle.js", start="api-docs-swagger.js",
+                   head='<link rel="stylesheet" href="/docs-assets/swagger-ui.css">')
+    redoc = page(title=title, root="redoc", bundle="redoc.standalone.js", start="api-docs-redoc.js")
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
-        return _page(swagger, swagger_policy)
+        return HTMLResponse(swagger, headers={"Cache-Control": "no-store"})
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc_page() -> HTMLResponse:
-        return _page(redoc, redoc_policy)
+        return HTMLResponse(redoc, headers={"Cache-Control": "no-store"})
+
+    @app.get("/docs-assets/{name}", include_in_schema=False)
+    async def asset(name: str) -> FileResponse:
+        if name not in ASSET_TYPES:
+            raise HTTPException(404, detail="Dit bestand bestaat niet.")
+        return FileResponse(ASSETS / name, media_type=ASSET_TYPES[name],
+                            headers={"Cache-Control": "public, max-age=86400"})

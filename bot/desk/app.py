@@ -28,6 +28,7 @@ from bot.desk import api_docs, demo_page
 from bot.desk.db import make_engine, make_sessionmaker
 from bot.desk.deps import refused
 from bot.desk.editing.history import History
+from bot.desk.editing.nlu_report import ReportJob
 from bot.nlu import topics as topic_names
 from bot.desk.editing.training import Trainer
 from bot.desk.errors import Refused
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                                 log_dir=settings.models_dir, rasa_urls=list(settings.rasa_urls),
                                 rasa_token=settings.rasa_token)
     app.state.history = History(settings.project_dir)  # editors' changes as git commits
+    app.state.nlu_report = ReportJob(project_dir=settings.project_dir, out=settings.nlu_report_dir)
     topic_names.use(settings.project_dir)
     app.state.bot = BotClient(list(settings.rasa_urls), settings.rasa_token, list(settings.action_server_urls))
 

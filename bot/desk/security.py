@@ -14,7 +14,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 
 CUSTOMER_API = re.compile(r"^/api/conversations(/|$)")
-STAFF_PAGES = ("/console", "/editor", "/dashboard")
+STAFF_PAGES = ("/console", "/editor", "/dashboard", "/docs", "/redoc")  # never framed (the API docs with them)
 REFUSED_ORIGIN = "Deze website mag de chat van deze winkel niet gebruiken."
 
 
@@ -63,9 +63,12 @@ def client_address(request: Request | WebSocket, trusted_proxies: tuple[str, ...
 def _csp(path: str, own: str) -> str:
     websocket = own.replace("http://", "ws://").replace("https://", "wss://")
     frame = "'none'" if path.startswith(STAFF_PAGES) else "'self'"
-    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    # ReDoc (styled-components) writes its styles into <style> elements it creates: on /redoc only, inline
+    # styles are allowed, and its search worker from a blob. Scripts stay the desk's own files everywhere.
+    style, worker = ("'self' 'unsafe-inline'", "; worker-src 'self' blob:") if path == "/redoc" else ("'self'", "")
+    return (f"default-src 'self'; script-src 'self'; style-src {style}; img-src 'self' data: blob:; "
             f"connect-src 'self' {websocket}; font-src 'self'; object-src 'none'; base-uri 'none'; "
-            f"form-action 'self'; frame-ancestors {frame}")
+            f"form-action 'self'; frame-ancestors {frame}{worker}")
 
 
 def cors_headers(origin: str) -> dict[str, str]:
@@ -95,7 +98,7 @@ async def edge(request: Request, call_next) -> Response:
     headers = response.headers
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("Content-Security-Policy", _csp(request.url.path, own))  # /docs and /redoc set their own
+    headers.setdefault("Content-Security-Policy", _csp(request.url.path, own))
     if request.url.path.startswith("/api/"):  # conversations, personal data: never in a browser's or proxy's cache
         headers.setdefault("Cache-Control", "no-store")
     if request.url.path.startswith(STAFF_PAGES):

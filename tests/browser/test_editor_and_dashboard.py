@@ -31,9 +31,10 @@ def test_an_editor_assigns_a_misunderstood_message_and_it_is_in_the_yaml(stack, 
     item.get_by_test_id("inbox-example").fill("kunnen jullie het ook als cadeau inpakken")
     item.get_by_test_id("inbox-target").select_option("faq/shipping_costs")
     item.get_by_test_id("inbox-add").click()
-    status = page.get_by_test_id("train-status")
-    expect(status).to_contain_text("Toegevoegd aan data/nlu/faq.yml", timeout=60_000)
-    line = int(status.inner_text().split("regel ")[1].split(")")[0])
+    expect(page.get_by_test_id("train-status")).to_contain_text("Toegevoegd aan “FAQ verzendkosten”", timeout=60_000)
+    detail = page.get_by_test_id("train-detail")  # file and line: technical detail, behind the toggle
+    assert detail.get_attribute("data-file") == "data/nlu/faq.yml"
+    line = int(detail.get_attribute("data-line"))
     lines = (stack.project_dir / "data" / "nlu" / "faq.yml").read_text().splitlines()
     assert lines[line - 1] == "    - kunnen jullie het ook als cadeau inpakken"
     expect(page.get_by_test_id("inbox").locator("li", has_text=UNCLEAR)).to_have_count(0)

@@ -16,6 +16,7 @@ ASKED = "kunnen jullie het cadeau inpakken"
 ANSWER = "Ja, voor € 2,50 pakken we je bestelling in als cadeau. Kies bij het afrekenen voor 'Inpakken als cadeau'."
 EXAMPLES = [ASKED, "pakken jullie ook in als cadeau", "is cadeauverpakking mogelijk", "kan ik het laten inpakken",
             "doen jullie aan cadeaupapier", "kan er een strik om", "kunnen jullie het inpakken als kado"]
+LATER = "Doen jullie aan cadeaupapier?"
 
 
 def git(stack, *args) -> str:
@@ -25,8 +26,10 @@ def git(stack, *args) -> str:
 
 def test_an_editor_adds_a_topic_from_the_inbox_and_after_retraining_the_bot_answers_it(stack, chat):
     assert ANSWER not in chat().say(ASKED + "?")
+    assert ANSWER not in chat().say(LATER)  # another customer, other words: its own group in the inbox
     eva = add_editor(stack)
     groups = requests.get(stack.desk_url + "/api/editor/inbox", headers=eva, timeout=10).json()["groups"]
+    assert LATER in [g["text"] for g in groups]
     [group] = [g for g in groups if "cadeau inpakken" in g["text"]]
     commits_before = int(git(stack, "rev-list", "--count", "HEAD"))
     saved = requests.post(stack.desk_url + "/api/editor/topics", headers=eva, timeout=120, json={
@@ -50,8 +53,15 @@ def test_an_editor_adds_a_topic_from_the_inbox_and_after_retraining_the_bot_answ
             time.sleep(2)
         assert status["status"] == "done", status
         assert etas and status["step"] == "klaar"  # progress in steps, with a time estimate
+        assert etas == sorted(etas, reverse=True)  # the estimate never grows
         print(f"\nnew topic, retraining from the desk: {status['seconds']} s")
         assert chat().say("kunnen jullie het als cadeau inpakken?") == ANSWER
+        # The new topic answers the other customer's question now: it left the inbox with the training.
+        groups = requests.get(stack.desk_url + "/api/editor/inbox", headers=eva, timeout=10).json()["groups"]
+        assert LATER not in [g["text"] for g in groups]
+        log = requests.get(stack.desk_url + "/api/editor/log", headers=eva, timeout=10).json()
+        answered = next(e for e in log["edits"] if e["kind"] == "inbox_answered")
+        assert "faq/cadeau_inpakken" in answered["detail"]["topics"] and log["names"]["faq/cadeau_inpakken"] == "Cadeau inpakken"
 
         undone = requests.post(f"{stack.desk_url}/api/editor/history/{saved.json()['commit']}/undo", headers=eva,
                                timeout=120)

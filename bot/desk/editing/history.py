@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 EDITABLE = ("data", "topics.yml")  # what the desk may change and commit; nothing else in the project
-COMMITTER = {"GIT_COMMITTER_NAME": "Balie desk", "GIT_COMMITTER_EMAIL": "desk@balie.invalid"}
+DESK_EMAIL = "desk@balie.invalid"
+COMMITTER = {"GIT_COMMITTER_NAME": "Balie desk", "GIT_COMMITTER_EMAIL": DESK_EMAIL}
+# An editors' commit: committed by the desk (COMMITTER) for an editor (author <username>@balie.invalid).
+# Developers' commits, also those that touch data/, are not in the editors' history and cannot be undone there.
 
 
 class HistoryError(RuntimeError):
@@ -23,15 +26,16 @@ class HistoryError(RuntimeError):
 @dataclass(frozen=True)
 class Change:
     sha: str
-    author: str
+    author: str  # the editor's first name, as the commit has it
+    username: str
     at: str  # ISO-8601
     message: str
     files: list[str]
     reverted_by: str | None = None
 
     def to_json(self) -> dict:
-        return {"sha": self.sha, "short": self.sha[:8], "author": self.author, "at": self.at,
-                "message": self.message, "files": self.files, "reverted_by": self.reverted_by}
+        return {"sha": self.sha, "short": self.sha[:8], "author": self.author, "username": self.username,
+                "at": self.at, "message": self.message, "files": self.files, "reverted_by": self.reverted_by}
 
 
 class History:
@@ -77,6 +81,9 @@ class History:
         known = {c.sha for c in self.changes(limit=500)}
         if sha not in known:
             raise HistoryError("Deze wijziging staat niet in de geschiedenis van de redactie.")
+        touched = self._git("diff-tree", "--no-commit-id", "--name-only", "-r", sha).split()
+        if any(path.split("/")[0] not in EDITABLE for path in touched):  # undo changes training data only
+            raise HistoryError("Deze wijziging raakt meer dan de trainingsgegevens en kan hier niet ongedaan worden gemaakt.")
         original = self._git("log", "-1", "--format=%s", sha).strip()
         result = subprocess.run(["git", "-C", str(self.dir), "revert", "--no-commit", sha], capture_output=True,
                                 text=True, env={**os.environ, **COMMITTER}, timeout=60)
@@ -117,21 +124,25 @@ class History:
         self._git("gc", "--prune=now", "--quiet")
 
     def changes(self, limit: int = 50) -> list[Change]:
-        """The editors' commits, newest first (only what touched the editable files)."""
+        """The editors' own commits, newest first: made through the desk for an editor (not developers'
+        commits, not the desk's first commit of an existing project)."""
         if not (self.dir / ".git").exists():
             return []
-        out = self._git("log", f"-{limit}", "--format=%x1e%H%x1f%an%x1f%aI%x1f%B%x1f", "--name-only", "--",
-                        *EDITABLE, check=False)
+        out = self._git("log", f"-{limit}", f"--committer={DESK_EMAIL}", "--format=%x1e%H%x1f%an%x1f%ae%x1f%aI%x1f%B%x1f",
+                        "--name-only", "--", *EDITABLE, check=False)
         changes: list[Change] = []
         reverted: dict[str, str] = {}
         for record in out.split("\x1e")[1:]:
-            sha, author, at, body, files = (record.split("\x1f") + [""] * 5)[:5]
+            sha, author, email, at, body, files = (record.split("\x1f") + [""] * 6)[:6]
+            if email == DESK_EMAIL or not email.endswith("@balie.invalid"):
+                continue
             message = body.strip().splitlines()[0] if body.strip() else ""
             for line in body.splitlines():
                 if line.startswith("Dit maakt ") and line.endswith(" ongedaan."):
                     reverted[line.split()[2]] = sha
-            changes.append(Change(sha, author, at, message, [f for f in files.split() if f]))
-        return [Change(c.sha, c.author, c.at, c.message, c.files,
+            changes.append(Change(sha, author, email.removesuffix("@balie.invalid"), at, message,
+                                  [f for f in files.split() if f]))
+        return [Change(c.sha, c.author, c.username, c.at, c.message, c.files,
                        next((by for short, by in reverted.items() if c.sha.startswith(short)), None))
                 for c in changes]
 

@@ -16,6 +16,7 @@ from bot.desk.agents.models import Agent
 from bot.desk.editing.history import History, HistoryError
 from bot.desk.editing.models import EditRecord
 from bot.desk.errors import Invalid, Unavailable
+from bot.hours import short_date
 from bot.nlu import files
 from bot.nlu.check import check, errors
 
@@ -72,29 +73,35 @@ def targets(project: Project) -> list[str]:
 
 
 def log(session: Session, *, limit: int = 50) -> list[dict]:
-    rows = session.scalars(select(EditRecord).order_by(EditRecord.id.desc()).limit(limit))
-    return [{"editor": r.editor, "kind": r.kind, "file": r.file, "line": r.line, "detail": r.detail,
-             "at": r.created_at.isoformat() + "Z"} for r in rows]
+    rows = list(session.scalars(select(EditRecord).order_by(EditRecord.id.desc()).limit(limit)))
+    first = dict(session.execute(select(Agent.username, Agent.first_name)
+                                 .where(Agent.username.in_({r.editor for r in rows}))).all())
+    # "who": the name the editor's commits carry (History.author_of), so the log and the history agree.
+    return [{"editor": r.editor, "who": first.get(r.editor) or r.editor, "kind": r.kind, "file": r.file,
+             "line": r.line, "detail": r.detail, "at": r.created_at.isoformat() + "Z"} for r in rows]
 
 
-def origins(session: Session) -> dict[str, str]:
-    """Where each example an editor added came from, in words (the inbox message, a move, by hand)."""
+def origins(session: Session, name: Callable[[str], str] = str) -> dict[str, str]:
+    """Where each example an editor added came from, in words (the inbox message, a move, by hand); `name`
+    gives an intent's Dutch name, editors are named as in their commits (first name)."""
     records = session.scalars(select(EditRecord).where(EditRecord.kind.in_(("example_added", "topic_added",
                                                                           "example_moved")))
                               .order_by(EditRecord.id)).all()
+    first = dict(session.execute(select(Agent.username, Agent.first_name)).all())
     origin: dict[str, str] = {}
     for entry in records:
         detail = entry.detail or {}
-        when = entry.created_at.strftime("%d-%m-%Y")
+        when = short_date(entry.created_at)
+        who = first.get(entry.editor) or entry.editor
         for example in detail.get("examples") or [detail.get("example")]:
             if not example:
                 continue
             if entry.kind == "example_moved":
-                origin[example] = f"verplaatst van {detail.get('from')} door {entry.editor} op {when}"
+                origin[example] = f"verplaatst van “{name(detail.get('from') or '')}” door {who} op {when}"
             elif detail.get("group"):
-                origin[example] = f"uit de inbox: “{detail['group']}” ({detail.get('count', 1)}×), door {entry.editor} op {when}"
+                origin[example] = f"uit de inbox: “{detail['group']}” ({detail.get('count', 1)}×), door {who} op {when}"
             else:
-                origin[example] = f"toegevoegd door {entry.editor} op {when}"
+                origin[example] = f"toegevoegd door {who} op {when}"
     return origin
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import math
 import re
 import shutil
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,14 +30,15 @@ class TrainingJob:
     started_at: str = field(default_factory=lambda: datetime.now(timezone.utc).isoformat())
     status: str = "running"  # running | done | failed
     progress: float = 0.0  # 0..1
-    stage: str = "Voorbereiden"
+    stage: str = "De gegevens controleren"  # the step in plain Dutch, as editors read it
+    detail: str | None = None  # the technical side (Rasa's component name), shown only with "details"
     components_done: int = 0
     model: str | None = None
     error: str | None = None
     finished_at: str | None = None
     seconds: float | None = None
-    step: str = "1 van 3: gegevens voorbereiden"
-    eta_seconds: int | None = None  # roughly how long it still takes
+    step: str = "1 van 4"
+    eta_seconds: int | None = None  # roughly how long it still takes; never goes up while one training runs
 
 
 class Trainer:
@@ -48,6 +51,7 @@ class Trainer:
         self.expected = expected_components
         self.job: TrainingJob | None = None
         self._task: asyncio.Task | None = None
+        self._shown: tuple[int, float] | None = None  # the estimate last shown, and when (monotonic)
 
     @property
     def running(self) -> bool:
@@ -57,7 +61,7 @@ class Trainer:
         if not self.job:
             return {"status": "idle", "last_seconds": self._last_seconds()}
         if self.job.status == "running":
-            self.job.eta_seconds = self._eta()
+            self.job.eta_seconds = self._only_down(self._eta(), time.monotonic())
         return {**asdict(self.job), "last_seconds": self._last_seconds()}
 
     def _last_file(self) -> Path:
@@ -68,6 +72,16 @@ class Trainer:
             return float(json.loads(self._last_file().read_text())["seconds"])
         except (OSError, ValueError, KeyError):
             return None
+
+    def _only_down(self, guess: int | None, now: float) -> int | None:
+        """An estimate that never grows: at most what was shown before, minus the time since."""
+        if self._shown is not None:
+            before, at = self._shown
+            left = max(1, math.ceil(before - (now - at)))
+            guess = left if guess is None else min(guess, left)
+        if guess is not None:
+            self._shown = (guess, now)
+        return guess
 
     def _eta(self) -> int | None:
         """From how far this run is, or from how long the previous one took."""
@@ -87,6 +101,7 @@ class Trainer:
         if self.running:
             raise RuntimeError("busy")
         self.job = TrainingJob(started_by=editor)
+        self._shown = None
         self._task = asyncio.create_task(self._run(self.job, on_done))
         return self.job
 
@@ -112,15 +127,18 @@ class Trainer:
             if code != 0:
                 raise RuntimeError(f"rasa train stopped with exit code {code}; see {log_path}")
             model = self.models_dir / f"{name}.tar.gz"
-            job.stage, job.progress, job.step = "Nieuw model laden", 0.97, "3 van 3: nieuw model laden"
+            job.stage, job.progress, job.step, job.detail = ("Het nieuwe model in gebruik nemen", 0.97, "4 van 4",
+                                                             "PUT /model")
             await self._load(model)
             shutil.copyfile(model, self.models_dir / "balie.tar.gz")  # what `make run` starts with next time
-            job.model, job.status, job.progress, job.stage = model.name, "done", 1.0, "Klaar: het nieuwe model is actief"
-            job.step, job.eta_seconds = "klaar", 0
+            job.model, job.status, job.progress = model.name, "done", 1.0
+            job.stage = "Klaar: de bot gebruikt nu wat je hebt gewijzigd"
+            job.step, job.eta_seconds, job.detail = "klaar", 0, None
             self._last_file().write_text(json.dumps({"seconds": round(asyncio.get_running_loop().time() - started, 1)}))
         except Exception as exc:  # noqa: BLE001 - any failure is reported in the desk; the old model keeps running
             logger.exception("retraining failed")
-            job.status, job.error, job.stage = "failed", str(exc)[:500], "Mislukt: het oude model blijft actief"
+            job.status, job.error = "failed", str(exc)[:500]  # the technical reason: behind "details"
+            job.stage = "Niet gelukt: de bot werkt gewoon verder zoals voorheen"
         finally:
             job.finished_at = datetime.now(timezone.utc).isoformat()
             job.seconds = round(asyncio.get_running_loop().time() - started, 1)
@@ -145,16 +163,28 @@ class Trainer:
 
     def _progress(self, job: TrainingJob, line: str) -> None:
         if (match := STARTED.search(line)):
-            job.stage = f"Trainen: {match.group(1)}"
-            job.step = "2 van 3: trainen"
+            component = match.group(1)
+            if component.endswith("Policy"):  # Rasa's dialogue policies come after the NLU pipeline
+                job.stage, job.step = "Leren hoe gesprekken verlopen", "3 van 4"
+            elif job.step in ("1 van 4", "2 van 4"):
+                job.stage, job.step = "Leren wat klanten bedoelen", "2 van 4"
+            job.detail = component
         elif (match := DONE.search(line)):
             job.components_done += 1
-            job.stage = f"Klaar: {match.group(2)}"
+            job.detail = match.group(2)
         elif (match := EPOCHS.search(line)):
             within = int(match.group(1)) / 100
             job.progress = min(0.95, (job.components_done + within) / self.expected)
             return
         job.progress = max(job.progress, min(0.95, job.components_done / self.expected))
+
+    async def parse(self, text: str) -> dict:
+        """What the loaded model makes of a text (Rasa's /model/parse), e.g. an inbox message after training."""
+        async with httpx.AsyncClient(timeout=30) as client:
+            response = await client.post(f"{self.rasa_urls[0]}/model/parse", params={"token": self.rasa_token},
+                                         json={"text": text})
+            response.raise_for_status()
+            return response.json()
 
     async def _load(self, model: Path) -> None:
         """Into every Rasa replica, one after the other, so that the others keep answering meanwhile."""

@@ -114,12 +114,24 @@ def training_status(request: Request) -> dict:
     return request.app.state.trainer.status()
 
 
-@router.get("/api/editor/nlu-report", dependencies=[Editor], responses={401: {}, 403: {}, 404: {}})
+@router.get("/api/editor/nlu-report", dependencies=[Editor], responses={401: {}, 403: {}})
 def nlu_report(request: Request) -> dict:
+    """The latest report (`available`: false while there is none yet), with the report being made (`job`)
+    and the Dutch names of the intents and topics in it."""
     summary = request.app.state.settings.nlu_report_dir / "summary.json"
+    job = request.app.state.nlu_report.status()
     if not summary.exists():
-        raise HTTPException(404, detail="Er is nog geen NLU-rapport. Maak er een met `bot nlu report`.")
-    return json.loads(summary.read_text())
+        return {"available": False, "job": job}
+    report = json.loads(summary.read_text())
+    keys = {r["label"] for kind in ("intents", "responses") for r in report.get(kind, [])}
+    keys |= {c[side] for c in report.get("confused", []) for side in ("expected", "predicted")}
+    return {**report, "available": True, "job": job, "names": flows.names(_project(request), keys)}
+
+
+@router.post("/api/editor/nlu-report", status_code=202, responses={401: {}, 403: {}, 409: {}})
+async def make_nlu_report(request: Request, agent: Agent = Editor) -> dict:
+    """Makes a new report in the background (cross-validation: a few trainings long)."""
+    return flows.start_report(request.app.state.nlu_report, agent)
 
 
 @router.get("/api/editor/nlu-report/{picture}", dependencies=[Editor], responses={401: {}, 403: {}, 404: {}})

@@ -51,11 +51,44 @@ def csv_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def to_csv(report: Report) -> str:
+# The CSV as team leads open it: Dutch headers and names. `keys=True` gives the same rows with the metric
+# names and raw keys above (for scripts: /api/reports.csv?keys=true).
+HEADER = ("Onderdeel", "Wat", "Waarde")
+KEY_HEADER = ("metric", "key", "value")
+METRICS = {"period": "Periode", "conversations": "Gesprekken", "containment": "Zonder medewerker afgehandeld",
+           "handoffs": "Overgedragen", "wait": "Wachttijd", "handling": "Behandeltijd",
+           "satisfaction": "Tevredenheid", "callbacks": "Terugbelafspraken",
+           "conversations_per_day": "Gesprekken per dag", "topic": "Onderwerp",
+           "topic_previous_period": "Onderwerp, vorige periode", "handoff_reason": "Waarom overgedragen",
+           "score": "Tevredenheidsscore", "spike": "Opvallend", "misunderstood": "Vaakst niet begrepen"}
+KEYS = {"start": "Begin (UTC)", "end": "Einde (UTC)", "since": "Laatste", "total": "Totaal",
+        "answered_without_a_person": "Aantal", "share": "Aandeel (0–1)", "median_minutes": "Mediaan in minuten",
+        "solved_yes": "Opgelost: ja", "solved_no": "Opgelost: nee", "mean_score": "Gemiddelde score (1–5)",
+        "comments": "Opmerkingen", "due": "Gepland", "on_time": "Op tijd", "late_or_missed": "Te laat of gemist"}
+
+
+def dutch(report: Report, metric: str, key: str) -> tuple[str, str]:
+    """A row's metric and key as a team lead reads them."""
+    if metric in ("topic", "topic_previous_period"):
+        name = report.topic_labels.get(key) or labels.topic(key)
+    elif metric == "handoff_reason":
+        name = labels.reason(key)
+    elif metric == "conversations_per_day":
+        name = report.day_labels.get(key, key)
+    elif metric == "score":
+        name = f"{key} {'ster' if key == '1' else 'sterren'}"
+    else:
+        name = KEYS.get(key, key)  # a spike's number, a misunderstood message (masked) as it is
+    return METRICS.get(metric, metric), name
+
+
+def to_csv(report: Report, *, keys: bool = False) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, quoting=csv.QUOTE_ALL)  # every cell quoted, quotes inside doubled
-    writer.writerow(["metric", "key", "value"])
-    writer.writerows([csv_cell(cell) for cell in row] for row in rows(report))
+    writer.writerow(KEY_HEADER if keys else HEADER)
+    for metric, key, value in rows(report):
+        row = (metric, key, value) if keys else (*dutch(report, metric, key), value)
+        writer.writerow([csv_cell(cell) for cell in row])
     return buffer.getvalue()
 
 
@@ -105,7 +138,7 @@ table {{ border-collapse: collapse; width: 100%; }} td {{ border-top: 1px solid 
 <p class="muted">Periode: {escape(report.start[:16].replace("T", " "))} tot {escape(report.end[:16].replace("T", " "))} (UTC), laatste {escape(report.since)}. Persoonsgegevens zijn afgeschermd.</p>
 <div class="tiles">{"".join(f'<div class="tile"><b>{escape(v)}</b>{escape(k)}</div>' for k, v in tiles)}</div>
 <h2>Opvallend</h2><ul class="spikes">{spikes}</ul>
-<h2>Gesprekken per dag</h2>{bars(report.per_day)}
+<h2>Gesprekken per dag</h2>{bars(report.per_day, report.day_labels)}
 <h2>Onderwerpen</h2>{bars(report.topics, report.topic_labels)}
 <h2>Waarom overgedragen</h2>{bars(report.handoff_reasons, labels.REASONS, "#e08a1e")}
 <h2>Tevredenheidsscores</h2>{bars(report.scores, {str(n): "★" * n for n in range(1, 6)}, "#1f5fbf")}

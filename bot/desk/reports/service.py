@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from statistics import median
 from zoneinfo import ZoneInfo
 
@@ -19,6 +19,7 @@ from bot.desk.callbacks.models import Callback
 from bot.desk.conversations.models import Conversation, ConversationEvent, Message
 from bot.desk.editing import inbox
 from bot.desk.handoffs.models import Handoff
+from bot.hours import short_date
 from bot.nlu_result import topic_of
 
 SPIKE_RATIO = 0.5  # +50 % or more against the previous period ...
@@ -63,7 +64,8 @@ class Report:
     callbacks_on_time: int = 0
     callbacks_late_or_missed: int = 0
     misunderstood: list[dict] = field(default_factory=list)
-    topic_labels: dict[str, str] = field(default_factory=dict)
+    topic_labels: dict[str, str] = field(default_factory=dict)  # topic key -> its Dutch name (no key in it)
+    day_labels: dict[str, str] = field(default_factory=dict)  # ISO day -> "ma 27 nov" (bot/hours.py)
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -105,13 +107,12 @@ def compute(session: Session, *, tz: ZoneInfo, since: str = "7d", now: datetime 
     report.conversations = len(real)
     days = Counter(at.replace(tzinfo=timezone.utc).astimezone(tz).date().isoformat() for _, at in real)
     report.per_day = dict(sorted(days.items()))
+    report.day_labels = {day: short_date(date.fromisoformat(day)) for day in report.per_day}
 
     topics_now = Counter(t for topics in _topics_by_conversation(session, start, end).values() for t in topics)
     topics_before = Counter(t for topics in _topics_by_conversation(session, previous_start, start).values() for t in topics)
     report.topics = dict(topics_now.most_common())
-    names = labels.topics()
-    report.topic_labels = {t: f"{names[t]} ({t})" if t in names else t
-                           for t in set(topics_now) | set(topics_before)}
+    report.topic_labels = {t: labels.topic(t) for t in set(topics_now) | set(topics_before)}
     report.previous_topics = dict(topics_before.most_common())
     label = "vorige week" if span == timedelta(days=7) else "de vorige periode"
     for topic, count in topics_now.most_common():

@@ -33,7 +33,11 @@ def report(request: Request, since: str = Since) -> dict:
 
 @router.get("/api/reports.csv", response_class=CsvResponse, dependencies=[Admin],
             responses={401: {}, 403: {}, 422: {}})
-def report_csv(request: Request, since: str = Since) -> CsvResponse:
-    text = to_csv(_report(request, since))
+def report_csv(request: Request, since: str = Since,
+               keys: bool = Query(False, description="true: English metric names and raw keys (metric, key, "
+                                                     "value) for scripts, instead of the Dutch headers and names")
+               ) -> CsvResponse:
+    """The report as CSV: Dutch headers (Onderdeel, Wat, Waarde) and names; `keys=true` for the keys."""
+    text = to_csv(_report(request, since), keys=keys)
     name = "".join(since.split())  # "2 w" -> 2w: no whitespace (a CR would break the header) in the file name
     return CsvResponse(text, headers={"Content-Disposition": f'attachment; filename="balie-{name}.csv"'})

@@ -44,6 +44,8 @@
       .then(function (data) {
         Staff.setToken(data.token); form.password.value = "";
         $("login-notice").textContent = data.notice || ""; $("login-notice").hidden = !data.notice;  // tried by others?
+        var back = Staff.returnTo();  // came from a direct link to the editors' page or the dashboard
+        if (back && !data.notice) { location.assign(back); return; }
         start();
       })
       .catch(function (e) { $("login-error").textContent = e.message; });

@@ -28,7 +28,7 @@
       tile("Opgelost volgens klant", r.solved_yes + " ja / " + r.solved_no + " nee", "tile-solved"),
       tile("Terugbelafspraken op tijd", r.callbacks_on_time + " van " + r.callbacks_due, "tile-callbacks"));
     $("spikes").replaceChildren.apply($("spikes"), (r.spikes.length ? r.spikes : ["Geen opvallende stijgingen."]).map(function (s) { return el("li", "", s); }));
-    chart("per-day", r.per_day); chart("topics", r.topics, r.topic_labels); chart("reasons", r.handoff_reasons, labels.reasons);
+    chart("per-day", r.per_day, r.day_labels); chart("topics", r.topics, r.topic_labels); chart("reasons", r.handoff_reasons, labels.reasons);
     var stars = {}; ["1", "2", "3", "4", "5"].forEach(function (n) { stars[n] = "★★★★★".slice(0, Number(n)); });
     chart("scores", r.scores, stars);
     var rows = r.misunderstood.map(function (m) { var tr = el("tr"); tr.appendChild(el("td", "", m.text)); tr.appendChild(el("td", "", String(m.count))); return tr; });
@@ -43,7 +43,7 @@
     });
   });
   var labels = {};
-  if (!Staff.token()) { $("login-needed").hidden = false; return; }
+  if (!Staff.token()) { Staff.signInHere(); return; }
   Staff.loadLabels().then(function (l) { labels = l; return load(); })
     .then(function () { $("dashboard").hidden = false; }).catch(function () { $("login-needed").hidden = false; });
 })();

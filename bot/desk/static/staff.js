@@ -51,6 +51,18 @@ window.Staff = (function () {
   }
   function clock(iso) { return new Date(iso).toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit" }); }
 
+  // Signing in from a direct link: the page sends you to the console's sign-in with ?next=<the page>, and
+  // the console sends you back there afterwards. Only the desk's own staff pages are a place to go back to.
+  var RETURN_PAGES = ["/editor", "/dashboard"];
+  function signInHere() {
+    location.replace("/console?next=" + encodeURIComponent(location.pathname + location.search + location.hash));
+  }
+  function returnTo(search) {
+    var next = new URLSearchParams(search || location.search).get("next") || "";
+    var path = next.split(/[?#]/)[0];
+    return RETURN_PAGES.indexOf(path) >= 0 ? next : null;  // "/dashboard?x#y" yes; "//evil", "https://…" no
+  }
+
   return { $: $, el: el, token: token, setToken: setToken, api: api, loadLabels: loadLabels, label: label,
-           when: when, clock: clock };
+           when: when, clock: clock, signInHere: signInHere, returnTo: returnTo };
 })();

@@ -34,6 +34,7 @@ class Settings:
     callback_check_seconds: float
     redis_url: str | None = None  # push across desk replicas; unset: one desk process
     heartbeat_seconds: float = 5.0  # clients hear the newest sequence number this often
+    away_after_seconds: float = 120.0  # an agent without a connected console this long goes away, her chats to the queue
     shop_origins: tuple[str, ...] = ()  # the shops' own sites that may embed the widget (CORS, WebSocket)
     trusted_proxies: tuple[str, ...] = ()  # the client address comes from X-Forwarded-For only behind these
     identity_secret: str = ""  # shared with the shop: signs who a logged-in customer is (HMAC-SHA256)
@@ -88,6 +89,7 @@ def get_settings() -> Settings:
         callback_check_seconds=float(os.environ.get("CALLBACK_CHECK_SECONDS", "30")),
         redis_url=os.environ.get("REDIS_URL") or None,
         heartbeat_seconds=float(os.environ.get("HEARTBEAT_SECONDS", "5")),
+        away_after_seconds=float(os.environ.get("AGENT_AWAY_AFTER_SECONDS", "120")),
         shop_origins=_urls(os.environ.get("SHOP_ORIGINS", "")),
         trusted_proxies=tuple(p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()),
         identity_secret=secret("SHOP_IDENTITY_SECRET"),

@@ -90,4 +90,5 @@ def test_a_transfer_and_a_release_are_each_told_once(session):
     work.record(AgentStatusChanged(other.id))
     settle(work)
     assert handoff.agent_id == owner.id and session.get(Conversation, conversation.id).state == State.AGENT
-    assert said(work) == [f"{owner.first_name} van de klantenservice helpt je nu verder."]
+    assert said(work) == [f"{other.first_name} is niet meer beschikbaar in de chat, daarom neemt {owner.first_name} van de "
+                          "klantenservice je gesprek over. Je hoeft niets te herhalen: mijn collega ziet ons hele gesprek."]

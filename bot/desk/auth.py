@@ -5,7 +5,7 @@ from typing import Callable
 
 from fastapi import Depends, HTTPException, Request
 
-from bot.desk.agents import service
+from bot.desk.agents import presence, service
 from bot.desk.agents.models import Agent
 from bot.desk.deps import bearer, db
 
@@ -19,6 +19,8 @@ def current_agent(request: Request) -> Agent:
     """The signed-in agent (any role), or 401."""
     with db(request) as session:
         agent = service.agent_for_token(session, token=bearer(request), demo_mode=request.app.state.settings.demo_mode)
+        if agent is not None:
+            presence.touch(session, agent)  # a request of her own: she is there
     if agent is None:
         raise HTTPException(401, detail="Log opnieuw in.")
     return agent

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from starlette.concurrency import run_in_threadpool
 
-from bot.desk.agents import service as agents
+from bot.desk.agents import flows as agent_flows, presence, service as agents
 from bot.desk.callbacks import flows as callback_flows
 from bot.desk.callbacks.models import Callback
 from bot.desk.conversations.models import Conversation, ConversationEvent
@@ -67,6 +67,7 @@ class PeriodicWork:
             self.last_check = utcnow()
             return False
         since, self.last_check = self.last_check - timedelta(seconds=1), utcnow()
+        await perform(self.app, agent_flows.sweep_absent)  # agents whose console is gone: away, their chats to the queue
         await perform(self.app, callback_flows.offer_to_waiters)
         await perform(self.app, _newly_overdue, since)
         if utcnow() >= self.next_retention:
@@ -110,11 +111,19 @@ def _ended_sessions(app: FastAPI, sessions: set[str]) -> set[str]:
         return sessions - agents.live_sessions(session, digests=sessions, demo_mode=app.state.settings.demo_mode)
 
 
+def _seen(app: FastAPI, agent_ids: set[int]) -> None:
+    with db(app) as session:
+        presence.seen(session, agent_ids)
+
+
 async def heartbeat_forever(app: FastAPI, every_seconds: float) -> None:
     hub = app.state.hub
     while True:
         await asyncio.sleep(every_seconds)
         try:
+            connected = hub.connected_agents()
+            if connected:  # these agents' consoles are here: they are present (read by every replica's sweep)
+                await run_in_threadpool(_seen, app, connected)
             if not hub.socket_count:
                 continue
             ids = sorted(set(hub.customer_conversations()) | set(hub.watched_conversations()))

@@ -56,6 +56,19 @@ def transfer(to_name: str, from_name: str) -> str:
     return f"{to_name} neemt je gesprek over van {from_name}; je hoeft niets te herhalen."
 
 
+def released(*, from_name: str, to_name: str | None, info: dict[str, Any], gone: bool) -> str:
+    """The agent went offline (`gone` False) or her console was gone too long (`gone` True): the chat is back in
+    line at the place it had, or a colleague took it over at once."""
+    lead = f"{from_name} is even niet bereikbaar" if gone else f"{from_name} is niet meer beschikbaar in de chat"
+    if to_name:
+        return f"{lead}, daarom neemt {to_name} van de klantenservice je gesprek over. {NOTHING_TO_REPEAT}"
+    text = f"{lead}. Je staat weer in de rij, op je oude plek. {NOTHING_TO_REPEAT}"
+    if info.get("agents_available") is False:
+        return f"{text} Er is nu geen andere collega beschikbaar; je vraag blijft bewaard."
+    return f"{text} " + place_and_wait(info.get("queue_position"), info.get("estimated_wait_minutes"),
+                                       bool(info.get("estimate_is_rough")))
+
+
 def status_line(state: str, info: dict[str, Any]) -> str | None:
     """The widget's line above the chat while a person is involved."""
     if state == "queued":

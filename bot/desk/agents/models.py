@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Column, DateTime, ForeignKey, Integer, String, UniqueConstraint
 
 from bot.desk.db import Base, utcnow
 
@@ -21,6 +21,10 @@ class Agent(Base):
     failed_logins = Column(Integer, nullable=False, default=0, server_default="0")
     last_failed_login_at = Column(DateTime, nullable=True)
     created_at = Column(DateTime, nullable=False, default=utcnow)
+    # Presence (agents/presence.py): when a console of hers was last connected, on any replica; and what the
+    # desk did when it was gone too long, shown to her when she is back until she has read it.
+    last_seen_at = Column(DateTime, nullable=True)
+    presence_notice = Column(JSON, nullable=True)
 
 
 class AgentSession(Base):

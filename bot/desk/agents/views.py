@@ -11,7 +11,7 @@ from fastapi import Path as PathParam
 from pydantic import constr
 from starlette.concurrency import run_in_threadpool
 
-from bot.desk.agents import flows, lockout, service
+from bot.desk.agents import flows, lockout, presence, service
 from bot.desk.agents.models import Agent
 from bot.desk.auth import Admin, SignedIn
 from bot.desk.deps import Input, bearer, db, typed
@@ -34,7 +34,7 @@ class StatusIn(Input):
 
 def agent_json(agent: Agent) -> dict:
     return {"id": agent.id, "username": agent.username, "first_name": agent.first_name, "role": agent.role,
-            "status": agent.status}
+            "status": agent.status, "presence_notice": presence.notice(agent)}
 
 
 DEVICE_COOKIE = "balie_device"  # a browser that signed in before (see lockout.py); only sent to the login
@@ -116,11 +116,29 @@ def me(agent: Agent = SignedIn) -> dict:
     return agent_json(agent)
 
 
+def _dismiss(request: Request, agent_id: int) -> dict:
+    with db(request) as session:
+        agent = session.get(Agent, agent_id)
+        presence.dismiss(session, agent)
+        return agent_json(agent)
+
+
+@router.post("/api/agent/presence-notice/read", responses={401: {}})
+async def presence_notice_read(request: Request, agent: Agent = SignedIn) -> dict:
+    """She has read what the desk did while her console was gone: the notice is not shown again."""
+    return await run_in_threadpool(_dismiss, request, agent.id)
+
+
 @router.post("/api/agent/status", responses={401: {}, 422: {}})
 async def set_status(body: StatusIn, request: Request, agent: Agent = SignedIn) -> dict:
     """online: new chats are routed to you; away: you keep your chats but get no new ones;
     offline: your open chats go back to the queue."""
     return agent_json(await perform(request.app, flows.set_status, agent.id, body.status, routing=True))
+
+
+def _seen(app, agent_id: int) -> None:
+    with db(app) as session:
+        presence.seen(session, [agent_id])
 
 
 def _agent_for(app, token: str) -> Agent | None:
@@ -135,12 +153,14 @@ async def agent_socket(websocket: WebSocket, token: str = "") -> None:
     if not origin_allowed(websocket.headers.get("origin"), own_origin(websocket.headers, "http"), ()):
         await websocket.close(code=4403)  # the console is only for the desk's own page
         return
-    if await run_in_threadpool(_agent_for, websocket.app, token) is None:
+    agent = await run_in_threadpool(_agent_for, websocket.app, token)
+    if agent is None:
         await websocket.close(code=4401)
         return
     await websocket.accept()
     hub = websocket.app.state.hub
-    hub.add_agent(websocket, service.session_digest(token))  # closed when this sign-in ends
+    hub.add_agent(websocket, service.session_digest(token), agent.id)  # closed when this sign-in ends
+    await run_in_threadpool(_seen, websocket.app, agent.id)  # her console is here: she is present from now on
     try:
         while True:
             text = await websocket.receive_text()

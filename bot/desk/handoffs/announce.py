@@ -42,6 +42,12 @@ def _announce(work: Work, conversation: Conversation, taken: list[Stepped]) -> N
         conversations.say(work, conversation, wording.not_solved(
             first_name=_name(work, last.agent_id) if with_agent else None,
             info={} if with_agent else queue.info(work, handoff)))
+    elif Step.RELEASE in kinds:
+        start = taken[kinds.index(Step.RELEASE)]
+        handoff = work.session.get(Handoff, last.handoff_id)
+        conversations.say(work, conversation, wording.released(
+            from_name=_name(work, start.previous_agent_id), to_name=_name(work, last.agent_id) if with_agent else None,
+            info={} if with_agent else queue.info(work, handoff), gone=start.data.get("reason") == "presence"))
     elif last.step == Step.TRANSFER:
         conversations.say(work, conversation, wording.transfer(_name(work, last.agent_id),
                                                                _name(work, last.previous_agent_id)))

@@ -114,13 +114,14 @@ def free_seats(session: Session, *, default_cap: int, demo_mode: bool) -> int:
     return sum(room_left(session, a, default_cap=default_cap, load=load) for a in online_agents(session, demo_mode=demo_mode))
 
 
-def release(work: Work, *, agent: Agent) -> list[Handoff]:
-    """An agent goes offline: their open chats go back to the queue, every message kept."""
+def release(work: Work, *, agent: Agent, reason: str = "offline") -> list[Handoff]:
+    """An agent goes offline, or her console was gone too long (`reason` "presence", agents/presence.py): her open
+    chats go back to the queue, every message kept, at the place in line they had."""
     released = assigned_to(work.session, agent=agent)
     for handoff in released:
         conversation = work.session.get(Conversation, handoff.conversation_id)
         conversations.transition(work, conversation=conversation, step=Step.RELEASE, handoff=handoff,
-                                 actor=f"agent:{agent.username}", data={"reopened": True})
+                                 actor=f"agent:{agent.username}", data={"reopened": True, "reason": reason})
     return released
 
 

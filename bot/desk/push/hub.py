@@ -18,6 +18,7 @@ class Hub:
         self._customers: dict[str, set[WebSocket]] = defaultdict(set)
         self._agents: dict[WebSocket, str | None] = {}  # socket -> conversation id it watches
         self._sessions: dict[WebSocket, str] = {}  # agent socket -> digest of the sign-in it was opened with
+        self._agent_ids: dict[WebSocket, int] = {}  # agent socket -> whose console it is (presence)
 
     # --- sockets -------------------------------------------------------------------------------------
     def add_customer(self, conversation_id: str, socket: WebSocket) -> None:
@@ -28,9 +29,11 @@ class Hub:
         if not self._customers[conversation_id]:
             self._customers.pop(conversation_id, None)
 
-    def add_agent(self, socket: WebSocket, session: str = "") -> None:
+    def add_agent(self, socket: WebSocket, session: str = "", agent_id: int | None = None) -> None:
         self._agents[socket] = None
         self._sessions[socket] = session
+        if agent_id is not None:
+            self._agent_ids[socket] = agent_id
 
     def watch(self, socket: WebSocket, conversation_id: str | None) -> None:
         if socket in self._agents:
@@ -39,9 +42,14 @@ class Hub:
     def remove_agent(self, socket: WebSocket) -> None:
         self._agents.pop(socket, None)
         self._sessions.pop(socket, None)
+        self._agent_ids.pop(socket, None)
 
     def agent_sessions(self) -> set[str]:
         return set(self._sessions.values())
+
+    def connected_agents(self) -> set[int]:
+        """Agents with a console connected to this replica now."""
+        return set(self._agent_ids.values())
 
     async def end_sessions(self, sessions: Iterable[str]) -> None:
         """Signed out, disabled or expired: the console hears nothing more on those sockets."""

@@ -13,6 +13,7 @@
   if (conversation && (conversation.customer || null) !== customerId()) save(null);  // someone else logged in or out
   var seen = {}, maxSeq = 0;
   var busy = false, lastPush = 0;
+  var live = false, unread = 0, pageTitle = document.title;  // live: the history is shown, what comes now is new
 
   function identity() {
     // A logged-in customer: the shop signs who they are on its server (README, "Logged-in customers").
@@ -67,6 +68,9 @@
     ".balie-form button:disabled{opacity:.5;cursor:default}",
     ".balie-error{color:#a1261b;font-size:12.5px;padding:4px 14px}",
     ".balie-typing{color:#4f5954;font-size:12.5px;padding:0 14px 6px;min-height:18px}",
+    ".balie-badge{display:inline-block;min-width:20px;margin-left:8px;padding:1px 6px;border-radius:10px;background:#c0392b;color:#fff;font-size:12px;text-align:center}",
+    ".balie-badge[hidden]{display:none}",
+    ".balie-msg a{color:inherit;text-decoration:underline;word-break:break-all}",
     ".balie-hidden{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}"
   ].join("\n");
   var host = el("div");
@@ -81,6 +85,10 @@
   }
 
   var launcher = el("button", "balie-launcher", "💬 Chat met ons");
+  var badge = el("span", "balie-badge");
+  badge.hidden = true;
+  badge.setAttribute("data-testid", "balie-unread");
+  launcher.appendChild(badge);
   launcher.type = "button";
   launcher.setAttribute("data-testid", "balie-launcher");
   launcher.setAttribute("aria-expanded", "false");
@@ -143,6 +151,36 @@
     return "";
   }
 
+  // Web addresses (http and https only) become links that open in a new tab without access to this page; the rest
+  // stays text. Built from text nodes and an element, never from HTML, so nothing in a message can become markup.
+  var LINK = /\bhttps?:\/\/[^\s<>"]+/gi;
+  function appendText(node, text) {
+    var last = 0, match;
+    LINK.lastIndex = 0;
+    while ((match = LINK.exec(text))) {
+      var href = match[0].replace(/[.,;:!?)]+$/, "");
+      if (match.index > last) node.appendChild(document.createTextNode(text.slice(last, match.index)));
+      var url = null;
+      try { url = new URL(href); } catch (e) { url = null; }
+      if (url && (url.protocol === "http:" || url.protocol === "https:")) {
+        var a = el("a", "", href);
+        a.href = url.href; a.target = "_blank"; a.rel = "noopener noreferrer";
+        node.appendChild(a);
+      } else node.appendChild(document.createTextNode(href));
+      last = match.index + href.length;
+      LINK.lastIndex = last;
+    }
+    if (last < text.length) node.appendChild(document.createTextNode(text.slice(last)));
+  }
+
+  // While the panel is closed, what the desk or a colleague says is counted on the launcher and in the page title.
+  function showUnread() {
+    badge.hidden = !unread;
+    badge.textContent = unread ? String(unread) : "";
+    badge.setAttribute("aria-label", unread === 1 ? "1 nieuw bericht" : unread + " nieuwe berichten");
+    document.title = unread ? "(" + unread + ") " + pageTitle : pageTitle;
+  }
+
   function clearButtons() {
     Array.prototype.forEach.call(log.querySelectorAll(".balie-buttons"), function (b) { b.remove(); });
   }
@@ -174,7 +212,7 @@
     if (m.client_key) node.setAttribute("data-client-key", m.client_key);
     var label = who(m);
     if (label) node.appendChild(el("span", "who", label));
-    node.appendChild(document.createTextNode(m.text));
+    appendText(node, m.text || "");
     var before = m.seq ? placeFor(m.seq) : null;
     log.insertBefore(node, before);
     // The customer's next message, or a new line from the desk (a colleague took over, ...), ends what was
@@ -191,7 +229,15 @@
       });
       log.appendChild(row);
     }
+    if (live && !before && m.sender !== "customer" && !panel.classList.contains("open")) { unread += 1; showUnread(); }
+    scrollToNewest();
+  }
+
+  // The newest message and the buttons that belong to it in view (also when the panel opens again).
+  function scrollToNewest() {
     log.scrollTop = log.scrollHeight;
+    var last = log.lastElementChild;
+    if (last && last.scrollIntoView) last.scrollIntoView({ block: "end" });
   }
 
   function showState(s) {
@@ -292,7 +338,9 @@
     if (!log.childNodes.length && !conversation) {
       render({ sender: "bot", text: "Hoi! Ik ben de digitale assistent. Vraag me bijvoorbeeld waar je pakket is, hoe retourneren werkt of wat verzenden kost." });
     }
-    input.focus();
+    unread = 0; showUnread();
+    scrollToNewest();
+    input.focus({ preventScroll: true });
   }
 
   launcher.addEventListener("click", openPanel);
@@ -315,5 +363,5 @@
   });
 
   mount();
-  push.catchUp().then(push.connect);
+  push.catchUp().then(function () { live = true; push.connect(); });
 })();

@@ -23,6 +23,7 @@
       me = agent;
       $("me-name").textContent = agent.first_name;
       $("status").value = agent.status;
+      showPresence(agent.presence_notice);
       $("login").hidden = true; $("desk").hidden = false;
       refresh(); push.connect(); loadCanned(); loadColleagues(); loadCallbacks();
       $("canned-admin").hidden = agent.role !== "admin";
@@ -51,10 +52,22 @@
       .catch(function (e) { $("login-error").textContent = e.message; });
   });
 
+  // What the desk did while her console was gone (she went away, her chats went back to the queue).
+  function showPresence(notice) {
+    $("presence-notice").hidden = !notice;
+    if (!notice) return;
+    var at = new Date(notice.at);
+    $("presence-text").textContent = notice.text + (isNaN(at) ? "" : " (om " + at.toLocaleTimeString("nl-NL", { hour: "2-digit", minute: "2-digit" }) + ")");
+  }
+  $("presence-read").addEventListener("click", function () {
+    api("POST", "/api/agent/presence-notice/read").then(function (agent) { me = agent; showPresence(null); })
+      .catch(function (e) { $("action-error").textContent = e.message; });
+  });
+
   $("status").addEventListener("change", function (event) {
     $("action-error").textContent = "";
     api("POST", "/api/agent/status", { status: event.target.value })
-      .then(function (agent) { me = agent; return refresh(); })
+      .then(function (agent) { me = agent; showPresence(agent.presence_notice); return refresh(); })
       .catch(function (e) { $("action-error").textContent = e.message; });
   });
 
@@ -435,7 +448,12 @@
     other: function (data) {
       if (data.type === T.QUEUE_CHANGED || data.type === T.NEW_HANDOFF) refreshSoon();
       if (data.type === T.CALLBACKS_CHANGED) loadCallbacks();
-      if (data.type === T.AGENTS_CHANGED) loadColleagues();
+      if (data.type === T.AGENTS_CHANGED) {
+        loadColleagues();
+        api("GET", "/api/agent/me").then(function (agent) {  // the desk may have set her away (presence)
+          me = agent; $("status").value = agent.status; showPresence(agent.presence_notice);
+        }).catch(function () {});
+      }
       if (data.type === T.CONTEXT_CHANGED && current && data.handoff_id === current.id) refreshCard(current.id);
       if (data.type === T.ASSIGNED) {
         refreshSoon();

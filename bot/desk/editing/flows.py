@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Callable
 
-from bot import labels
+from bot import answer_gate, labels
 from bot.desk.agents.models import Agent
 from bot.desk.editing import inbox, service
 from bot.desk.editing.history import HistoryError
@@ -30,7 +30,8 @@ def _edit(project: Project, change: Callable, refused: type[Refused] = Invalid) 
 # --- the inbox ------------------------------------------------------------------------------------------
 def inbox_groups(project: Project) -> dict[str, Any]:
     with project.db() as session:
-        return {"groups": [g.to_json() for g in inbox.groups(session)], "targets": service.targets(project)}
+        return {"groups": [g.to_json() for g in inbox.groups(session)], "targets": service.targets(project),
+                "thresholds": answer_gate.describe()}
 
 
 def _group(project: Project, key: str) -> inbox.Group:

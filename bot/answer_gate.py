@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from typing import Any
 
 # The three thresholds (docs/nlu.md: how they were chosen).
-INTENT_MIN = 0.60  # the intent classifier's confidence that the message is an FAQ question
-ANSWER_MIN = 0.55  # the answer selector's confidence in the chosen answer
-MARGIN_MIN = 0.25  # the chosen answer's confidence minus the next answer's
+INTENT_MIN = 0.80  # the intent classifier's confidence that the message is an FAQ question
+ANSWER_MIN = 0.50  # the answer selector's confidence in the chosen answer
+MARGIN_MIN = 0.20  # the chosen answer's confidence minus the next answer's
 # Intents that would start a flow for the customer (an order-number question, a handover with an apology):
 # below this confidence the message is not understood rather than taken for one of them.
-FLOW_MIN = 0.60
+FLOW_MIN = 0.80
 FLOW_INTENTS = ("order_status", "return_request", "complain", "product_issue")
 # The nearest topics offered as buttons when the bot is not sure: the best one always, the second when
 # the selector gives it at least this much.

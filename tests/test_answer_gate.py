@@ -125,3 +125,21 @@ def parse(intent: str, key: str | None = None, options: list[str] | None = None)
 def test_coverage_verdicts(part, topic, parsed, escalation, expected):
     case = coverage.Case(part, "tekst", topic)
     assert coverage.verdict(case, coverage.outcome_of(parsed, escalation)) == expected
+
+
+def test_a_statement_of_dutch_words_that_means_nothing_in_a_shop_is_not_understood():
+    from bot import understanding
+    from bot.config import ROOT
+    from bot.nlu.files import parse as parse_files
+
+    data = parse_files(ROOT / "data")
+    everything = understanding.Vocabulary.from_texts([e.plain for e in data.examples] + [a.text for a in data.answers])
+    shop = understanding.Vocabulary.from_texts([e.plain for e in data.examples if e.intent != "out_of_scope"]
+                                               + [a.text for a in data.answers])
+    for nonsense in ("de gieter fluit zachtjes over het kale plein", "mijn lamp droomt van paarse dinsdagen"):
+        assert understanding.judge(nonsense, everything, shop) == "no_meaning"
+        assert understanding.judge(nonsense, everything) is None  # without the shop's words: left to the classifier
+    for meant in ("waar blijft mijn pakket van gisteren", "verkopen jullie tweedehands fietsen",
+                  "ik ben verhuisd en wil het pakket op mijn nieuwe adres", "het product is kapot aangekomen",
+                  "de jas past niet en ik wil hem terugsturen"):
+        assert understanding.judge(meant, everything, shop) is None, meant

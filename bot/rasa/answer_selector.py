@@ -23,7 +23,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, PREDICTED_CON
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from scipy.sparse import csr_matrix, hstack, vstack
+from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
+from sklearn.pipeline import Pipeline, make_pipeline
 
 from bot import answer_gate
 
@@ -56,10 +58,11 @@ class AnswerSelector(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # C as for the intents (bot/rasa/intent_classifier.py); docs/nlu.md has the values tried.
-        return {"retrieval_intent": "faq", "C": 20.0, "max_iter": 1000, "ranking_length": 5}
+        # tf-idf weights: 5-fold cross-validated FAQ F1 0.900 against 0.893 on the raw counts (docs/nlu.md).
+        return {"retrieval_intent": "faq", "C": 5.0, "max_iter": 1000, "ranking_length": 5}
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 clf: Optional[LogisticRegression] = None, responses: Optional[Dict[str, list]] = None) -> None:
+                 clf: Optional[Pipeline] = None, responses: Optional[Dict[str, list]] = None) -> None:
         self.config = {**self.get_default_config(), **config}
         self._model_storage, self._resource = model_storage, resource
         self.clf = clf
@@ -82,8 +85,8 @@ class AnswerSelector(GraphComponent):
             logger.warning("AnswerSelector: fewer than two FAQ topics with examples; no answers are chosen")
             self.clf = None
         else:
-            self.clf = LogisticRegression(C=float(self.config["C"]), max_iter=int(self.config["max_iter"]),
-                                          class_weight="balanced", random_state=42)
+            self.clf = make_pipeline(TfidfTransformer(), LogisticRegression(
+                C=float(self.config["C"]), max_iter=int(self.config["max_iter"]), class_weight="balanced", random_state=42))
             self.clf.fit(_features(examples), [m.get(INTENT_RESPONSE_KEY) for m in examples])
         self.persist()
         return self._resource

@@ -10,9 +10,10 @@ from bot.config import ROOT
 from bot.nlu import coverage
 
 pytestmark = pytest.mark.rasa_eval
-# Measured on dev (docs/nlu.md); the goal of issue 18 is 3 %, not reached yet.
-WRONG_CEILING = 0.12
-COVERED_RIGHT_FLOOR = 0.45
+# Measured on dev: 7.4 % wrong, 57.5 % of covered right, 9 of 10 nonsense (docs/nlu.md). The goal of
+# issue 18 is 3 % wrong; not reached yet.
+WRONG_CEILING = 0.09
+COVERED_RIGHT_FLOOR = 0.50
 NO_MEANING_RIGHT_FLOOR = 0.8
 
 

@@ -183,7 +183,8 @@ def judge(text: str, vocabulary: Vocabulary, shop: Vocabulary | None = None) -> 
         return "gibberish"
     content = [w for w in words if w not in STOP_WORDS and len(w) > 1]
     english = mean["en"] > mean["nl"] + 0.5  # English is welcome; the shop's vocabulary is Dutch
-    if shop is not None and not english and _says_nothing_to_a_shop(stripped, words, content, shop):
+    if shop is not None and not english and not all(w in vocabulary.words for w in content) and \
+            _says_nothing_to_a_shop(stripped, words, content, shop):  # (a sentence the bot was taught is left)
         return "no_meaning"
     known = sum(1 for w in content if vocabulary.knows(w))
     if len(words) <= 2 and all(max(frequency(w, "nl"), frequency(w, "en")) >= 4.0 for w in words):

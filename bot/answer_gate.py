@@ -20,7 +20,7 @@ from typing import Any
 
 # The three thresholds (docs/nlu.md: how they were chosen).
 INTENT_MIN = 0.50  # the intent classifier's confidence that the message is an FAQ question
-ANSWER_MIN = 0.30  # the answer selector's confidence in the chosen answer
+ANSWER_MIN = 0.60  # the answer selector's confidence in the chosen answer
 MARGIN_MIN = 0.20  # the chosen answer's confidence minus the next answer's
 # Intents that would start a flow for the customer (an order-number question, a handover with an apology):
 # below this confidence the message is not understood rather than taken for one of them.

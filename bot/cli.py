@@ -216,6 +216,32 @@ def _nlu_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def _nlu_coverage(args: argparse.Namespace) -> int:
+    from bot.nlu import coverage
+
+    project = _project(args)
+    if project is None:
+        return 2
+    path = Path(args.file) if args.file else project / "tests" / "data" / "coverage_dev.yml"
+    model = Path(args.model) if args.model else project / "models" / "balie.tar.gz"
+    try:
+        cases = coverage.load(path)
+    except coverage.CoverageFileError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if not model.is_file():
+        print(f"No trained model at {model}: run `make train` or give --model.", file=sys.stderr)
+        return 2
+    print(f"{len(cases)} messages from {path} through {model} ...", flush=True)
+    report = coverage.evaluate(cases, coverage.Parser(model).parse)
+    print("\n".join(coverage.lines(report, show_wrong=not args.quiet)))
+    wrong = report.share("wrong")
+    if wrong > args.max_wrong:
+        print(f"Too many wrong confident answers: {100 * wrong:.1f} % > {100 * args.max_wrong:.1f} %")
+        return 1
+    return 0
+
+
 def _nlu_report(args: argparse.Namespace) -> int:
     from bot.nlu.report import build
 
@@ -472,6 +498,15 @@ def main(argv: list[str] | None = None) -> int:
     nlu_report.add_argument("--out", help="report folder (default: <project>/var/nlu-report)")
     nlu_report.add_argument("--folds", type=int, default=3)
     nlu_report.set_defaults(func=_nlu_report)
+    nlu_coverage = nlu_sub.add_parser("coverage", help="wrong confident answers, honest don't-knows and right "
+                                                       "answers on a coverage set (issue 18)")
+    nlu_coverage.add_argument("file", nargs="?", help="the coverage set (default: tests/data/coverage_dev.yml)")
+    nlu_coverage.add_argument("--project", help="the bot project (default: the current folder)")
+    nlu_coverage.add_argument("--model", help="the trained model (default: <project>/models/balie.tar.gz)")
+    nlu_coverage.add_argument("--max-wrong", type=float, default=0.03,
+                              help="fail above this share of wrong confident answers (default 0.03)")
+    nlu_coverage.add_argument("--quiet", action="store_true", help="figures only, not every wrong case")
+    nlu_coverage.set_defaults(func=_nlu_coverage)
     report = sub.add_parser("report", help="team leads' report: HTML with charts and CSV")
     report.add_argument("--since", default="7d", help="period: 7d, 24h, 2w")
     report.add_argument("--project", help="the bot project, for its topic names (default: the current folder)")

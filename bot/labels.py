@@ -132,6 +132,13 @@ def topic(key: str) -> str:
     return topics().get(key) or key.removeprefix("faq/").replace("_", " ")
 
 
+def topic_for_customer(key: str) -> str:
+    """A topic's name on a button for the customer: "FAQ levertijd" becomes "Levertijd"."""
+    name = topic(key)
+    name = name[4:] if name.lower().startswith("faq ") else name
+    return name[:1].upper() + name[1:]
+
+
 def all_labels() -> dict[str, dict[str, str]]:
     return {"reasons": REASONS, "priorities": PRIORITIES, "signals": SIGNALS, "topics": topics(),
             "senders": SENDERS, "facts": FACTS, "agent_statuses": AGENT_STATUSES}

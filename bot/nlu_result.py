@@ -19,6 +19,13 @@ def nlu_of(parse_data: dict[str, Any]) -> dict[str, Any]:
     if intent.get("name") == "faq" and selected.get("intent_response_key"):
         result["response_key"] = selected["intent_response_key"]
         result["response_confidence"] = round(float(selected.get("confidence") or 0), 4)
+    elif intent.get("name") == "nlu_fallback" and parse_data.get("faq_options"):
+        # Not sure enough to answer (bot/answer_gate.py): the nearest topic is the bot's guess in the inbox.
+        nearest = parse_data["faq_options"][0]
+        ranking = ((parse_data.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+        result["response_key"] = nearest
+        result["response_confidence"] = round(next((float(r.get("confidence") or 0) for r in ranking
+                                                    if r.get("intent_response_key") == nearest), 0.0), 4)
     return result
 
 

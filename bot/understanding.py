@@ -129,10 +129,36 @@ def _keyboard_mash(word: str) -> bool:
     return False
 
 
-def judge(text: str, vocabulary: Vocabulary) -> str | None:
+# Words that start a Dutch question, and the words that follow a verb put first ("verkopen jullie ...").
+QUESTION_WORDS = frozenset("""
+wat wie waar waarom wanneer hoe hoeveel hoelang hoelaat welke welk waarmee waarover waarvoor kan kun kunt kunnen
+mag mogen is zijn ben bent heb hebt heeft hebben wil wilt willen moet moeten zal zullen zou zouden doe doen doet
+gaat gaan weet weten krijg krijgt krijgen komt komen zit zitten ligt staat klopt wordt worden
+""".split())
+INVERTED_SUBJECTS = frozenset("jullie je jij u ik we wij het er die dat deze dit hij zij ze".split())
+
+
+def _question_shaped(text: str, words: list[str]) -> bool:
+    return "?" in text or words[0] in QUESTION_WORDS or (
+        len(words) > 1 and words[0] not in STOP_WORDS and words[1] in INVERTED_SUBJECTS)
+
+
+def _says_nothing_to_a_shop(text: str, words: list[str], content: list[str], shop: Vocabulary) -> bool:
+    """Real Dutch words strung into a statement that means nothing in a shop ("de tafel zingt groen onder de
+    vrolijke maan"): no question, and most of its content words never occur in what the shop's customers
+    say (the training examples of every intent but out_of_scope) or in its answers, not even inflected."""
+    if len(words) < 4 or len(content) < 3 or _question_shaped(text, words):
+        return False
+    shop_words = sum(1 for w in content if w in shop.words or any(
+        abs(len(s) - len(w)) <= 3 and (w.startswith(s[:5]) or s.startswith(w[:5])) for s in shop._prefix.get(w[:4], ())))
+    return shop_words / len(content) < 0.5
+
+
+def judge(text: str, vocabulary: Vocabulary, shop: Vocabulary | None = None) -> str | None:
     """Why the bot cannot understand this message, or None when it might: `command` (a typed "/..."),
     `no_words` (emoji, punctuation), `keyboard`, `other_language`, `gibberish`, `unrelated` (words that
-    have nothing to do with the shop, not even in a sentence)."""
+    have nothing to do with the shop, not even in a sentence), `no_meaning` (a statement of real words that
+    means nothing in a shop; only with `shop`, the vocabulary of the shop's own intents)."""
     stripped = without_guard(text).strip()
     if not stripped:
         return None
@@ -157,6 +183,9 @@ def judge(text: str, vocabulary: Vocabulary) -> str | None:
         return "gibberish"
     content = [w for w in words if w not in STOP_WORDS and len(w) > 1]
     english = mean["en"] > mean["nl"] + 0.5  # English is welcome; the shop's vocabulary is Dutch
+    if shop is not None and not english and not all(w in vocabulary.words for w in content) and \
+            _says_nothing_to_a_shop(stripped, words, content, shop):  # (a sentence the bot was taught is left)
+        return "no_meaning"
     known = sum(1 for w in content if vocabulary.knows(w))
     if len(words) <= 2 and all(max(frequency(w, "nl"), frequency(w, "en")) >= 4.0 for w in words):
         return None  # a short everyday reply ("tot straks", "absoluut"): the classifier knows these better

@@ -13,7 +13,7 @@ from pathlib import Path
 from bot.nlu.files import ANNOTATION, NluData, parse
 
 MIN_EXAMPLES = 10
-MIN_TOPIC_EXAMPLES = 5  # an FAQ topic: the ResponseSelector tells topics apart with fewer examples
+MIN_TOPIC_EXAMPLES = 5  # an FAQ topic: the answer selector tells topics apart with fewer examples
 LEFTOVERS = re.compile(r"\b(todo|fixme|tbd|lorem ipsum|placeholder|your (?:answer|text) here|example text|"
                        r"insert (?:text|answer)|hello world|xxx+)\b|<[a-z_ ]+>|\{\{.*?\}\}", re.IGNORECASE)
 ENGLISH = re.compile(r"\b(the|please|your|order|thank you|shipping|refund|customer|answer)\b", re.IGNORECASE)

@@ -23,6 +23,8 @@ from bot.escalation import Turn, assess
 logger = logging.getLogger(__name__)
 FALLBACK = "nlu_fallback"
 VOCABULARY_FILE = "vocabulary.json"
+SHOP_FILE = "shop_vocabulary.json"  # the words of every intent but out_of_scope, and the answers
+NOT_THE_SHOP = ("out_of_scope",)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -36,10 +38,12 @@ class NonsenseGuard(GraphComponent, IntentClassifier):
         return {"confidence": 0.99}  # how sure it is; shown in the editors' inbox like any fallback
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 vocabulary: Optional[understanding.Vocabulary] = None) -> None:
+                 vocabulary: Optional[understanding.Vocabulary] = None,
+                 shop: Optional[understanding.Vocabulary] = None) -> None:
         self.config = config
         self._model_storage, self._resource = model_storage, resource
         self.vocabulary = vocabulary or understanding.Vocabulary(())
+        self.shop = shop
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -49,22 +53,30 @@ class NonsenseGuard(GraphComponent, IntentClassifier):
     def train(self, training_data: TrainingData) -> Resource:
         texts = [m.get(TEXT) or "" for m in training_data.training_examples]
         texts += [r.get("text") or "" for variations in training_data.responses.values() for r in variations]
+        answers = [r.get("text") or "" for variations in training_data.responses.values() for r in variations]
         self.vocabulary = understanding.Vocabulary.from_texts(texts)
+        self.shop = understanding.Vocabulary.from_texts(
+            [m.get(TEXT) or "" for m in training_data.training_examples if m.get(INTENT) not in NOT_THE_SHOP] + answers)
         with self._model_storage.write_to(self._resource) as folder:
             (folder / VOCABULARY_FILE).write_text(json.dumps(sorted(self.vocabulary.words)), encoding="utf-8")
+            (folder / SHOP_FILE).write_text(json.dumps(sorted(self.shop.words)), encoding="utf-8")
         return self._resource
 
     @classmethod
     def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> "NonsenseGuard":
         words: list[str] = []
+        shop: Optional[list[str]] = None
         try:
             with model_storage.read_from(resource) as folder:
                 words = json.loads((folder / VOCABULARY_FILE).read_text(encoding="utf-8"))
+                if (folder / SHOP_FILE).exists():
+                    shop = json.loads((folder / SHOP_FILE).read_text(encoding="utf-8"))
         except (ValueError, FileNotFoundError):
             logger.warning("NonsenseGuard: no vocabulary in the model; only the shape of a message is judged")
         understanding.warm_up()
-        return cls(config, model_storage, resource, understanding.Vocabulary(words))
+        return cls(config, model_storage, resource, understanding.Vocabulary(words),
+                   understanding.Vocabulary(shop) if shop is not None else None)
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data
@@ -72,7 +84,7 @@ class NonsenseGuard(GraphComponent, IntentClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            why = understanding.judge(text, self.vocabulary)
+            why = understanding.judge(text, self.vocabulary, self.shop)
             if why is None or assess([Turn(text)]).action != "none":
                 continue  # an insult or a legal threat in any language is for the escalation check
             fallback = {INTENT_NAME_KEY: FALLBACK, PREDICTED_CONFIDENCE_KEY: self.config["confidence"]}

@@ -8,7 +8,7 @@ import asyncio
 import logging
 from typing import Any, Callable, Iterable
 
-from bot import labels
+from bot import answer_gate, labels
 from bot.desk.agents.models import Agent
 from bot.desk.editing import inbox, service
 from bot.desk.editing.history import HistoryError
@@ -49,7 +49,7 @@ def inbox_groups(project: Project) -> dict[str, Any]:
     with project.db() as session:
         groups = [g.to_json() for g in inbox.groups(session)]
     targets = service.targets(project)
-    return {"groups": groups, "targets": targets,
+    return {"groups": groups, "targets": targets, "thresholds": answer_gate.describe(),
             "names": names(project, set(targets) | {g["guess"] for g in groups if g["guess"]})}
 
 

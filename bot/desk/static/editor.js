@@ -92,6 +92,13 @@
       targets = data.targets; learn(data.names);
       $("inbox").replaceChildren.apply($("inbox"), data.groups.map(inboxItem));
       $("inbox-count").textContent = data.groups.length;
+      $("gate-thresholds").replaceChildren.apply($("gate-thresholds"), (data.thresholds || []).map(function (t) {
+        var item = el("li", "", t.label + ": ");
+        var value = el("strong", "", Math.round(t.value * 100) + " %");
+        value.setAttribute("data-testid", "gate-" + t.name);
+        item.appendChild(value);
+        return item;
+      }));
       return loadLog();
     });
   }

@@ -1,0 +1,112 @@
+"""When is the bot sure enough to give an FAQ answer? The thresholds, in one place, and the decision.
+
+A classifier always picks one of the topics it knows, also for a question no topic answers ("pakken jullie
+het ook in als cadeau?" got the delivery-time answer, issue 18). So an answer is given only when three
+figures are all high enough: the intent classifier's confidence that this is an FAQ question, the answer
+selector's confidence in the chosen answer (bot/rasa/answer_selector.py), and its margin over the next
+answer. Otherwise the bot says it does not know this one and offers the nearest topics and a colleague
+(actions/fallback.py), and the message lands in the editors' inbox.
+
+The values were chosen on the development coverage set (tests/data/coverage_dev.yml); docs/nlu.md has
+the figures for each value tried. The Rasa component (bot/rasa/answer_gate.py), `bot nlu coverage` and
+the editors' page read them from here.
+
+Plain Python: no Rasa import, so the desk can show the thresholds."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+# The three thresholds (docs/nlu.md: how they were chosen).
+INTENT_MIN = 0.50  # the intent classifier's confidence that the message is an FAQ question
+ANSWER_MIN = 0.60  # the answer selector's confidence in the chosen answer
+MARGIN_MIN = 0.20  # the chosen answer's confidence minus the next answer's
+# Intents that would start a flow for the customer (an order-number question, a handover with an apology):
+# below this confidence the message is not understood rather than taken for one of them.
+FLOW_MIN = 0.80
+FLOW_INTENTS = ("order_status", "return_request", "complain", "product_issue")
+# The nearest topics offered as buttons when the bot is not sure: the best one always, the second when
+# the selector gives it at least this much.
+SECOND_OPTION_MIN = 0.10
+MAX_OPTIONS = 2
+
+RETRIEVAL_INTENT = "faq"
+FALLBACK = "nlu_fallback"
+# A button with a topic sends this as the message: "faq/delivery_time" (the key as Rasa writes it).
+CHOSEN_TOPIC = re.compile(r"^faq/([a-z][a-z0-9_]{2,40})$")
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    intent: float = INTENT_MIN
+    answer: float = ANSWER_MIN
+    margin: float = MARGIN_MIN
+    flow: float = FLOW_MIN
+
+
+DEFAULT = Thresholds()
+
+
+@dataclass(frozen=True)
+class Judgement:
+    sure: bool
+    why: str | None  # what was too low: "intent", "answer", "margin", "flow"; None when sure
+    options: tuple[str, ...]  # FAQ keys to offer ("faq/delivery_time"), nearest first
+
+
+def chosen_topic(text: str) -> str | None:
+    """The FAQ key a topic button sent ("faq/delivery_time"), or None for anything else."""
+    match = CHOSEN_TOPIC.match((text or "").strip())
+    return match.group(0) if match else None
+
+
+def answer_ranking(parse: dict[str, Any]) -> list[tuple[str, float]]:
+    """The selector's answers with their confidence, best first."""
+    selected = ((parse.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {})
+    return [(r.get("intent_response_key"), float(r.get("confidence") or 0)) for r in selected.get("ranking") or []
+            if r.get("intent_response_key")]
+
+
+def intent_confidence(parse: dict[str, Any], name: str) -> float:
+    for entry in parse.get("intent_ranking") or []:
+        if entry.get("name") == name:
+            return float(entry.get("confidence") or 0)
+    intent = parse.get("intent") or {}
+    return float(intent.get("confidence") or 0) if intent.get("name") == name else 0.0
+
+
+def options(ranking: list[tuple[str, float]]) -> tuple[str, ...]:
+    chosen = [key for i, (key, confidence) in enumerate(ranking[:MAX_OPTIONS])
+              if i == 0 or confidence >= SECOND_OPTION_MIN]
+    return tuple(chosen)
+
+
+def judge(intent: str | None, intent_conf: float, ranking: list[tuple[str, float]],
+          thresholds: Thresholds = DEFAULT) -> Judgement:
+    """Is the classifiers' reading of a message sure enough to act on? `intent` and `intent_conf` are the
+    intent classifier's top intent; `ranking` the answer selector's (key, confidence), best first."""
+    if intent == RETRIEVAL_INTENT:
+        if not ranking:
+            return Judgement(False, "answer", ())
+        best = ranking[0][1]
+        margin = best - (ranking[1][1] if len(ranking) > 1 else 0.0)
+        why = ("intent" if intent_conf < thresholds.intent else "answer" if best < thresholds.answer
+               else "margin" if margin < thresholds.margin else None)
+        return Judgement(why is None, why, options(ranking) if why else ())
+    if intent in FLOW_INTENTS and intent_conf < thresholds.flow:
+        return Judgement(False, "flow", options(ranking))
+    return Judgement(True, None, ())
+
+
+def describe(thresholds: Thresholds = DEFAULT) -> list[dict[str, Any]]:
+    """The thresholds for people (the editors' page, in Dutch)."""
+    return [
+        {"name": "intent", "value": thresholds.intent,
+         "label": "Zekerheid dat het een algemene vraag (FAQ) is"},
+        {"name": "answer", "value": thresholds.answer, "label": "Zekerheid over het gekozen antwoord"},
+        {"name": "margin", "value": thresholds.margin,
+         "label": "Voorsprong van het gekozen antwoord op het op één na beste"},
+        {"name": "flow", "value": thresholds.flow,
+         "label": "Zekerheid voordat de bot om een bestelnummer vraagt of doorverbindt om een klacht"},
+    ]

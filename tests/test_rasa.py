@@ -13,7 +13,7 @@ from bot.config import ROOT
 
 pytestmark = pytest.mark.rasa_eval
 RASA = str(Path(sys.executable).parent / "rasa")
-INTENT_F1_FLOOR = 0.85  # measured 0.888 on this split with logistic regression (0.822 with DIET before issue 12)
+INTENT_F1_FLOOR = 0.82  # 0.888 before issue 18; 0.832 after 93 out_of_scope examples were added (they also move rasa data split's test part: on the old 181 test messages 0.8875 -> 0.8765, docs/nlu.md)
 RESPONSE_F1_FLOOR = 0.90  # measured 0.941
 
 

@@ -28,6 +28,7 @@ OTHER_THINGS = {
     ("bot/desk/callbacks/service.py", "callback.status"), ("bot/desk/callbacks/service.py", "callback.agent_id"),
     ("bot/demo_history.py", "callback.status"), ("bot/demo_history.py", "callback.agent_id"),
     ("bot/desk/editing/training.py", "job.status"),
+    ("bot/desk/editing/nlu_report.py", "self.state"),  # the NLU report job's own state, no conversation
 }
 
 

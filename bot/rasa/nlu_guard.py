@@ -87,6 +87,8 @@ class NonsenseGuard(GraphComponent, IntentClassifier):
             why = understanding.judge(text, self.vocabulary, self.shop)
             if why is None or assess([Turn(text)]).action != "none":
                 continue  # an insult or a legal threat in any language is for the escalation check
+            if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == "request_human":
+                continue  # a customer who asks for a person gets one, whatever else the message holds
             fallback = {INTENT_NAME_KEY: FALLBACK, PREDICTED_CONFIDENCE_KEY: self.config["confidence"]}
             message.data[INTENT] = fallback
             ranking = [r for r in message.data.get(INTENT_RANKING_KEY, []) if r.get(INTENT_NAME_KEY) != FALLBACK]

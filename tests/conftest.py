@@ -119,6 +119,17 @@ def database_url(request, tmp_path) -> str:
 
 
 @pytest.fixture
+def session(database_url):
+    """A session on `database_url` (both databases); a test file may define its own."""
+    from bot.desk.db import make_engine, make_sessionmaker
+
+    engine = make_engine(database_url)
+    with make_sessionmaker(engine)() as session:
+        yield session
+    engine.dispose()
+
+
+@pytest.fixture
 def pg_database_url(postgres_url) -> str:
     """An empty PostgreSQL database at the newest schema (what several desk replicas share)."""
     return fresh_schema(postgres_url)

@@ -17,21 +17,13 @@ from bot.desk.agents.models import Agent
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation, Message
 from bot.desk.conversations.states import State
-from bot.desk.db import make_engine, make_sessionmaker, utcnow
+from bot.desk.db import utcnow
 from bot.desk.handoffs import service as handoffs
 from bot.desk.transaction import settle
 from tests.desk_server import DeskServer
 from tests.desk_support import Customer, add_agents, desk_settings, login, project, rasa  # noqa: F401 - fixtures
 from tests.test_replicas import wait_for
 from tests.work_support import work_for
-
-
-@pytest.fixture
-def session(database_url):
-    engine = make_engine(database_url)
-    with make_sessionmaker(engine)() as session:
-        yield session
-    engine.dispose()
 
 
 def online(session, name, seen_ago_seconds):

@@ -3,24 +3,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 
 from bot.desk.agents import service as agents
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
-from bot.desk.db import make_engine, make_sessionmaker, utcnow
+from bot.desk.db import utcnow
 from bot.desk.conversations.states import Step
 from bot.desk.handoffs import queue, routing
 from bot.desk.handoffs import service as handoffs
 from tests.work_support import work_for
-
-
-@pytest.fixture
-def session(database_url):
-    engine = make_engine(database_url)
-    with make_sessionmaker(engine)() as session:
-        yield session
-    engine.dispose()
 
 
 def agent(session, name, status="online", max_chats=None, is_demo=False):

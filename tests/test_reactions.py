@@ -8,7 +8,7 @@ from bot.desk.conversations.states import State, Step
 from bot.desk.events import AgentStatusChanged, MessageAdded
 from bot.desk.handoffs import flows, service as handoffs
 from bot.desk.transaction import settle
-from tests.test_routing import agent, session  # noqa: F401 - the fixture and the helper
+from tests.test_routing import agent
 from tests.work_support import work_for
 
 

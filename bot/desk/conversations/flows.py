@@ -7,8 +7,8 @@ web view calls), and the conversation read back (`history`).
    goes to them and nothing else happens. Otherwise the message is for the bot.
 2. The desk calls Rasa (no transaction open, nothing blocks).
 3. `finish_bot_turn` (one transaction): the NLU result, the bot's replies, and, when the bot signalled
-   a handoff, the handoff itself (handoffs/flows.py); routed and worded once, with the truth, at the end of
-   that transaction (transaction.settle).
+   a handoff, the handoff itself (handoffs/flows.py), committed; then routed and worded once, with the truth,
+   in the follow-up transaction, before the answer is read (transaction.py).
 """
 from __future__ import annotations
 
@@ -169,7 +169,7 @@ def _replay(work: Work, conversation: Conversation, earlier: Message) -> Receive
 
 
 def needs_routing_lock(payload: str | None) -> bool:
-    """Answers that may put the customer back in line route in the same transaction."""
+    """Answers that may put the customer back in line change who serves whom: they take the routing lock."""
     return payload == satisfaction.SOLVED_NO
 
 

@@ -132,7 +132,7 @@ def transition(work: Work, *, conversation: Conversation, step: Step, actor: str
     step of `STEPS`. Checks the step against where both are, writes them (each only if nobody changed it
     meanwhile: another request that got there first makes this one fail, not overwrite), ends a customer
     sub-state that belonged to the old state, writes the audit row, and records the step (routing, the
-    customer's "who helps you" and the pushes follow from it; see transaction.settle).
+    customer's "who helps you" and the pushes follow from it after the commit; see transaction.py).
 
     `handoff`: the handoff the step moves (a new, unsaved one for HAND_OFF and END); `agent`: who takes it
     (CLAIM, TRANSFER, CALLBACK_DONE)."""

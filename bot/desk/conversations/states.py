@@ -86,7 +86,7 @@ class Move:
 
     @property
     def routes(self) -> bool:
-        """Someone joined the queue or a seat came free: routing follows in the same transaction."""
+        """Someone joined the queue or a seat came free: routing follows, after the commit (transaction.py)."""
         if self.conversation is None:
             return False
         before, after = self.conversation

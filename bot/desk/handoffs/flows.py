@@ -112,7 +112,7 @@ def transfer(work: Work, handoff_id: int, agent_id: int, to: str, note_text: str
 
 def resolve(work: Work, handoff_id: int, agent_id: int) -> None:
     """Closed, and the customer is asked whether the problem is solved (P10); the next waiting customer is
-    routed in the same transaction."""
+    routed right after the commit (transaction.py)."""
     agent = work.session.get(Agent, agent_id)
     handoff = _own(work, agent, handoff_id)
     conversation = handoffs.close(work, handoff=handoff, agent=agent, step=Step.RESOLVE)

@@ -3,6 +3,9 @@ package names its parts alike (models / service / flows / views)."""
 from __future__ import annotations
 
 import ast
+import io
+import re
+import tokenize
 from pathlib import Path
 
 from bot.config import ROOT
@@ -130,3 +133,44 @@ def test_the_cycle_check_finds_a_cycle_behind_a_function_level_or_type_checking_
     assert cycle_in(graph) == ["bot.desk.alpha", "bot.desk.beta", "bot.desk.gamma", "bot.desk.alpha"]
     graph["bot.desk.gamma"] = imports_of(DESK / "gamma.py", known, "import json\n")
     assert cycle_in(graph) is None
+
+
+# --- names ------------------------------------------------------------------------------------------------
+OTHER_WORD = re.compile(r"hand_?over", re.I)  # the thing is a "handoff", everywhere
+HANDING = re.compile(r"^_?hand_?(off|over|back)$")  # the functions that hand a conversation on
+
+
+def product_sources() -> list[Path]:
+    return sorted(p for folder in ("bot", "actions", "tests") for p in ROOT.joinpath(folder).rglob("*.py"))
+
+
+def other_word_in(source: str) -> list[str]:
+    """Identifiers that say "handover" (comments and sentences may)."""
+    return [t.string for t in tokenize.generate_tokens(io.StringIO(source).readline)
+            if t.type == tokenize.NAME and OTHER_WORD.search(t.string)]
+
+
+def test_one_word_for_a_handoff_in_files_identifiers_and_tables():
+    from bot.desk import models  # noqa: F401 - every table on the metadata
+    from bot.desk.db import Base
+
+    files = [p.relative_to(ROOT).as_posix() for folder in ("bot", "actions", "tests", "data", "docs")
+             for p in ROOT.joinpath(folder).rglob("*") if OTHER_WORD.search(p.name)]
+    names = [f"{p.relative_to(ROOT).as_posix()}: {name}" for p in product_sources() for name in other_word_in(p.read_text())]
+    tables = [f"{t.name}.{c.name}" for t in Base.metadata.tables.values() for c in t.columns
+              if OTHER_WORD.search(t.name) or OTHER_WORD.search(c.name)]
+    assert (files, names, tables) == ([], [], [])
+    assert other_word_in("def hand_over(handover_id): pass  # a handover") == ["hand_over", "handover_id"]
+
+
+def test_no_two_functions_hand_a_conversation_on_under_one_name():
+    """The bot's request for a person (actions/handoff.py) and the desk's flow that starts a handoff once had
+    one name; a view may carry the name of the flow it calls."""
+    defined: dict[str, list[str]] = {}
+    for path in (p for folder in ("bot", "actions") for p in ROOT.joinpath(folder).rglob("*.py")):
+        if path.name == "views.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and HANDING.match(node.name):
+                defined.setdefault(node.name, []).append(path.relative_to(ROOT).as_posix())
+    assert {name: places for name, places in defined.items() if len(places) > 1} == {}

@@ -33,7 +33,7 @@ def handed_off(session):
     conversation, _ = conversations.start_conversation(session)
     work = work_for(session)
     conversations.add_message(work, conversation=conversation, sender="customer", text="Ik wil een mens")
-    flows.hand_off(work, conversation=conversation, context={"reason": "customer_request"}, actor="bot")
+    flows.start(work, conversation=conversation, context={"reason": "customer_request"}, actor="bot")
     return work, conversation
 
 

@@ -188,7 +188,7 @@ def finish_bot_turn(work: Work, *, conversation_id: str, message_id: int, turn: 
         if turn.handoff.get("close"):
             handoff_flows.end_for_abuse(work, conversation=conversation, context=context)
         else:
-            handoff_flows.hand_off(work, conversation=conversation, context=context, actor="bot")
+            handoff_flows.start(work, conversation=conversation, context=context, actor="bot")
     return Afterwards(lambda: answer_for(work, conversation, message))
 
 
@@ -200,7 +200,7 @@ def bot_unavailable(work: Work, *, conversation_id: str, message_id: int, error:
         context = build_context(conversation_id=conversation_id, reason="bot_unavailable",
                                 transcript=handoff_flows.desk_transcript(work, conversation_id), topics=[], facts={},
                                 bot_actions=[], signals=[{"name": "bot_unavailable", "evidence": error[:300]}])
-        handoff_flows.hand_off(work, conversation=conversation, context=dict(context), actor="desk", bot_down=True)
+        handoff_flows.start(work, conversation=conversation, context=dict(context), actor="desk", bot_down=True)
     return Afterwards(lambda: answer_for(work, conversation, message))
 
 

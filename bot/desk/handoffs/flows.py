@@ -33,8 +33,8 @@ def verified_customer(conversation: Conversation) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def hand_off(work: Work, *, conversation: Conversation, context: dict[str, Any], actor: str,
-             bot_down: bool = False) -> None:
+def start(work: Work, *, conversation: Conversation, context: dict[str, Any], actor: str,
+          bot_down: bool = False) -> None:
     """Creates the handoff (once), with the desk's own transcript in its context."""
     context = {**context, "conversation_id": conversation.id,
                "transcript": desk_transcript(work, conversation.id)}

@@ -22,7 +22,7 @@ from bot.desk.bot_client import BotClient, BotTurn, BotUnavailable
 from bot.desk.callbacks import flows as callback_flows
 from bot.desk.conversations import satisfaction, service
 from bot.desk.conversations.models import Conversation, Message
-from bot.desk.conversations.states import Awaiting, State, Step
+from bot.desk.conversations.states import WITH_THE_TEAM, Awaiting, State, Step
 from bot.desk.errors import Invalid, NotSignedIn
 from bot.desk.handoffs import card
 from bot.desk.handoffs import flows as handoff_flows
@@ -149,7 +149,7 @@ def receive(work: Work, *, conversation_id: str, token: str | None, text: str, p
     if awaiting == Awaiting.CALLBACK_CONTACT and payload is None:
         callback_flows.contact(work, conversation, text)
         return handled()
-    if state in (State.QUEUED, State.AGENT):  # for the person who has the conversation; pushed to the agents
+    if state in WITH_THE_TEAM:  # for the person who has the conversation; pushed to the agents
         return Afterwards(lambda: Received(message.id, answer=answer_for(work, conversation, message),
                                            for_card=text if payload is None else None))
     if state == State.CLOSED:  # writing again after the end: the bot takes it, fully itself

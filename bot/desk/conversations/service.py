@@ -26,9 +26,12 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_conversation(session: Session, *, customer: Customer | None = None) -> tuple[Conversation, str]:
-    """A new conversation and the customer's key to it; `customer` only when the shop's token was valid."""
-    token = secrets.token_urlsafe(32)
+def start_conversation(session: Session, *, customer: Customer | None = None,
+                       token: str | None = None) -> tuple[Conversation, str]:
+    """A new conversation and the customer's key to it; `customer` only when the shop's token was valid. `token`:
+    the key, when a channel without a browser to keep it makes it itself (from the sender's address and the
+    channel's secret, so that it presents the same key with every message)."""
+    token = token or secrets.token_urlsafe(32)
     conversation = Conversation(id=secrets.token_hex(16), token_hash=_hash_token(token), state=State.BOT,
                                 awaiting=Awaiting.NOTHING.value, offered_payloads=[], last_seq=0,
                                 customer_id=customer.id if customer else None,

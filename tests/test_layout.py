@@ -174,3 +174,29 @@ def test_no_two_functions_hand_a_conversation_on_under_one_name():
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and HANDING.match(node.name):
                 defined.setdefault(node.name, []).append(path.relative_to(ROOT).as_posix())
     assert {name: places for name, places in defined.items() if len(places) > 1} == {}
+
+
+# --- what follows a unit of work ----------------------------------------------------------------------------
+REACTIONS = {"routing.react", "announce.react", "envelopes.of", "auto_assign"}
+RUNS_UNITS_OF_WORK = {"transaction.py", "periodic.py"}  # besides the web layer: the desk's own loops
+
+
+def reactions_started(source: str) -> set[str]:
+    """The reactions this source starts itself (calls of routing.react, announce.react, envelopes.of, auto_assign)."""
+    called = {ast.unparse(n.func) for n in ast.walk(ast.parse(source)) if isinstance(n, ast.Call)}
+    return {name for name in called if name in REACTIONS or name.split(".")[-1] == "auto_assign"}
+
+
+def test_routing_the_customers_who_helps_you_and_the_pushes_are_started_in_one_place():
+    """transaction.py starts them after the unit of work's commit; services only record events, and the domain
+    reads nothing of the web app (its state, its requests)."""
+    starting = {p.relative_to(ROOT).as_posix(): reactions_started(p.read_text()) for p in desk_modules()}
+    starting = {path: names for path, names in starting.items() if names}
+    assert starting == {"bot/desk/transaction.py": {"routing.react", "announce.react", "envelopes.of"},
+                        "bot/desk/handoffs/routing.py": {"auto_assign"}}
+    reaching = [p.relative_to(ROOT).as_posix() for p in desk_modules()
+                if p.name != "views.py" and p.name not in WEB | RUNS_UNITS_OF_WORK
+                and re.search(r"\bapp\.state\b|\bwork\.app\b|\brequest\.app\b", p.read_text())]
+    assert reaching == []
+    assert reactions_started("def f(work):\n    routing.react(work)\n    handoffs.routing.auto_assign(work)\n") == \
+        {"routing.react", "handoffs.routing.auto_assign"}

@@ -156,9 +156,10 @@ def test_the_new_topic_form_is_laid_out_field_under_label(stack, page_factory):
     expect(page.get_by_test_id("topic-key")).to_have_value("cadeau_inpakken_a_la_carte")
 
 
-def test_the_dashboard_names_topics_and_days_in_dutch(stack, page_factory):
-    for question in ("Waar is mijn pakket?", "Wat kost verzenden?"):
+def test_the_dashboard_names_topics_reasons_and_days_in_dutch(stack, page_factory, agent):
+    for question in ("Waar is mijn pakket?", "Wat kost verzenden?", "ik wil een medewerker spreken"):
         Chat(stack).say(question)
+    agent.serve_everyone_waiting()  # the handover counts; nobody is left waiting for the tests after this one
     page = page_factory()
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in_from_a_direct_link(page, stack, "/dashboard")
@@ -166,9 +167,12 @@ def test_the_dashboard_names_topics_and_days_in_dutch(stack, page_factory):
     headers = {"Authorization": f"Bearer {token}"}
     figures = requests.get(stack.desk_url + "/api/reports", params={"since": "7d"}, headers=headers, timeout=30).json()
     names = requests.get(stack.desk_url + "/api/labels", headers=headers, timeout=10).json()
-    assert "order_status" in figures["topics"] and figures["per_day"]
+    assert "order_status" in figures["topics"] and "customer_request" in figures["handoff_reasons"] and figures["per_day"]
     for topic in figures["topics"]:
         expect(page.get_by_test_id("topics").locator(f'.row[data-key="{topic}"] span').first).to_have_text(names["topics"][topic])
+    for reason in figures["handoff_reasons"]:
+        expect(page.get_by_test_id("reasons").locator(f'.row[data-key="{reason}"] span').first).to_have_text(
+            names["reasons"][reason])
     for day in figures["per_day"]:
         label = page.get_by_test_id("per-day").locator(f'.row[data-key="{day}"] span').first.inner_text()
         assert SHORT_DAY.match(label), label

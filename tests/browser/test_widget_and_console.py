@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bot.seed import DEMO_AGENT
+from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -36,6 +37,7 @@ def test_parcel_status_handoff_and_agent_reply(stack, page_factory):
     expect(shop.get_by_test_id("balie-status")).to_contain_text("Je wacht op een medewerker")
 
     console = page_factory()
+    console.set_viewport_size({"width": 1280, "height": 860})
     console.goto(stack.desk_url + "/console")
     console.get_by_test_id("login-username").fill(DEMO_AGENT["username"])
     console.get_by_test_id("login-password").fill("fout-wachtwoord")
@@ -49,6 +51,8 @@ def test_parcel_status_handoff_and_agent_reply(stack, page_factory):
     expect(card).to_contain_text("Klant vraagt om een medewerker")
     expect(console.get_by_test_id("card-summary")).to_contain_text("Klant")
     expect(card).to_contain_text("WS-100001")  # the verified order is on the card
+    # What led to the handover: her request, in her words, under its Dutch label (the column was empty).
+    expect(card.locator("#card-signals")).to_contain_text("Vraagt om een medewerker: “<img src=x")
     expect(console.get_by_test_id("transcript")).to_contain_text("<img src=x")
     assert console.locator("#transcript img").count() == 0
     assert console.evaluate("document.body.dataset.hacked") is None
@@ -63,6 +67,8 @@ def test_parcel_status_handoff_and_agent_reply(stack, page_factory):
     agent_line = shop.locator(".balie-agent").last
     expect(agent_line).to_contain_text("Sanne · medewerker")
     expect(agent_line).to_contain_text("Ik kijk even met je mee!")
+    expect(console.get_by_test_id("transcript")).to_contain_text("Ik kijk even met je mee!")
+    screenshot(console, "console.png")  # the card, the transcript and the reply box, as an agent sees them
 
     console.get_by_test_id("reply-input").fill("Klant wacht al lang, graag snel afhandelen")
     console.get_by_test_id("note-send").click()

@@ -37,7 +37,6 @@ def test_parcel_status_handoff_and_agent_reply(stack, page_factory):
     expect(shop.get_by_test_id("balie-status")).to_contain_text("Je wacht op een medewerker")
 
     console = page_factory()
-    console.set_viewport_size({"width": 1280, "height": 860})
     console.goto(stack.desk_url + "/console")
     console.get_by_test_id("login-username").fill(DEMO_AGENT["username"])
     console.get_by_test_id("login-password").fill("fout-wachtwoord")
@@ -67,8 +66,6 @@ def test_parcel_status_handoff_and_agent_reply(stack, page_factory):
     agent_line = shop.locator(".balie-agent").last
     expect(agent_line).to_contain_text("Sanne · medewerker")
     expect(agent_line).to_contain_text("Ik kijk even met je mee!")
-    expect(console.get_by_test_id("transcript")).to_contain_text("Ik kijk even met je mee!")
-    screenshot(console, "console.png")  # the card, the transcript and the reply box, as an agent sees them
 
     console.get_by_test_id("reply-input").fill("Klant wacht al lang, graag snel afhandelen")
     console.get_by_test_id("note-send").click()
@@ -106,3 +103,12 @@ def test_the_context_card_shows_reason_signals_with_evidence_and_summary(stack, 
     expect(card).to_contain_text("Hoog")
     expect(card.locator("#card-signals")).to_contain_text("Huisdier: “Mijn hond heeft het vlooienmiddel ingeslikt")  # Dutch label, not the key
     expect(console.get_by_test_id("card-summary")).to_contain_text("gevoelige kwestie")
+
+    console.get_by_test_id("claim").click()
+    console.get_by_test_id("reply-input").fill("Wat naar! Heb je de dierenarts al kunnen bereiken?")
+    console.get_by_test_id("reply-send").click()
+    expect(console.get_by_test_id("transcript")).to_contain_text("Heb je de dierenarts al kunnen bereiken?")
+    console.set_viewport_size({"width": 1280, "height": 820})
+    screenshot(console, "console.png")  # the card, the transcript and the reply box, as an agent sees them
+    console.get_by_test_id("resolve").click()
+    expect(console.locator("#card-status")).to_have_text("· afgerond")

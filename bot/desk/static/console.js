@@ -159,7 +159,8 @@
       facts.appendChild(el("dt", "", label("facts", k)));
       facts.appendChild(el("dd", "", factValue(k, ctx.facts[k])));
     });
-    $(prefix + "actions").replaceChildren.apply($(prefix + "actions"), (ctx.bot_actions || []).map(function (a) { return el("li", "", a); }));
+    var done = (ctx.bot_actions || []).map(function (a) { return el("li", "", a); });
+    $(prefix + "actions").replaceChildren.apply($(prefix + "actions"), done.length ? done : [el("li", "muted", "nog niets")]);
   }
   function showTranscript(t, messages) {
     t.replaceChildren.apply(t, messages.map(line));

@@ -2,6 +2,7 @@
 component name on screen unless "Technische details tonen" is on), its history holds only the editors' own
 commits with their names, deleting asks first, the NLU report section works without a report; the dashboard
 names topics without keys and days in Dutch; a direct link to either page comes back after signing in.
+Training is watched as it runs: plain steps, an estimate that only goes down, no component name at any moment.
 Screenshots for the docs are taken here (docs/screenshots/)."""
 from __future__ import annotations
 
@@ -184,3 +185,44 @@ def test_the_dashboard_names_topics_reasons_and_days_in_dutch(stack, page_factor
 
     exported = requests.get(stack.desk_url + "/api/reports.csv", params={"since": "7d"}, headers=headers, timeout=30)
     assert exported.text.startswith('"Onderdeel","Wat","Waarde"') and '"Onderwerp","Waar is mijn pakket",' in exported.text
+
+
+def estimate_seconds(status: str) -> int | None:
+    """The time left the training line names ("nog ongeveer 40 s", "nog ongeveer 2 min", "nog een paar seconden")."""
+    found = re.search(r"nog (?:ongeveer (\d+) (s|min)|een paar seconden)", status)
+    if not found:
+        return None
+    return 2 if found.group(1) is None else int(found.group(1)) * (60 if found.group(2) == "min" else 1)
+
+
+def test_training_speaks_in_plain_steps_and_its_estimate_only_goes_down(stack, page_factory):
+    page = page_factory()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    garbled = "wnnr kmt mjn bstllng nou"  # not understood: it lands in the inbox
+    Chat(stack).say(garbled)
+    sign_in_from_a_direct_link(page, stack, "/editor")
+    # A real change to learn from (an unchanged project is not trained again): a plain example for an old topic.
+    item = page.get_by_test_id("inbox").locator("li", has_text=garbled).first
+    item.get_by_test_id("inbox-example").fill("wanneer komt mijn bestelling nou eigenlijk")
+    item.get_by_test_id("inbox-target").select_option(label="Waar is mijn pakket")
+    item.get_by_test_id("inbox-add").click()
+    expect(page.get_by_test_id("train-status")).to_contain_text("Train opnieuw", timeout=60_000)
+    developer_words = words_a_developer_uses(stack.project_dir)
+    page.get_by_test_id("train").click()
+    lines, estimates, steps = [], [], []
+    for _ in range(900):  # a bound, not a timing: the loop ends when the training does
+        line = page.get_by_test_id("train-status").inner_text()
+        text = page.locator("body").inner_text()
+        assert [word for word in developer_words if shown(text, word)] == [], line  # never, at any moment
+        lines.append(line)
+        if (found := re.match(r"Stap (\d) van 4: ", line)):
+            steps.append(int(found.group(1)))
+            if estimate_seconds(line) is not None:
+                estimates.append(estimate_seconds(line))
+        if line.startswith(("Klaar", "Niet gelukt")):
+            break
+        page.wait_for_timeout(500)
+    assert lines[-1].startswith("Klaar: de bot gebruikt nu wat je hebt gewijzigd"), lines[-1]
+    assert 2 in steps and steps == sorted(steps)  # it learnt (step 2), and the steps only move forward
+    assert estimates and estimates == sorted(estimates, reverse=True), estimates  # the time left never grows
+    expect(page.get_by_test_id("train")).to_be_enabled()

@@ -4,12 +4,17 @@ WS-100002), she moves between her own orders; a guest is asked for the other ord
 it with the postcode she gave. The card of a handover she asked for lists her request as its signal."""
 from __future__ import annotations
 
-import requests
+from dataclasses import replace
+from datetime import datetime, timedelta
+
 import pytest
+import requests
 
 from bot import identity
 from bot.desk.demo_page import DEMO_SECRET
+from bot.webshop import Order, OrderItem
 from bot.webshop.demo import DEMO_CUSTOMER
+from bot.webshop.sql import SqlWebshop
 from tests.stack_clients import Chat
 
 pytestmark = pytest.mark.e2e
@@ -53,3 +58,29 @@ def test_a_guest_asking_for_her_other_order_is_asked_its_number(chat):
     assert "bestelnummer" in elsewhere and "WS-100002" not in elsewhere
     refused = guest.say("WS-100004")  # someone else's order at another address: nothing about it
     assert "geen bestelling vinden" in refused and "DHL" not in refused and "Tent" not in refused
+
+
+@pytest.fixture
+def third_order(stack):
+    """For this test Eva has a third order (delivered three weeks ago, so the others' choices stay the same)."""
+    shop = SqlWebshop(stack.database_url)
+    delivered = datetime.now() - timedelta(days=20)
+    order = Order(number="WS-100006", postcode="3511 AB", status="delivered", ordered_at=delivered - timedelta(days=3),
+                  carrier="PostNL", delivered_at=delivered, items=(OrderItem("Slaapzak Dons", 1, 8900),),
+                  customer_id=DEMO_CUSTOMER.id)
+    shop.upsert_orders([order])
+    yield order
+    shop.upsert_orders([replace(order, customer_id=None)])  # a guest's order again: the other tests' Eva has two
+    shop.engine.dispose()
+
+
+def test_with_several_other_orders_she_chooses_one_of_her_own(stack, third_order):
+    eva = LoggedIn(stack)
+    assert "WS-100004" in eva.say("waar is mijn pakket?")
+    asked = eva.say("En mijn andere bestelling?")
+    buttons = [b for r in eva.last["replies"] for b in (r.get("buttons") or [])]
+    assert "Over welke bestelling gaat het" in asked and "postcode" not in asked
+    assert sorted(b["title"].split(":")[0] for b in buttons) == ["WS-100002", "WS-100006"]  # not the one she had
+    [sleeping_bag] = [b for b in buttons if b["title"].startswith("WS-100006")]
+    answer = eva.say(sleeping_bag["title"], payload=sleeping_bag["payload"])
+    assert "WS-100006" in answer and "bezorgd" in answer and "postcode" not in answer  # her own: no postcode asked

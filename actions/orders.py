@@ -13,7 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions import account, conversation
 from actions.forms import verified_order_number
 from actions.handoff import hand_off
-from actions.other_order import choice_button
+from actions.other_order import asks_for_another, choice_button
 from actions.services import webshop
 from bot.delivery import Deadline, arrives_in_time, describe_day, describe_window, needed_by, status_sentence
 from bot.webshop import Order, ShopUnavailable
@@ -146,6 +146,8 @@ class ActionCheckDeadline(Action):
                 return []
             dispatcher.utter_message(text=f"Dan kijk ik meteen of het {deadline.label} bij je kan zijn.")
             return [FollowupAction("order_status_form")]
+        if asks_for_another(tracker.latest_message.get("text") or ""):
+            return [FollowupAction("order_status_form")]  # not the order she had: the form finds the other one
         try:
             order = webshop().find_order(number, tracker.get_slot("postcode"))
         except ShopUnavailable:

@@ -394,3 +394,10 @@ async def test_a_handover_the_customer_asked_for_lists_what_led_to_it(shop):
         "Ik heb al drie keer gebeld, geef me gewoon een medewerker", "request_human")]))
     names = [s["name"] for s in handoffs(messages)[0]["signals"]]
     assert names[0] == "asks_for_person" and "earlier_contacts" in names  # the mood, below the check's threshold
+
+
+async def test_a_deadline_for_her_other_order_is_not_judged_against_the_order_she_had(shop):
+    tracker = make_tracker([user("en mijn andere bestelling moet er morgen zijn", "faq", metadata=EVA)],
+                           {"order_number": "WS-100004", "postcode": "9999 ZZ", "order_verified": True})
+    messages, events = await run(ActionCheckDeadline(), tracker)
+    assert messages == [] and [e.get("name") for e in events] == ["order_status_form"]  # the form finds the other

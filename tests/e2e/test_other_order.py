@@ -47,6 +47,13 @@ def test_a_logged_in_customer_moves_between_her_orders(stack, agent):
     agent.serve_everyone_waiting()
 
 
+def test_a_deadline_for_her_other_order_is_judged_for_that_order(stack):
+    eva = LoggedIn(stack)
+    assert "WS-100004" in eva.say("waar is mijn pakket?")
+    answer = eva.say("en mijn andere bestelling, moet die er morgen zijn?")
+    assert "WS-100002" in answer and "al bezorgd" in answer and "WS-100004" not in answer
+
+
 def test_a_guest_asking_for_her_other_order_is_asked_its_number(chat):
     guest = chat()
     assert "PostNL" in guest.say("Waar is mijn pakket? WS-100001, postcode 1234AB")

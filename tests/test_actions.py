@@ -394,6 +394,8 @@ async def test_a_handover_the_customer_asked_for_lists_what_led_to_it(shop):
         "Ik heb al drie keer gebeld, geef me gewoon een medewerker", "request_human")]))
     names = [s["name"] for s in handoffs(messages)[0]["signals"]]
     assert names[0] == "asks_for_person" and "earlier_contacts" in names  # the mood, below the check's threshold
+    messages, _ = await run(ActionHandoff(), make_tracker([user("/request_human", "request_human")]))  # a button
+    assert handoffs(messages)[0]["signals"] == [{"name": "asks_for_person", "evidence": ""}]  # no payload as her words
 
 
 async def test_a_deadline_for_her_other_order_is_not_judged_against_the_order_she_had(shop):

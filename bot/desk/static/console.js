@@ -156,6 +156,7 @@
     $(prefix + "signals").replaceChildren.apply($(prefix + "signals"), signals.length ? signals : [el("li", "muted", "geen")]);
     var facts = $(prefix + "facts"); facts.replaceChildren();
     Object.keys(ctx.facts || {}).forEach(function (k) {
+      if (k === "postcode_verified" && !ctx.facts.order_number) return;  // no order yet: nothing was checked
       facts.appendChild(el("dt", "", label("facts", k)));
       facts.appendChild(el("dd", "", factValue(k, ctx.facts[k])));
     });

@@ -1,9 +1,9 @@
 """Handing a conversation to a person, with the whole context (P2).
 
 The action says why, in the bot's own voice, and signals the handoff to the desk with its context as
-a custom payload in the reply. The desk decides and words the rest in the same transaction as the turn
-(who helps, the truthful place in line, or a callback offer): there is no call back into the desk in
-the middle of a turn, and the bot needs no memory of whether a person is involved.
+a custom payload in the reply. The desk decides and words the rest when it stores the turn (who helps,
+the truthful place in line, or a callback offer): there is no call back into the desk in the middle of
+a turn, and the bot needs no memory of whether a person is involved.
 """
 from __future__ import annotations
 

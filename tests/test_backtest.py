@@ -149,7 +149,7 @@ def test_a_dispute_is_read_against_the_bot_s_stored_words():
     assert [(c.conversation_id, c.before, c.after) for c in result.changes] == [("second", STAYED, "complexity")]
 
 
-def test_what_a_person_answered_after_the_handover_is_not_replayed():
+def test_what_a_person_answered_after_the_handoff_is_not_replayed():
     at = NOW - timedelta(days=1)
     conversation = PastConversation("c", at, [
         PastMessage(1, "customer", "Ik wil een medewerker spreken", at, intent="request_human"),

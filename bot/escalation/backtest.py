@@ -23,12 +23,12 @@ from typing import Awaitable, Callable, Iterable, Optional
 
 import yaml
 
+from bot import reasons
 from bot.escalation import Rules, Turn, assess, load_rules
 from bot.labels import REASONS
 
 # What the replay can decide: the escalation check's reasons and the NLU's own handovers.
-DETECTOR_REASONS = {"frustration", "abuse", "legal_threat", "sensitive", "complexity", "not_understood",
-                    "repeated_question"}
+DETECTOR_REASONS = set(reasons.JUDGED)
 REPLAYED = DETECTOR_REASONS | {"customer_request"}
 # As the rules and actions/handoff.py: these intents go to a person by rule (complaints as "complexity").
 BY_RULE = {"request_human": "customer_request", "complain": "complexity", "product_issue": "complexity"}

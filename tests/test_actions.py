@@ -385,7 +385,7 @@ async def test_naming_the_other_order_or_speaking_of_other_things_is_not_the_oth
         assert not asks_for_another(text), text
 
 
-async def test_a_handover_the_customer_asked_for_lists_what_led_to_it(shop):
+async def test_a_handoff_the_customer_asked_for_lists_what_led_to_it(shop):
     messages, _ = await run(ActionHandoff(), make_tracker([user("ik wil een medewerker spreken", "request_human")]))
     [handoff] = handoffs(messages)
     assert handoff["reason"] == "customer_request"

@@ -241,7 +241,9 @@ def test_a_desk_started_otherwise_on_a_reachable_address_ignores_demo_signed_cus
 
 def test_a_formula_typed_by_a_customer_reaches_the_csv_as_text(stack, chat):
     formula = '=HYPERLINK("https://evil.example/x";"zzqx")'
-    chat().say(formula)
+    customer = chat()
+    for _ in range(4):  # the report lists the ten most frequent misunderstood messages of the shared stack
+        customer.say(formula)
     admin = Agent(stack)
     report = requests.get(stack.desk_url + "/api/reports.csv?since=24h", headers=admin.headers, timeout=60)
     cells = [cell for row in csv.reader(io.StringIO(report.text)) for cell in row]

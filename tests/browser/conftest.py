@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
+from bot.config import ROOT
 from tests.conftest import require
 
+SHOTS = ROOT / "docs" / "screenshots"  # the README links them: a reader sees the product without running it
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -38,3 +41,11 @@ def page_factory(browser):
     yield make
     for context in contexts:
         context.close()
+
+
+def screenshot(page, name: str, *, full_page: bool = False) -> Path:
+    """A picture of the page for the docs (docs/screenshots/<name>)."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / name
+    page.screenshot(path=str(path), full_page=full_page)
+    return path

@@ -2,9 +2,10 @@
 from it after the unit of work, each once (transaction.py)."""
 from __future__ import annotations
 
+from datetime import timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
 
 from bot import hours
@@ -14,12 +15,13 @@ from bot.desk.bot_client import BotTurn
 from bot.desk.conversations import flows as conversation_flows, service as conversations
 from bot.desk.conversations.models import Conversation, Message
 from bot.desk.conversations.states import State, Step
-from bot.desk.db import make_engine, make_sessionmaker
+from bot.desk.db import make_engine, make_sessionmaker, utcnow
 from bot.desk.events import AgentStatusChanged, MessageAdded
 from bot.desk.handoffs import flows, routing, service as handoffs
 from bot.desk.handoffs.models import Handoff
 from bot.desk.handoffs.queue import open_handoff
 from bot.desk.transaction import transact
+from bot.desk.work import Work
 from tests.test_routing import agent
 from tests.work_support import settle, work_for
 
@@ -185,6 +187,8 @@ def test_when_the_follow_up_fails_the_customer_stays_in_line_and_the_periodic_ch
     assert "new_handoff" in [p["payload"]["type"] for p in pushes if p["to"] == "agents"]
     monkeypatch.undo()
 
+    assert transact(app, periodic._still_waiting)[0] is False  # just made: its own follow-up may still come
+    waited(app, conversation_id, minutes=1)
     assert transact(app, periodic._still_waiting)[0] is True
     assert stored(app, conversation_id) == ("agent", "assigned", anna_id)
     with app.state.sessionmaker() as session:
@@ -195,6 +199,42 @@ def test_when_the_follow_up_fails_the_customer_stays_in_line_and_the_periodic_ch
     engine.dispose()
 
 
+def waited(app, conversation_id: str, *, minutes: int) -> None:
+    """The handoff was made `minutes` ago."""
+    with app.state.sessionmaker() as session:
+        session.execute(update(Handoff).where(Handoff.conversation_id == conversation_id)
+                        .values(created_at=utcnow() - timedelta(minutes=minutes)))
+        session.commit()
+
+
+def test_the_periodic_offers_leave_a_new_handoff_to_its_own_follow_up(database_url, monkeypatch):
+    """Between the handoff's commit and its follow-up the periodic work may run (another thread, another
+    replica): it offers no callback to that customer, who first hears where they stand, then the offer, once."""
+    app, engine = desk_app(database_url)
+    with app.state.sessionmaker() as session:
+        agent(session, "anna", status="away")  # nobody online: the customer is offered a callback
+        session.commit()
+    conversation_id = a_customer_asking_for_a_person(app)
+    follow_up = Work.follow_up
+    offered_in_between = []
+
+    def periodic_slips_in(work):
+        offered_in_between.append(transact(app, periodic._offer_callbacks)[0])
+        return follow_up(work)
+
+    monkeypatch.setattr(Work, "follow_up", periodic_slips_in)
+    answer, _ = transact(app, bot_hands_off(conversation_id), routing=True)
+    monkeypatch.undo()
+    assert offered_in_between == [0]
+    assert [r["text"] for r in answer["replies"]] == [
+        "Ik verbind je door met een collega.", "Je hoeft niets te herhalen: mijn collega ziet ons hele gesprek.",
+        "Er is op dit moment helaas geen collega beschikbaar in de chat. Wil je dat we je terugbellen of mailen op "
+        "een moment dat jou past?"]
+    waited(app, conversation_id, minutes=1)
+    assert transact(app, periodic._offer_callbacks)[0] == 0  # offered once
+    engine.dispose()
+
+
 def test_the_periodic_check_leaves_the_line_alone_while_nobody_has_room(database_url):
     app, engine = desk_app(database_url)
     with app.state.sessionmaker() as session:
@@ -202,6 +242,7 @@ def test_the_periodic_check_leaves_the_line_alone_while_nobody_has_room(database
         session.commit()
     conversation_id = a_customer_asking_for_a_person(app)
     transact(app, bot_hands_off(conversation_id), routing=True)
+    waited(app, conversation_id, minutes=1)
     assert transact(app, periodic._still_waiting)[0] is False
     assert stored(app, conversation_id) == ("queued", "queued", None)
     engine.dispose()

@@ -37,6 +37,10 @@ from bot.desk.transaction import perform
 logger = logging.getLogger(__name__)
 LEASE = "periodic"
 RETENTION_EVERY = timedelta(hours=1)
+# A handoff this new is its own follow-up's to route and to tell about (transaction.py): that runs right after
+# its commit, and the periodic work must not slip in between (a callback offer before "je hoeft niets te
+# herhalen"). Long enough for a follow-up that waits for the routing lock (SQLite gives up after 15 s).
+FRESH = timedelta(seconds=15)
 
 
 def replica_name() -> str:
@@ -53,11 +57,16 @@ def _newly_overdue(work, since: datetime) -> int:
     return int(count or 0)
 
 
+def _offer_callbacks(work) -> int:
+    return callback_flows.offer_to_waiters(work, joined_before=utcnow() - FRESH)
+
+
 def _still_waiting(work) -> bool:
     """Customers in line while an agent has room: routed right after their step as a rule, so this only finds
     the ones whose follow-up failed (transaction.py). Routing, which follows the event, serves them."""
     session, settings = work.session, work.settings
-    if session.scalar(select(Handoff.id).where(Handoff.status == HandoffStatus.QUEUED).limit(1)) is None:
+    if session.scalar(select(Handoff.id).where(Handoff.status == HandoffStatus.QUEUED,
+                                               Handoff.created_at < utcnow() - FRESH).limit(1)) is None:
         return False
     if not handoffs.free_seats(session, default_cap=settings.max_chats_per_agent, demo_mode=settings.demo_mode):
         return False
@@ -84,7 +93,7 @@ class PeriodicWork:
         since, self.last_check = self.last_check - timedelta(seconds=1), utcnow()
         await perform(self.app, agent_flows.sweep_absent)  # agents whose console is gone: away, their chats to the queue
         await perform(self.app, _still_waiting)
-        await perform(self.app, callback_flows.offer_to_waiters)
+        await perform(self.app, _offer_callbacks)
         await perform(self.app, _newly_overdue, since)
         if utcnow() >= self.next_retention:
             counts = await run_in_threadpool(self.retention)

@@ -177,8 +177,8 @@ def needs_routing_lock(payload: str | None) -> bool:
 
 
 def finish_bot_turn(work: Work, *, conversation_id: str, message_id: int, turn: BotTurn) -> Afterwards[dict[str, Any]]:
-    conversation = work.session.get(Conversation, conversation_id)
-    message = work.session.get(Message, message_id)
+    conversation, message = service.conversation_and_message(work.session, conversation_id=conversation_id,
+                                                             message_id=message_id)
     if turn.nlu:
         _record_nlu(message, turn.nlu)
     offered: list[str] = []

@@ -186,6 +186,7 @@ class Model:
         texts, labels = [t for t, _ in examples], [label for _, label in examples]
         self.reasons = tuple(sorted(set(labels) - {CALM}))
         self.clf.fit(self._matrix(texts, fit=True), labels)
+        self.chars.stop_words_ = self.words.stop_words_ = None  # the n-grams left out: not needed to judge
         return self
 
     def need(self, texts: list[str]) -> np.ndarray:

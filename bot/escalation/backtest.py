@@ -119,9 +119,12 @@ class Result:
 
     def summary(self) -> str:
         counts = self.counts()
-        return (f"{self.conversations} gesprekken opnieuw beoordeeld ({self.replayed_messages} klantberichten): "
-                f"{len(self.changes)} zouden nu anders lopen ({counts['now_handed_over']} nu overgedragen, "
-                f"{counts['now_stays']} blijven nu bij de bot, {counts['other_reason']} met een andere reden); "
+        changed, stays = len(self.changes), counts["now_stays"]
+        return (f"{self.conversations} {'gesprek' if self.conversations == 1 else 'gesprekken'} opnieuw beoordeeld "
+                f"({self.replayed_messages} klantberichten): "
+                f"{changed} {'zou' if changed == 1 else 'zouden'} nu anders lopen ({counts['now_handed_over']} nu "
+                f"overgedragen, {stays} {'blijft' if stays == 1 else 'blijven'} nu bij de bot, "
+                f"{counts['other_reason']} met een andere reden); "
                 f"{self.unchanged} gelijk, waarvan {self.not_replayable} overgedragen om een reden die de "
                 f"terugblik niet kan naspelen (zoals een deadline bij een bestelling).")
 

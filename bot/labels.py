@@ -47,6 +47,7 @@ SIGNALS = {
     "product_issue": "Probleem met een product",
     "disputes_refusal": "Accepteert het nee niet",
     "personal_circumstance": "Persoonlijke omstandigheid",
+    "learned": "Lijkt op eerdere overdrachten",  # the learned judgement (bot/escalation/learned.py)
 }
 
 TOPICS = {

@@ -58,7 +58,7 @@ RULE_FEATURES = True
 # first instead of handing over (the rules judge that too): the model is not trained on those.
 NOT_LEARNED = {"repeated_question"}
 # NLU intents that the bot hands over by rule, and the reason they stand for.
-NLU_REASONS = {"request_human": "customer_request", "complain": "frustration", "product_issue": "complexity"}
+NLU_REASONS = {"request_human": "customer_request", "complain": "complexity", "product_issue": "complexity"}
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _REPEAT = re.compile(r"([^\W\d_])\1{2,}", re.UNICODE)
@@ -136,6 +136,14 @@ def dev_examples(path: Path = DEV_SET) -> list[tuple[str, str]]:
 _ANNOTATION = re.compile(r"\[([^\]]*)\](\([^)]*\)|\{[^}]*\})")
 
 
+def _nlu_reason(intent: str, text: str) -> str:
+    """A complaint with a negative direction is frustration; a calm one is what the bot makes of a complaint
+    (complexity: "ik wil een klacht indienen" gets no "je bent er klaar mee")."""
+    if intent == "complain" and polarity(text).negative:
+        return "frustration"
+    return NLU_REASONS.get(intent, CALM)
+
+
 def nlu_examples(folder: Path = NLU_DIR) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     for path in sorted(folder.glob("*.yml")):
@@ -143,11 +151,11 @@ def nlu_examples(folder: Path = NLU_DIR) -> list[tuple[str, str]]:
             intent = block.get("intent")
             if not intent:
                 continue
-            label = NLU_REASONS.get(intent, CALM)
             for line in str(block.get("examples", "")).splitlines():
                 line = line.strip()
                 if line.startswith("- "):
-                    found.append((_ANNOTATION.sub(r"\1", line[2:]).strip(), label))
+                    text = _ANNOTATION.sub(r"\1", line[2:]).strip()
+                    found.append((text, _nlu_reason(intent, text)))
     return found
 
 

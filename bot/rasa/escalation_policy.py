@@ -92,7 +92,10 @@ class EscalationPolicy(Policy):
         if result.action == "acknowledge":  # the customer does not accept the bot's no: not the same no again
             return self._predict(domain, UTTER_ACKNOWLEDGE)
         disputed = bool(result.signals) and result.signals[0].name == "disputes_refusal"
-        if result.action == "handoff" and result.reason == "complexity" and intent in HANDED_OVER_BY_RULE \
+        # A learned guess is no more specific reason: the rule's own reason and signals stand ("ik wil een klacht
+        # indienen" is a complaint, not frustration; a request keeps "Vraagt om een medewerker" on the card).
+        guessed = bool(result.signals) and all(s.name == "learned" for s in result.signals)
+        if result.action == "handoff" and (result.reason == "complexity" or guessed) and intent in HANDED_OVER_BY_RULE \
                 and not disputed:  # a dispute going on is handed over as such, not as a new complaint
             return abstain
         if result.action in ("handoff", "end"):

@@ -403,3 +403,19 @@ async def test_a_deadline_for_her_other_order_is_not_judged_against_the_order_sh
                            {"order_number": "WS-100004", "postcode": "9999 ZZ", "order_verified": True})
     messages, events = await run(ActionCheckDeadline(), tracker)
     assert messages == [] and [e.get("name") for e in events] == ["order_status_form"]  # the form finds the other
+
+
+async def test_asking_for_another_order_does_not_give_a_guest_three_new_tries(shop):
+    """Two lookups failed; she names a number again and then asks about 'her other order'. That question must not
+    wipe the count: the next wrong pair is the third, and the form ends (a person takes over), as without it."""
+    form = ValidateOrderStatusForm()
+    _, events = await run(form, another_turn("en mijn andere bestelling?", metadata={}, order_number="WS-100077",
+                                             order_lookup_attempts=2.0))
+    attempts = slot(events, "order_lookup_attempts")
+    attempts = 2.0 if attempts == "<unset>" else attempts
+    tracker = make_tracker(form_turn("WS-100004 1111AA", order_number="WS-100004", postcode="1111AA"),
+                           {"order_number": "WS-100004", "postcode": "1111AA", "order_lookup_attempts": attempts,
+                            "requested_slot": "order_number"}, active_loop={"name": "order_status_form"})
+    messages, events = await run(form, tracker)
+    assert slot(events, "order_lookup_attempts") == 3.0 and slot(events, "requested_slot") is None
+    assert "WS-100004" not in texts(messages)

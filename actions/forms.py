@@ -54,6 +54,9 @@ class OrderFormValidation:
             from_account = self._from_account(number, dispatcher, tracker)
             if from_account:
                 return events + from_account
+            if number and postcode and "postcode" not in changed:
+                # Not her order: checked only with a postcode she gives for it, never one an earlier order left.
+                return events + [SlotSet("postcode", None), SlotSet("order_verified", False)]
         if not (number and postcode):
             if changed & {"order_number", "postcode"}:
                 events.append(SlotSet("order_verified", False))

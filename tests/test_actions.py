@@ -419,3 +419,15 @@ async def test_asking_for_another_order_does_not_give_a_guest_three_new_tries(sh
     messages, events = await run(form, tracker)
     assert slot(events, "order_lookup_attempts") == 3.0 and slot(events, "requested_slot") is None
     assert "WS-100004" not in texts(messages)
+
+
+async def test_a_logged_in_customer_naming_someone_elses_order_is_asked_its_postcode(shop):
+    """Eva's own WS-100002 put its postcode (1234 AB) in the slots from her account; WS-100001 is a guest's order
+    at the same postcode. Naming it must not open it with the postcode her account supplied: she is asked for it."""
+    tracker = make_tracker([user("en WS-100001?", "order_status", metadata=EVA),
+                            {"event": "slot", "name": "order_number", "value": "WS-100001"}],
+                           {"order_number": "WS-100001", "postcode": "1234 AB", "order_verified": True,
+                            "requested_slot": "order_number"}, active_loop={"name": "order_status_form"})
+    messages, events = await run(ValidateOrderStatusForm(), tracker)
+    assert slot(events, "order_verified") is False and slot(events, "postcode") is None
+    assert "Wandelschoenen" not in texts(messages) and "PostNL" not in texts(messages)

@@ -431,3 +431,16 @@ async def test_a_logged_in_customer_naming_someone_elses_order_is_asked_its_post
     messages, events = await run(ValidateOrderStatusForm(), tracker)
     assert slot(events, "order_verified") is False and slot(events, "postcode") is None
     assert "Wandelschoenen" not in texts(messages) and "PostNL" not in texts(messages)
+
+
+async def test_an_order_number_named_with_a_deadline_is_checked_by_the_form_not_opened_with_the_old_postcode(shop):
+    """Eva had her own WS-100002 (postcode 1234 AB from her account). 'WS-100001 moet er morgen zijn' puts a guest's
+    order at the same postcode in the slot while 'verified' still speaks of hers: the deadline is not judged
+    against WS-100001 (its status is no business of hers); the form checks the number she named."""
+    tracker = make_tracker([user("WS-100001 moet er morgen zijn", "inform", metadata=EVA),
+                            {"event": "slot", "name": "order_number", "value": "WS-100001"}],
+                           {"order_number": "WS-100001", "postcode": "1234 AB", "order_verified": True})
+    messages, events = await run(ActionCheckDeadline(), tracker)
+    assert "WS-100001" not in texts(messages) and handoffs(messages) == []
+    assert [e.get("name") for e in events if e.get("event") == "followup"] == ["order_status_form"]
+    assert "order_facts" not in [e.get("name") for e in events]

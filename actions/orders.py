@@ -171,7 +171,17 @@ def _names_another_number(tracker: Tracker) -> bool:
     named = ORDER_NUMBER.search(tracker.latest_message.get("text") or "")
     if named is None:
         return False
-    return normalise_order_number(named.group(0)) not in {o.number for o in account.orders(tracker)}
+    number = normalise_order_number(named.group(0))
+    return number != _number_before(tracker) and number not in {o.number for o in account.orders(tracker)}
+
+
+def _number_before(tracker: Tracker) -> Optional[str]:
+    """The order number the conversation held before the latest message (the one 'verified' was about)."""
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    for event in reversed(tracker.events[:users[-1]] if users else []):
+        if event.get("event") == "slot" and event.get("name") == "order_number" and event.get("value"):
+            return str(event["value"])
+    return None
 
 
 def order_that_fits(open_orders: List[Order], text: str) -> Optional[Order]:

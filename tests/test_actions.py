@@ -444,3 +444,13 @@ async def test_an_order_number_named_with_a_deadline_is_checked_by_the_form_not_
     assert "WS-100001" not in texts(messages) and handoffs(messages) == []
     assert [e.get("name") for e in events if e.get("event") == "followup"] == ["order_status_form"]
     assert "order_facts" not in [e.get("name") for e in events]
+
+
+async def test_a_guest_repeating_her_verified_order_number_with_a_deadline_is_answered_at_once(shop):
+    tracker = make_tracker([user("Waar blijft WS-100001? postcode 1234 AB", "order_status"),
+                            {"event": "slot", "name": "order_number", "value": "WS-100001"},
+                            user("WS-100001 moet er morgen zijn", "inform", metadata={}),
+                            {"event": "slot", "name": "order_number", "value": "WS-100001"}],
+                           {"order_number": "WS-100001", "postcode": "1234 AB", "order_verified": True})
+    messages, _ = await run(ActionCheckDeadline(), tracker)
+    assert texts(messages).startswith("Goed nieuws: dat haalt hij. Je bestelling WS-100001")

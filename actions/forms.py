@@ -54,6 +54,9 @@ class OrderFormValidation:
             from_account = self._from_account(number, dispatcher, tracker)
             if from_account:
                 return events + from_account
+            if number and postcode and "postcode" not in changed:
+                # Not her order: checked only with a postcode she gives for it, never one an earlier order left.
+                return events + [SlotSet("postcode", None), SlotSet("order_verified", False)]
         if not (number and postcode):
             if changed & {"order_number", "postcode"}:
                 events.append(SlotSet("order_verified", False))
@@ -84,8 +87,8 @@ class OrderFormValidation:
                 dispatcher.utter_message(text=account.introduce(others[0], other=True))
                 return facts + _own(others[0])
             return facts + [SlotSet("order_number", None), SlotSet("postcode", None), SlotSet("order_verified", False)]
-        return facts + [SlotSet("order_number", None), SlotSet("order_verified", False),
-                        SlotSet("order_lookup_attempts", 0.0)]
+        # The count of failed lookups stays: the question is no way to more tries with number and postcode.
+        return facts + [SlotSet("order_number", None), SlotSet("order_verified", False)]
 
     def _verify(self, number: str, postcode: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         try:

@@ -16,7 +16,8 @@ from actions.handoff import hand_off
 from actions.other_order import asks_for_another, choice_button
 from actions.services import webshop
 from bot.delivery import Deadline, arrives_in_time, describe_day, describe_window, needed_by, status_sentence
-from bot.webshop import Order, ShopUnavailable
+from bot.webshop import Order, ShopUnavailable, normalise_order_number
+from bot.webshop.identifiers import ORDER_NUMBER
 
 
 def customer_message(order: Order, today) -> str:
@@ -148,6 +149,8 @@ class ActionCheckDeadline(Action):
             return [FollowupAction("order_status_form")]
         if asks_for_another(tracker.latest_message.get("text") or ""):
             return [FollowupAction("order_status_form")]  # not the order she had: the form finds the other one
+        if _names_another_number(tracker):  # "verified" speaks of the order she had, not of this number
+            return [SlotSet("order_verified", False), SlotSet("postcode", None), FollowupAction("order_status_form")]
         try:
             order = webshop().find_order(number, tracker.get_slot("postcode"))
         except ShopUnavailable:
@@ -160,6 +163,25 @@ class ActionCheckDeadline(Action):
         order_facts: Dict[str, Any] = {**stored, "order_status": {"summary": summary, **order.to_json()}}
         return judge_deadline(dispatcher, tracker, order, deadline, order_facts,
                               conversation.bot_actions(tracker), now.date())
+
+
+def _names_another_number(tracker: Tracker) -> bool:
+    """The message names an order number that is not one of the logged-in customer's own: the postcode in the
+    slots was given for another order, so the form asks the one that goes with this number."""
+    named = ORDER_NUMBER.search(tracker.latest_message.get("text") or "")
+    if named is None:
+        return False
+    number = normalise_order_number(named.group(0))
+    return number != _number_before(tracker) and number not in {o.number for o in account.orders(tracker)}
+
+
+def _number_before(tracker: Tracker) -> Optional[str]:
+    """The order number the conversation held before the latest message (the one 'verified' was about)."""
+    users = [i for i, e in enumerate(tracker.events) if e.get("event") == "user"]
+    for event in reversed(tracker.events[:users[-1]] if users else []):
+        if event.get("event") == "slot" and event.get("name") == "order_number" and event.get("value"):
+            return str(event["value"])
+    return None
 
 
 def order_that_fits(open_orders: List[Order], text: str) -> Optional[Order]:

@@ -403,3 +403,54 @@ async def test_a_deadline_for_her_other_order_is_not_judged_against_the_order_sh
                            {"order_number": "WS-100004", "postcode": "9999 ZZ", "order_verified": True})
     messages, events = await run(ActionCheckDeadline(), tracker)
     assert messages == [] and [e.get("name") for e in events] == ["order_status_form"]  # the form finds the other
+
+
+async def test_asking_for_another_order_does_not_give_a_guest_three_new_tries(shop):
+    """Two lookups failed; she names a number again and then asks about 'her other order'. That question must not
+    wipe the count: the next wrong pair is the third, and the form ends (a person takes over), as without it."""
+    form = ValidateOrderStatusForm()
+    _, events = await run(form, another_turn("en mijn andere bestelling?", metadata={}, order_number="WS-100077",
+                                             order_lookup_attempts=2.0))
+    attempts = slot(events, "order_lookup_attempts")
+    attempts = 2.0 if attempts == "<unset>" else attempts
+    tracker = make_tracker(form_turn("WS-100004 1111AA", order_number="WS-100004", postcode="1111AA"),
+                           {"order_number": "WS-100004", "postcode": "1111AA", "order_lookup_attempts": attempts,
+                            "requested_slot": "order_number"}, active_loop={"name": "order_status_form"})
+    messages, events = await run(form, tracker)
+    assert slot(events, "order_lookup_attempts") == 3.0 and slot(events, "requested_slot") is None
+    assert "WS-100004" not in texts(messages)
+
+
+async def test_a_logged_in_customer_naming_someone_elses_order_is_asked_its_postcode(shop):
+    """Eva's own WS-100002 put its postcode (1234 AB) in the slots from her account; WS-100001 is a guest's order
+    at the same postcode. Naming it must not open it with the postcode her account supplied: she is asked for it."""
+    tracker = make_tracker([user("en WS-100001?", "order_status", metadata=EVA),
+                            {"event": "slot", "name": "order_number", "value": "WS-100001"}],
+                           {"order_number": "WS-100001", "postcode": "1234 AB", "order_verified": True,
+                            "requested_slot": "order_number"}, active_loop={"name": "order_status_form"})
+    messages, events = await run(ValidateOrderStatusForm(), tracker)
+    assert slot(events, "order_verified") is False and slot(events, "postcode") is None
+    assert "Wandelschoenen" not in texts(messages) and "PostNL" not in texts(messages)
+
+
+async def test_an_order_number_named_with_a_deadline_is_checked_by_the_form_not_opened_with_the_old_postcode(shop):
+    """Eva had her own WS-100002 (postcode 1234 AB from her account). 'WS-100001 moet er morgen zijn' puts a guest's
+    order at the same postcode in the slot while 'verified' still speaks of hers: the deadline is not judged
+    against WS-100001 (its status is no business of hers); the form checks the number she named."""
+    tracker = make_tracker([user("WS-100001 moet er morgen zijn", "inform", metadata=EVA),
+                            {"event": "slot", "name": "order_number", "value": "WS-100001"}],
+                           {"order_number": "WS-100001", "postcode": "1234 AB", "order_verified": True})
+    messages, events = await run(ActionCheckDeadline(), tracker)
+    assert "WS-100001" not in texts(messages) and handoffs(messages) == []
+    assert [e.get("name") for e in events if e.get("event") == "followup"] == ["order_status_form"]
+    assert "order_facts" not in [e.get("name") for e in events]
+
+
+async def test_a_guest_repeating_her_verified_order_number_with_a_deadline_is_answered_at_once(shop):
+    tracker = make_tracker([user("Waar blijft WS-100001? postcode 1234 AB", "order_status"),
+                            {"event": "slot", "name": "order_number", "value": "WS-100001"},
+                            user("WS-100001 moet er morgen zijn", "inform", metadata={}),
+                            {"event": "slot", "name": "order_number", "value": "WS-100001"}],
+                           {"order_number": "WS-100001", "postcode": "1234 AB", "order_verified": True})
+    messages, _ = await run(ActionCheckDeadline(), tracker)
+    assert texts(messages).startswith("Goed nieuws: dat haalt hij. Je bestelling WS-100001")

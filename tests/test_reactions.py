@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from bot import hours
 from bot.config import get_settings
 from bot.desk import periodic
+from bot.desk.agents.models import Agent
 from bot.desk.bot_client import BotTurn
 from bot.desk.conversations import flows as conversation_flows, service as conversations
 from bot.desk.conversations.models import Conversation, Message
@@ -20,6 +21,7 @@ from bot.desk.events import AgentStatusChanged, MessageAdded
 from bot.desk.handoffs import flows, routing, service as handoffs
 from bot.desk.handoffs.models import Handoff
 from bot.desk.handoffs.queue import open_handoff
+from bot.desk import transaction
 from bot.desk.transaction import transact
 from bot.desk.work import Work
 from tests.test_routing import agent
@@ -245,4 +247,45 @@ def test_the_periodic_check_leaves_the_line_alone_while_nobody_has_room(database
     waited(app, conversation_id, minutes=1)
     assert transact(app, periodic._still_waiting)[0] is False
     assert stored(app, conversation_id) == ("queued", "queued", None)
+    engine.dispose()
+
+
+def system_lines(app, conversation_id: str) -> list[str]:
+    with app.state.sessionmaker() as session:
+        return [m.text for m in session.scalars(select(Message).where(Message.conversation_id == conversation_id)
+                                                 .order_by(Message.seq)) if m.sender == "system"]
+
+
+def test_a_follow_up_that_comes_after_a_transfer_does_not_name_the_agent_who_no_longer_has_her(database_url,
+                                                                                                  monkeypatch):
+    """Anna claims; before her claim's follow-up gets the routing lock, the conversation goes to Bram (a transfer
+    by Anna from her other tab, or by an admin), whose own follow-up tells the customer. Anna's follow-up then
+    finds the conversation 'with an agent' as her claim left it, but not with her: it must not say 'Anna helps you
+    now' after 'Bram takes over from Anna'."""
+    app, engine = desk_app(database_url)
+    with app.state.sessionmaker() as session:
+        anna_id, bram_id = agent(session, "anna", status="away").id, agent(session, "bram", status="away").id
+        session.commit()
+    conversation_id = a_customer_asking_for_a_person(app)
+    transact(app, bot_hands_off(conversation_id), routing=True)  # nobody online: she waits
+    with app.state.sessionmaker() as session:
+        for agent_id in (anna_id, bram_id):
+            session.get(Agent, agent_id).status = "online"  # without routing: the claim decides
+        handoff_id = session.scalars(select(Handoff.id).where(Handoff.conversation_id == conversation_id)).one()
+        session.commit()
+    react, interleaved = transaction.react, []
+
+    def the_transfer_gets_the_lock_first(work):
+        if not interleaved:
+            interleaved.append(True)
+            transact(app, flows.transfer, handoff_id, anna_id, "bram", "", routing=True)
+        react(work)
+
+    monkeypatch.setattr(transaction, "react", the_transfer_gets_the_lock_first)
+    transact(app, flows.claim, handoff_id, anna_id, routing=True)
+    assert stored(app, conversation_id) == ("agent", "assigned", bram_id)
+    lines = system_lines(app, conversation_id)
+    transfer_line = "Bram neemt je gesprek over van Anna; je hoeft niets te herhalen."
+    assert transfer_line in lines
+    assert "Anna van de klantenservice helpt je nu verder." not in lines[lines.index(transfer_line):]
     engine.dispose()

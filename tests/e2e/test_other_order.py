@@ -54,6 +54,18 @@ def test_a_deadline_for_her_other_order_is_judged_for_that_order(stack):
     assert "WS-100002" in answer and "al bezorgd" in answer and "WS-100004" not in answer
 
 
+def test_a_logged_in_customer_naming_someone_elses_order_is_asked_its_postcode(stack):
+    """Eva's WS-100002 is delivered at 1234 AB, as is a guest's WS-100001: naming it, alone or with a deadline,
+    never opens it with the postcode her own order left in the conversation."""
+    eva = LoggedIn(stack)
+    assert "WS-100004" in eva.say("waar is mijn pakket?")
+    assert "WS-100002" in eva.say("En mijn andere bestelling?")
+    for text in ("WS-100001 moet er morgen zijn", "en WS-100001?"):
+        answer = eva.say(text)
+        for secret in ("PostNL", "3SBAL", "Regenjas", "onderweg", "morgen tussen"):
+            assert secret not in answer, (text, answer)
+
+
 def test_a_guest_asking_for_her_other_order_is_asked_its_number(chat):
     guest = chat()
     assert "PostNL" in guest.say("Waar is mijn pakket? WS-100001, postcode 1234AB")

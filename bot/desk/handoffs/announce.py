@@ -31,9 +31,18 @@ def react(work: Work) -> None:
             steps.setdefault(event.conversation_id, []).append(event)
     for conversation_id, taken in steps.items():
         conversation = work.session.get(Conversation, conversation_id)
-        if conversation.state != taken[-1].after:
+        if not _as_left(work, conversation, taken[-1]):
             continue  # another request moved it on after this one's commit: its own follow-up tells the customer
         _announce(work, conversation, taken)
+
+
+def _as_left(work: Work, conversation: Conversation, last: Stepped) -> bool:
+    """Whether the conversation is still where the last step left it: its state, and who has its handoff (a
+    transfer keeps the state but not the agent)."""
+    if conversation.state != last.after:
+        return False
+    handoff = work.session.get(Handoff, last.handoff_id) if last.handoff_id is not None else None
+    return handoff is None or handoff.agent_id == last.agent_id
 
 
 def _name(work: Work, agent_id: int | None) -> str:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The shops' own sites that may embed the widget, comma-separated (the widget names it to a refused site's developer).
+SHOP_ORIGINS_SETTING = "SHOP_ORIGINS"
 
 
 def _flag(name: str, default: bool = False) -> bool:
@@ -90,7 +92,7 @@ def get_settings() -> Settings:
         redis_url=os.environ.get("REDIS_URL") or None,
         heartbeat_seconds=float(os.environ.get("HEARTBEAT_SECONDS", "5")),
         away_after_seconds=float(os.environ.get("AGENT_AWAY_AFTER_SECONDS", "120")),
-        shop_origins=_urls(os.environ.get("SHOP_ORIGINS", "")),
+        shop_origins=_urls(os.environ.get(SHOP_ORIGINS_SETTING, "")),
         trusted_proxies=tuple(p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()),
         identity_secret=secret("SHOP_IDENTITY_SECRET"),
         retention_days=int(os.environ.get("RETENTION_DAYS", "180")),

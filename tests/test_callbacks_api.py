@@ -114,7 +114,9 @@ def test_an_agent_who_takes_over_ends_a_half_finished_booking(desk, rasa):
     requests.post(desk.url + "/api/agent/status", json={"status": "online"}, headers=anna)
     assert customer.history()["state"] == "agent"
     chosen = slots["replies"][0]["buttons"][0]
-    assert customer.say(chosen["title"], payload=chosen["payload"]).status_code == 422  # no longer offered
+    late = customer.say(chosen["title"], payload=chosen["payload"]).json()  # no longer accepted: told kindly
+    assert late["replies"][0]["text"] == "Een collega heeft je gesprek inmiddels opgepakt; die helpt je hier verder."
+    assert late["valid_payloads"] == [] and late["state"] == "agent"
     assert sql(desk, select(Callback.status)) == [("cancelled",)]
 
 

@@ -103,7 +103,9 @@ def test_only_offered_button_payloads_reach_rasa_as_intents(desk, rasa):
     assert customer.say("Ja", payload="/request_human").status_code == 422
     assert customer.say("Ja", payload="/affirm").status_code == 200
     assert rasa.received[-1]["message"] == "/affirm"
-    assert customer.say("Ja", payload="/affirm").status_code == 422  # a button is used once
+    again = customer.say("Ja", payload="/affirm")  # a button is used once; pressed again, it is late
+    assert again.status_code == 200 and again.json()["replies"][0]["text"].startswith("Die keuze geldt niet meer")
+    assert [m["message"] for m in rasa.received].count("/affirm") == 1
 
 
 def test_a_handoff_the_bot_signals_is_created_once_with_the_desks_transcript(desk, rasa):

@@ -69,6 +69,20 @@ def test_an_unlisted_site_is_refused_in_dutch_and_nothing_is_created(make_desk):
     assert requests.post(desk.url + "/api/conversations", headers={"Origin": desk.url}).status_code == 201
 
 
+def test_any_site_may_ask_whether_it_may_use_the_chat_and_a_refused_one_hears_which_setting(make_desk):
+    """The widget on a site that is not listed cannot read the customer API's refusal (no CORS headers: the
+    browser calls it a network error), so /api/site answers every site whether it is allowed."""
+    desk = make_desk(shop_origins=(SHOP,))
+    listed = requests.get(desk.url + "/api/site", headers={"Origin": SHOP})
+    assert listed.json() == {"allowed": True} and listed.headers["Access-Control-Allow-Origin"] == "*"
+    assert requests.get(desk.url + "/api/site", headers={"Origin": desk.url}).json() == {"allowed": True}
+    other = requests.get(desk.url + "/api/site", headers={"Origin": "http://nep-winkel.example"})
+    assert other.status_code == 200 and other.headers["Access-Control-Allow-Origin"] == "*"
+    assert other.json() == {"allowed": False, "origin": "http://nep-winkel.example", "setting": "SHOP_ORIGINS",
+                            "text": "De chat is op deze website niet beschikbaar. Neem op een andere manier "
+                                    "contact op met de winkel."}
+
+
 def test_a_foreign_site_cannot_write_to_the_staff_api(make_desk):
     desk = make_desk(shop_origins=(SHOP,))
     refused = requests.post(desk.url + "/api/agent/login", json={"username": "anna", "password": "wachtwoord-anna"},

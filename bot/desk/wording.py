@@ -163,3 +163,27 @@ def callback_confirmation(*, channel: str, contact: str, start: datetime, end: d
     how = f"we bellen je {when} op {contact}" if channel == "phone" else f"we mailen je {when} naar {contact}"
     return (f"Afgesproken: {how}. Onze collega heeft ons hele gesprek erbij, dus je hoeft niets opnieuw uit te "
             "leggen. Je kunt dit venster gerust sluiten.")
+
+
+# --- a button pressed after the conversation moved on (conversations/offers.py) ----------------------------
+def late_click(*, agent_name: str | None = None) -> str:
+    lead = "Die keuze geldt niet meer, want ons gesprek is intussen verder gegaan."
+    if agent_name:
+        return f"{lead} {agent_name} helpt je hier verder; typ gerust je bericht."
+    return f"{lead} Typ gerust wat je wilt weten, dan help ik je verder."
+
+
+def late_rating(*, solved: bool | None = None, score: int | None = None, kept: bool) -> str:
+    """A satisfaction button pressed after another turn: kept when that chat had no such answer yet."""
+    if not kept:
+        return "Die vraag had je al beantwoord. Dank je!"
+    if score is not None:
+        return "Dank je voor je beoordeling, die hebben we alsnog bewaard."
+    if solved:
+        return "Fijn dat je geholpen bent, dank je! Je antwoord is bewaard."
+    return ("Wat vervelend dat het nog niet is opgelost. Je antwoord is bewaard; typ hieronder wat er nog speelt, "
+            "dan helpen we je verder.")
+
+
+# --- the widget on a site that may not use it (conversations/views.py, /api/site) ---------------------------
+SITE_NOT_ALLOWED = "De chat is op deze website niet beschikbaar. Neem op een andere manier contact op met de winkel."

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from bot.config import ROOT
-from tests.conftest import require
+from tests.conftest import fresh_schema, require
+from tests.desk_server import DeskServer
+from tests.desk_support import add_agents, desk_settings, project, rasa  # noqa: F401 - fixtures
 
 SHOTS = ROOT / "docs" / "screenshots"  # the README links them: a reader sees the product without running it
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -49,3 +51,47 @@ def screenshot(page, name: str, *, full_page: bool = False) -> Path:
     path = SHOTS / name
     page.screenshot(path=str(path), full_page=full_page)
     return path
+
+
+@pytest.fixture
+def make_desk(tmp_path, rasa, project):  # noqa: F811 - fixtures from tests.desk_support
+    """Desks on SQLite with the scripted Rasa stand-in and the test agents (anna, bram, eva, demo): start(**settings)."""
+    servers = []
+
+    def start(**overrides) -> DeskServer:
+        url = fresh_schema(f"sqlite:///{tmp_path / f'desk{len(servers)}.db'}")
+        add_agents(url)
+        server = DeskServer(desk_settings(url, rasa, project, **overrides)).__enter__()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.__exit__(None, None, None)
+
+
+def sign_in(page, url: str, username: str, password: str | None = None):
+    """The console's login form; the test agents' password is wachtwoord-<username>."""
+    page.goto(url + "/console")
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill(password or f"wachtwoord-{username}")
+    page.get_by_test_id("login-submit").click()
+    return page
+
+
+def online_console(page, url: str, username: str):
+    """A test agent signed in to the console and online (so routing gives her chats)."""
+    from playwright.sync_api import expect
+
+    sign_in(page, url, username)
+    expect(page.locator("#me-name")).to_be_visible()
+    page.get_by_test_id("status").select_option("online")
+    return page
+
+
+def ask(shop, text: str) -> None:
+    """The customer opens the widget (when closed) and sends a message."""
+    if shop.get_by_test_id("balie-launcher").is_visible():
+        shop.get_by_test_id("balie-launcher").click()
+    shop.get_by_test_id("balie-input").fill(text)
+    shop.get_by_test_id("balie-send").click()

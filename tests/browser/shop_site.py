@@ -21,6 +21,7 @@ section { transform: rotate(180deg) !important; }"""
 
 class ShopSite:
     def __init__(self, port: int, desk_url: str) -> None:
+        self.url = f"http://127.0.0.1:{port}"  # the shop's origin
         desk_ws = desk_url.replace("http://", "ws://")
         policy = (f"default-src 'none'; script-src {desk_url}; connect-src {desk_url} {desk_ws}; style-src 'self'; "
                   "img-src 'self'; base-uri 'none'; form-action 'none'")

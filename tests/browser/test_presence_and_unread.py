@@ -4,57 +4,29 @@ count on the launcher and in the page title, its link is clickable and safe, and
 Screenshots for the docs (docs/screenshots/) are taken on the way."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import requests
 from playwright.sync_api import expect
 
-from bot.config import ROOT
-from tests.conftest import fresh_schema
-from tests.desk_server import DeskServer
-from tests.desk_support import add_agents, desk_settings, login, project, rasa  # noqa: F401 - fixtures
+from tests.browser.conftest import ask, online_console, screenshot, sign_in
+from tests.desk_support import login
 
 pytestmark = pytest.mark.browser
-SHOTS = ROOT / "docs" / "screenshots"
 
 
 @pytest.fixture
-def desk(tmp_path, rasa, project):  # noqa: F811 - fixtures
-    database_url = fresh_schema(f"sqlite:///{tmp_path / 'desk.db'}")  # one database is enough here (both: test_presence)
-    add_agents(database_url)
-    settings = desk_settings(database_url, rasa, project, heartbeat_seconds=0.3, away_after_seconds=1.5)
-    with DeskServer(settings) as server:
-        yield server
-
-
-def shot(page, name: str) -> Path:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    path = SHOTS / name
-    page.screenshot(path=str(path))
-    return path
-
-
-def console(page, desk, username):
-    page.goto(desk.url + "/console")
-    page.get_by_test_id("login-username").fill(username)
-    page.get_by_test_id("login-password").fill(f"wachtwoord-{username}")
-    page.get_by_test_id("login-submit").click()
-    expect(page.locator("#me-name")).to_be_visible()
-    page.get_by_test_id("status").select_option("online")
-    return page
+def desk(make_desk):  # one database is enough here (both: test_presence)
+    return make_desk(heartbeat_seconds=0.3, away_after_seconds=1.5)
 
 
 def test_a_closed_console_hands_the_chat_to_a_colleague_and_she_reads_why(desk, page_factory):
-    anna_page = console(page_factory(), desk, "anna")
+    anna_page = online_console(page_factory(), desk.url, "anna")
     shop = page_factory()
     shop.goto(desk.url + "/")
-    shop.get_by_test_id("balie-launcher").click()
-    shop.get_by_test_id("balie-input").fill("mens graag")
-    shop.get_by_test_id("balie-send").click()
+    ask(shop, "mens graag")
     log = shop.get_by_test_id("balie-log")
     expect(log).to_contain_text("Anna van de klantenservice helpt je nu verder")
-    bram_page = console(page_factory(), desk, "bram")
+    bram_page = online_console(page_factory(), desk.url, "bram")
     expect(anna_page.get_by_test_id("mine").locator("li")).to_have_count(1)
 
     anna_page.close()  # she leaves without setting a status
@@ -63,17 +35,13 @@ def test_a_closed_console_hands_the_chat_to_a_colleague_and_she_reads_why(desk, 
     expect(shop.get_by_test_id("balie-status")).to_have_text("Je chat met Bram van de klantenservice.")
     expect(bram_page.get_by_test_id("mine").locator("li")).to_have_count(1)
 
-    back = page_factory()
-    back.goto(desk.url + "/console")
-    back.get_by_test_id("login-username").fill("anna")
-    back.get_by_test_id("login-password").fill("wachtwoord-anna")
-    back.get_by_test_id("login-submit").click()
+    back = sign_in(page_factory(), desk.url, "anna")
     notice = back.get_by_test_id("presence-notice")
     expect(notice).to_contain_text("niet verbonden, dus je status staat op afwezig")
     expect(notice).to_contain_text("Je open gesprek is teruggezet in de wachtrij")
     expect(back.get_by_test_id("status")).to_have_value("away")
     back.set_viewport_size({"width": 1280, "height": 800})
-    shot(back, "console-presence-notice.png")
+    screenshot(back, "console-presence-notice.png")
     back.get_by_test_id("presence-read").click()
     expect(notice).to_be_hidden()
 
@@ -86,9 +54,7 @@ def test_a_reply_while_the_widget_is_closed_is_counted_and_its_link_is_safe(desk
     shop.set_viewport_size(viewport)
     shop.goto(desk.url + "/")
     title = shop.title()
-    shop.get_by_test_id("balie-launcher").click()
-    shop.get_by_test_id("balie-input").fill("mens graag")
-    shop.get_by_test_id("balie-send").click()
+    ask(shop, "mens graag")
     log = shop.get_by_test_id("balie-log")
     anna = login(desk, "anna", "wachtwoord-anna")
     requests.post(desk.url + "/api/agent/status", json={"status": "online"}, headers=anna)
@@ -102,7 +68,7 @@ def test_a_reply_while_the_widget_is_closed_is_counted_and_its_link_is_safe(desk
     badge = shop.get_by_test_id("balie-unread")
     expect(badge).to_have_text("2")
     expect(shop).to_have_title(f"(2) {title}")
-    shot(shop, f"widget-unread-{name}.png")
+    screenshot(shop, f"widget-unread-{name}.png")
 
     shop.get_by_test_id("balie-launcher").click()
     expect(shop).to_have_title(title)
@@ -113,5 +79,5 @@ def test_a_reply_while_the_widget_is_closed_is_counted_and_its_link_is_safe(desk
     expect(log).to_contain_text("<b>javascript:alert(1)</b> is geen link")
     newest = log.locator(".balie-msg").last
     expect(newest).to_be_in_viewport()  # reopening shows the newest
-    shot(shop, f"widget-{name}.png")
+    screenshot(shop, f"widget-{name}.png")
     requests.post(f"{desk.url}/api/handoffs/{mine['id']}/resolve", headers=anna)

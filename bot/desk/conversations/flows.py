@@ -20,14 +20,13 @@ from typing import Any
 from bot.desk import wording
 from bot.desk.bot_client import BotClient, BotTurn, BotUnavailable
 from bot.desk.callbacks import flows as callback_flows
-from bot.desk.conversations import satisfaction, service
+from bot.desk.conversations import offers, satisfaction, service
 from bot.desk.conversations.models import Conversation, Message
 from bot.desk.conversations.states import WITH_THE_TEAM, Awaiting, State, Step
 from bot.desk.errors import Invalid, NotSignedIn
 from bot.desk.handoffs import card
 from bot.desk.handoffs import flows as handoff_flows
 from bot.desk.handoffs import service as handoffs
-from bot.desk.handoffs.queue import customer_state
 from bot.desk.work import Afterwards, Run, Work
 from bot.handoff import build_context
 from bot.webshop import ShopUnavailable
@@ -80,7 +79,7 @@ def history(work: Work, *, conversation_id: str, token: str | None, after: int) 
     """The conversation from the start, or after the last sequence number the client saw (resume)."""
     conversation = authenticated(work, conversation_id, token)
     messages = [m.to_json() for m in service.list_messages(work.session, conversation_id=conversation_id, after=after)]
-    return {"messages": messages, "last_seq": conversation.last_seq, **customer_state(work, conversation)}
+    return {"messages": messages, "last_seq": conversation.last_seq, **offers.shown(work, conversation)}
 
 
 @dataclass
@@ -100,11 +99,11 @@ def reply_of(message: Message) -> dict[str, Any]:
 
 
 def answer_for(work: Work, conversation: Conversation, message: Message) -> dict[str, Any]:
-    """Everything shown after the customer's message (bot replies and desk notices, in order) and who has
-    the conversation now, read in one transaction so that they never contradict each other."""
+    """Everything shown after the customer's message (bot replies and desk notices, in order), who has the
+    conversation now and which buttons stand, read in one transaction so that they never contradict each other."""
     return {"message_id": message.id, "seq": message.seq,
             "replies": [reply_of(m) for m in service.replies_after(work.session, message=message)],
-            **customer_state(work, conversation)}
+            **offers.shown(work, conversation)}
 
 
 def authenticated(work: Work, conversation_id: str, token: str | None) -> Conversation:
@@ -121,10 +120,11 @@ def receive(work: Work, *, conversation_id: str, token: str | None, text: str, p
         earlier = service.by_client_key(work.session, conversation_id=conversation_id, client_key=client_key)
         if earlier is not None:
             return _replay(work, conversation, earlier)
-    if payload is not None and payload not in (conversation.offered_payloads or []):
-        raise Invalid("Deze keuze hoort niet bij dit gesprek.")
+    late = payload is not None and payload not in offers.valid_payloads(conversation)
+    if late and not offers.ever_offered(work, conversation, payload):
+        raise Invalid("Deze keuze hoort niet bij dit gesprek.")  # never shown to this customer: not a late click
     message = service.add_message(work, conversation=conversation, sender="customer", text=text, client_key=client_key)
-    if payload is not None:
+    if payload is not None and not late:
         conversation.offered_payloads = []  # a button is used once
     awaiting, state = Awaiting(conversation.awaiting), State(conversation.state)
 
@@ -133,6 +133,9 @@ def receive(work: Work, *, conversation_id: str, token: str | None, text: str, p
 
     if state == State.CLOSED and conversation.closed_reason == "abuse":
         service.say(work, conversation, wording.ended())
+        return handled()
+    if late:  # offered before, no longer accepted: a friendly line, never an error
+        offers.late_click(work, conversation, payload)
         return handled()
     if payload in satisfaction.PAYLOADS:
         satisfaction.answer(work, conversation, payload)
@@ -174,8 +177,8 @@ def needs_routing_lock(payload: str | None) -> bool:
 
 
 def finish_bot_turn(work: Work, *, conversation_id: str, message_id: int, turn: BotTurn) -> Afterwards[dict[str, Any]]:
-    conversation = work.session.get(Conversation, conversation_id)
-    message = work.session.get(Message, message_id)
+    conversation, message = service.conversation_and_message(work.session, conversation_id=conversation_id,
+                                                             message_id=message_id)
     if turn.nlu:
         _record_nlu(message, turn.nlu)
     offered: list[str] = []

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
 from bot.desk import wording
 from bot.desk.conversations import service as conversations
-from bot.desk.conversations.models import Conversation
-from bot.desk.conversations.states import Awaiting
+from bot.desk.conversations.models import Conversation, ConversationEvent
+from bot.desk.conversations.states import Awaiting, HandoffStatus
 from bot.desk.handoffs import service as handoffs
 from bot.desk.work import Work
 
@@ -18,6 +20,9 @@ PAYLOADS = (SOLVED_YES, SOLVED_NO, NO_COMMENT, *SCORES)
 SOLVED_BUTTONS = [{"title": "Ja, opgelost", "payload": SOLVED_YES}, {"title": "Nee, nog niet", "payload": SOLVED_NO}]
 SCORE_BUTTONS = [{"title": f"{n} {'★' * n}", "payload": payload} for payload, n in SCORES.items()]
 COMMENT_BUTTONS = [{"title": "Nee, dank je", "payload": NO_COMMENT}]
+# The question each button answers: it stands only while the desk awaits that answer.
+ANSWERS = {SOLVED_YES: Awaiting.SOLVED, SOLVED_NO: Awaiting.SOLVED, NO_COMMENT: Awaiting.COMMENT,
+           **{payload: Awaiting.SCORE for payload in SCORES}}
 
 
 def ask_if_solved(work: Work, conversation: Conversation, *, agent_name: str) -> None:
@@ -65,3 +70,21 @@ def comment(work: Work, conversation: Conversation, text: str) -> None:
                                data={"comment": text})
     conversations.say(work, conversation, wording.THANKS)
     conversations.await_answer(work, conversation, Awaiting.NOTHING)
+
+
+def late(work: Work, conversation: Conversation, payload: str) -> str:
+    """A satisfaction button pressed after the conversation moved on (another turn, a second tab): the answer is
+    kept when the chat it is about (the latest handoff, resolved) has none of that kind yet; the customer is
+    told either way. Nothing else happens: the conversation stays where it is now."""
+    handoff = handoffs.latest_for_conversation(work.session, conversation_id=conversation.id)
+    kind = "satisfaction_score" if payload in SCORES else "satisfaction"
+    if payload == NO_COMMENT or handoff is None or handoff.status != HandoffStatus.RESOLVED:
+        return wording.late_rating(kept=False)
+    earlier = work.session.scalars(select(ConversationEvent.data).where(
+        ConversationEvent.conversation_id == conversation.id, ConversationEvent.kind == kind))
+    if any((data or {}).get("handoff_id") == handoff.id for data in earlier):
+        return wording.late_rating(kept=False)
+    answer = {"score": SCORES[payload]} if payload in SCORES else {"solved": payload == SOLVED_YES}
+    conversations.record_event(work.session, conversation=conversation, kind=kind, actor="customer",
+                               data={"handoff_id": handoff.id, **answer, "late": True})
+    return wording.late_rating(kept=True, **answer)

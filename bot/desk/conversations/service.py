@@ -96,6 +96,13 @@ def say(work: Work, conversation: Conversation, text: str, buttons: list[dict[st
     return message
 
 
+def conversation_and_message(session: Session, *, conversation_id: str, message_id: int) -> tuple[Conversation, Message]:
+    """A conversation and one of its messages, read fresh in one query (a turn's second transaction)."""
+    return tuple(session.execute(select(Conversation, Message).where(
+        Conversation.id == conversation_id, Message.id == message_id,
+        Message.conversation_id == Conversation.id)).one())  # type: ignore[return-value]
+
+
 def by_client_key(session: Session, *, conversation_id: str, client_key: str) -> Message | None:
     return session.scalars(select(Message).where(Message.conversation_id == conversation_id,
                                                  Message.client_key == client_key)).first()

@@ -4,12 +4,13 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, Optional
 
-from fastapi import APIRouter, Header, HTTPException, Query, Request, WebSocket, WebSocketDisconnect
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, constr
 from starlette.concurrency import run_in_threadpool
 
 from bot import identity
-from bot.desk import demo_page
+from bot.config import SHOP_ORIGINS_SETTING
+from bot.desk import demo_page, wording
 from bot.desk.conversations import flows, service
 from bot.desk.deps import Input, bearer, clean_text, db, typed
 from bot.desk.security import client_address, origin_allowed, own_origin
@@ -55,6 +56,8 @@ class StateOut(BaseModel):
     agent_name: Optional[str] = None
     status_text: Optional[str] = None  # the line the widget shows while a person is involved
     subtitle: Optional[str] = None  # under the widget's title while a person is involved
+    # The button payloads the desk accepts now; the widget removes every other button it shows.
+    valid_payloads: list[str] = []
 
 
 class MessageOut(StateOut):
@@ -66,6 +69,25 @@ class MessageOut(StateOut):
 class HistoryOut(StateOut):
     messages: list[dict[str, Any]]
     last_seq: int
+
+
+class SiteOut(BaseModel):
+    allowed: bool
+    origin: Optional[str] = None
+    text: Optional[str] = None  # what the customer reads when it is not allowed
+    setting: Optional[str] = None  # the desk setting the shop's developer adds the site to
+
+
+@router.get("/api/site", response_model=SiteOut, response_model_exclude_none=True)
+async def site(request: Request, response: Response) -> SiteOut:
+    """Whether the page asking (its Origin) may use the chat. Readable from any site, so that the widget on a
+    site that is not configured can tell "refused" from "no network" (the customer API itself answers such a
+    site without CORS headers, which a browser reports as a network error)."""
+    response.headers.update({"Access-Control-Allow-Origin": "*", "Vary": "Origin"})
+    origin = request.headers.get("origin")
+    if origin_allowed(origin, own_origin(request.headers, request.url.scheme), request.app.state.settings.shop_origins):
+        return SiteOut(allowed=True)
+    return SiteOut(allowed=False, origin=origin, text=wording.SITE_NOT_ALLOWED, setting=SHOP_ORIGINS_SETTING)
 
 
 def _start(request: Request, customer: Customer | None) -> ConversationCreated:

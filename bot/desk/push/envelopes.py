@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.desk.conversations import offers
 from bot.desk.conversations.models import Conversation
 from bot.desk.conversations.states import WITH_THE_TEAM, State, Step
 from bot.desk.events import AgentStatusChanged, CallbacksDue, ContextChanged, MessageAdded, Stepped
@@ -27,16 +28,17 @@ def of(work: Work) -> list[Envelope]:
     out: list[Envelope] = []
     for event in (e for e in events if isinstance(e, MessageAdded)):
         conversation_id, message = event.conversation_id, event.message
-        if message["sender"] != "note":  # internal notes never reach the customer
-            out.append(_to_customer(conversation_id, {"type": MESSAGE, "message": message}))
         conversation = conversations[conversation_id]
+        if message["sender"] != "note":  # internal notes never reach the customer; with the buttons that stand now
+            out.append(_to_customer(conversation_id, {"type": MESSAGE, "message": message,
+                                                      "valid_payloads": offers.valid_payloads(conversation) if conversation else []}))
         if message["sender"] == "note" or (conversation is not None and conversation.state in WITH_THE_TEAM):
             out.append(_to_agents({"type": MESSAGE, "conversation_id": conversation_id, "message": message}))
     stepped = [e for e in events if isinstance(e, Stepped)]
     owners = list(dict.fromkeys(e.conversation_id for e in stepped if e.before != e.after or e.step == Step.TRANSFER))
     for conversation_id in owners:  # the widget's status line names who has it now
         conversation = conversations[conversation_id]
-        out.append(_to_customer(conversation_id, {"type": STATE, **queue.customer_state(work, conversation)}))
+        out.append(_to_customer(conversation_id, {"type": STATE, **offers.shown(work, conversation)}))
         out.append(_to_agents({"type": STATE, "conversation_id": conversation_id, "state": conversation.state.value}))
     agents: list[dict[str, Any]] = []
     for event in stepped:

@@ -185,6 +185,18 @@
     Array.prototype.forEach.call(log.querySelectorAll(".balie-buttons"), function (b) { b.remove(); });
   }
 
+  // The desk says which buttons it accepts now (valid_payloads, with every answer, read and push); the others go.
+  // `upTo`: the newest message the desk had when it said so; a set older than what is shown is not followed.
+  function keepValid(payloads, upTo) {
+    if (!Array.isArray(payloads) || (upTo && upTo < maxSeq)) return;
+    Array.prototype.forEach.call(log.querySelectorAll(".balie-buttons button"), function (b) {
+      if (payloads.indexOf(b.getAttribute("data-payload")) < 0) b.remove();
+    });
+    Array.prototype.forEach.call(log.querySelectorAll(".balie-buttons"), function (row) {
+      if (!row.children.length) row.remove();
+    });
+  }
+
   // Messages are numbered per conversation (seq). Each is shown once, in order; a gap or a heartbeat
   // with a higher number makes the widget fetch what it missed (after a reconnect, a lost push, ...).
   function placeFor(seq) {
@@ -215,16 +227,15 @@
     appendText(node, m.text || "");
     var before = m.seq ? placeFor(m.seq) : null;
     log.insertBefore(node, before);
-    // The customer's next message, or a new line from the desk (a colleague took over, ...), ends what was
-    // offered before: the desk no longer accepts those buttons, so they go.
-    if (!before && (m.sender === "customer" || m.sender === "system")) clearButtons();
+    // A new offer replaces the one before (as at the desk); which buttons still stand, the desk says (keepValid).
     if (m.buttons && m.buttons.length && !before) {
       clearButtons();
       var row = el("div", "balie-buttons");
       m.buttons.forEach(function (b) {
         var button = el("button", "", b.title);
         button.type = "button";
-        button.addEventListener("click", function () { row.remove(); post(b.title, b.payload); });
+        button.setAttribute("data-payload", b.payload);
+        button.addEventListener("click", function () { if (busy) return; row.remove(); post(b.title, b.payload); });
         row.appendChild(button);
       });
       log.appendChild(row);
@@ -239,11 +250,22 @@
     var last = log.lastElementChild;
     if (last && last.scrollIntoView) last.scrollIntoView({ block: "end" });
   }
+  // The conversation gets shorter when a line around it appears (the status above: a place in line, who helps; an
+  // error below): a customer who was at the newest stays there, so the buttons just offered stay in view.
+  function keepNewestInView(change) {
+    var last = log.lastElementChild;
+    var atEnd = !last || last.getBoundingClientRect().bottom <= log.getBoundingClientRect().bottom + 1;
+    change();
+    if (atEnd) scrollToNewest();
+  }
 
-  function showState(s) {
+  function showState(s, upTo) {
     if (!s || !s.state) return;
-    if (s.status_text) { status.textContent = s.status_text; status.classList.add("show"); }
-    else status.classList.remove("show");
+    keepValid(s.valid_payloads, upTo);
+    keepNewestInView(function () {
+      if (s.status_text) { status.textContent = s.status_text; status.classList.add("show"); }
+      else status.classList.remove("show");
+    });
     subtitle.textContent = s.subtitle || ASSISTANT;  // who is on the other side, as the desk words it
   }
 
@@ -284,11 +306,14 @@
     highest: function () { return conversation ? maxSeq : null; },
     fetch: function () {  // everything after the highest number shown
       return api("GET", "/api/conversations/" + conversation.conversation_id + "/messages?after=" + maxSeq)
-        .then(function (data) { data.messages.forEach(render); showState(data); })
+        .then(function (data) { data.messages.forEach(render); showState(data, data.last_seq); })
         .catch(function (e) { if (e.status === 401) save(null); });
     },
     show: render,
-    other: function (data) { if (data.type === T.STATE) { lastPush = Date.now(); showState(data); } },
+    other: function (data) {
+      if (data.type === T.STATE) { lastPush = Date.now(); showState(data); }
+      if (data.type === T.MESSAGE && data.message) keepValid(data.valid_payloads, data.message.seq);
+    },
     connection: function (up) { reconnecting(!up); },
     pollWhileDown: 5000  // until the WebSocket is back
   });
@@ -318,16 +343,51 @@
     }).then(function (data) {
       render({ seq: data.seq, sender: "customer", client_key: body.client_key, text: text });
       data.replies.forEach(render);
-      if (lastPush < sent) showState(data);  // a live update that came in meanwhile is newer
+      var upTo = data.replies.reduce(function (n, r) { return Math.max(n, r.seq || 0); }, data.seq || 0);
+      if (lastPush < sent) showState(data, upTo);  // a live update that came in meanwhile is newer
+      else keepValid(data.valid_payloads, upTo);
     }).catch(function (e) {
-      error.textContent = e.message && e.status && e.status < 500 ? e.message
-        : "De chat is nu niet bereikbaar, je bericht is niet verstuurd. Controleer je verbinding en probeer het zo opnieuw.";
-    }).then(function () { busy = false; sendButton.disabled = false; typing.textContent = ""; input.focus(); });
+      if (e.status && e.status < 500) {
+        keepNewestInView(function () { error.textContent = e.message || "Er ging iets mis."; });
+        return;
+      }
+      return siteAllowed().then(function (allowed) {  // a site the desk refuses looks like no network to a browser
+        keepNewestInView(function () {
+          error.textContent = allowed ? "De chat is nu niet bereikbaar, je bericht is niet verstuurd. Controleer je "
+            + "verbinding en probeer het zo opnieuw." : "";
+        });
+      });
+    }).then(function () { busy = false; sendButton.disabled = input.disabled; typing.textContent = ""; input.focus(); });
+  }
+
+  // Whether this site may use the chat, asked once (/api/site answers any site; the customer API refuses an
+  // unlisted one without CORS headers, which a browser reports as a network error). On a refused site the
+  // customer reads that the chat is not available here, and the shop's developer reads which setting to add.
+  var site = null;
+  function siteAllowed() {
+    if (!site) {
+      site = fetch(BASE + "/api/site").then(function (r) { return r.json(); }).then(function (answer) {
+        if (answer.allowed === false) notAvailable(answer);
+        return answer.allowed !== false;
+      }, function () { site = null; return true; });  // no answer: the network, not the site; asked again later
+    }
+    return site;
+  }
+  function notAvailable(answer) {
+    if (!conversation) log.textContent = "";  // no greeting that invites a question nobody can answer
+    render({ sender: "system", text: answer.text });
+    input.disabled = true; sendButton.disabled = true;
+    if (window.console && console.warn) {
+      console.warn("Balie chat: this site (" + answer.origin + ") may not use the chat of " + BASE + ". Add " +
+        answer.origin + " to the desk's " + answer.setting + " setting (a comma-separated list of shop sites) and restart the desk.");
+    }
   }
 
   function reconnecting(on) {
-    if (on) { status.textContent = "De verbinding wordt hersteld…"; status.classList.add("show"); }
-    else if (status.textContent === "De verbinding wordt hersteld…") status.classList.remove("show");
+    keepNewestInView(function () {
+      if (on) { status.textContent = "De verbinding wordt hersteld…"; status.classList.add("show"); }
+      else if (status.textContent === "De verbinding wordt hersteld…") status.classList.remove("show");
+    });
   }
 
   function openPanel() {
@@ -339,6 +399,7 @@
       render({ sender: "bot", text: "Hoi! Ik ben de digitale assistent. Vraag me bijvoorbeeld waar je pakket is, hoe retourneren werkt of wat verzenden kost." });
     }
     unread = 0; showUnread();
+    siteAllowed();
     scrollToNewest();
     input.focus({ preventScroll: true });
   }

@@ -49,9 +49,12 @@ def likely_order(mine: list[Order], *, for_return: bool) -> Optional[Order]:
     return (wanted or mine or [None])[0]
 
 
-def introduce(order: Order) -> str:
-    """Says which order the bot took, so a customer who meant another one can say so."""
+def introduce(order: Order, *, other: bool = False) -> str:
+    """Says which order the bot took, so a customer who meant another one can say so; `other`: the one she
+    asked for as "my other order"."""
     day = order.ordered_at
     what = ", ".join(item.name for item in order.items) or "je bestelling"
+    if other:
+        return f"Je andere bestelling is die van {day.day} {MONTHS[day.month - 1]}: {what} ({order.number})."
     return (f"Je bent ingelogd, dus ik heb je bestelling van {day.day} {MONTHS[day.month - 1]} erbij gepakt: "
             f"{what} ({order.number}). Gaat het om een andere bestelling? Noem dan gerust het bestelnummer.")

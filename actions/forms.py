@@ -10,9 +10,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions import account
+from actions import account, other_order
 from actions.services import webshop
-from bot.webshop import ShopUnavailable, normalise_order_number, normalise_postcode
+from bot.webshop import Order, ShopUnavailable, normalise_order_number, normalise_postcode
 
 MAX_LOOKUP_ATTEMPTS = 3
 
@@ -44,9 +44,13 @@ class OrderFormValidation:
         number = normalise_order_number(tracker.get_slot("order_number"))
         postcode = normalise_postcode(tracker.get_slot("postcode"))
         changed = {e.get("name") for e in events if e.get("event") == "slot"}
+        if number and other_order.asks_for_another(tracker.latest_message.get("text") or ""):
+            return events + self._another(number, dispatcher, tracker)  # never the same order again
         if tracker.get_slot("order_verified") and not changed & {"order_number", "postcode"}:
             return events
-        if not postcode and account.customer_id(tracker):
+        logged_in = account.customer_id(tracker) is not None
+        # Her own order needs no postcode, also when the postcode of an earlier order is still known.
+        if logged_in and (not postcode or (number and "order_number" in changed)):
             from_account = self._from_account(number, dispatcher, tracker)
             if from_account:
                 return events + from_account
@@ -67,10 +71,21 @@ class OrderFormValidation:
             order = account.likely_order(mine, for_return=self.form_name() == "return_form")
             if order is not None:
                 dispatcher.utter_message(text=account.introduce(order))
-        if order is None:
-            return []
-        return [SlotSet("order_number", order.number), SlotSet("postcode", order.postcode),
-                SlotSet("order_verified", True), SlotSet("order_lookup_attempts", 0.0), SlotSet("requested_slot", None)]
+        return [] if order is None else _own(order)
+
+    def _another(self, current: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
+        """She asks about her other order without naming it. Logged in with exactly one other order: that one,
+        named. Otherwise the number is asked again (a logged-in customer chooses among her other orders,
+        other_order.ActionAskOrderNumber); a guest's postcode stays, the shop checks it with the new number."""
+        facts = [SlotSet("order_facts", other_order.without_order_facts(tracker.get_slot("order_facts")))]
+        if account.customer_id(tracker):
+            others = [o for o in account.orders(tracker) if o.number != current]
+            if len(others) == 1:
+                dispatcher.utter_message(text=account.introduce(others[0], other=True))
+                return facts + _own(others[0])
+            return facts + [SlotSet("order_number", None), SlotSet("postcode", None), SlotSet("order_verified", False)]
+        return facts + [SlotSet("order_number", None), SlotSet("order_verified", False),
+                        SlotSet("order_lookup_attempts", 0.0)]
 
     def _verify(self, number: str, postcode: str, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:
         try:
@@ -98,6 +113,12 @@ class ValidateOrderStatusForm(OrderFormValidation, FormValidationAction):
 class ValidateReturnForm(OrderFormValidation, FormValidationAction):
     def name(self) -> Text:
         return "validate_return_form"
+
+
+def _own(order: Order) -> List[EventType]:
+    """A logged-in customer's own order: verified by her account, nothing left to ask."""
+    return [SlotSet("order_number", order.number), SlotSet("postcode", order.postcode),
+            SlotSet("order_verified", True), SlotSet("order_lookup_attempts", 0.0), SlotSet("requested_slot", None)]
 
 
 def verified_order_number(tracker: Tracker) -> Optional[str]:

@@ -1,9 +1,9 @@
 """Handing a conversation to a person, with the whole context (P2).
 
 The action says why, in the bot's own voice, and signals the handoff to the desk with its context as
-a custom payload in the reply. The desk decides and words the rest in the same transaction as the turn
-(who helps, the truthful place in line, or a callback offer): there is no call back into the desk in
-the middle of a turn, and the bot needs no memory of whether a person is involved.
+a custom payload in the reply. The desk decides and words the rest when it stores the turn (who helps,
+the truthful place in line, or a callback offer): there is no call back into the desk in the middle of
+a turn, and the bot needs no memory of whether a person is involved.
 """
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ from rasa_sdk.types import DomainDict
 
 from actions import conversation
 from bot import reasons
+from bot.escalation import load_rules, message_signals
 from bot.handoff import build_context
+from bot.text import without_guard
 
 APOLOGY = {
     "complain": "Wat vervelend dat het zo is gelopen, het spijt me echt.",
@@ -75,7 +77,20 @@ class ActionHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
+        text = tracker.latest_message.get("text") or ""
         if intent in ("complain", "product_issue"):
-            evidence = tracker.latest_message.get("text") or ""
+            evidence = without_guard(text)
             return hand_off(dispatcher, tracker, "complexity", signals=[{"name": intent, "evidence": evidence}])
-        return hand_off(dispatcher, tracker, "customer_request")
+        return hand_off(dispatcher, tracker, "customer_request", signals=request_signals(text))
+
+
+def request_signals(text: str) -> List[Dict[str, str]]:
+    """What led to a handover the customer asked for: the request in her words (none for a button she pressed:
+    Rasa then reads its payload, which is no words of hers; typed text that starts with "/" carries the desk's
+    guard), and whatever else the message shows below the thresholds of the escalation check (capitals, "ik ben
+    het zat", an earlier call), so the card's signals are never empty and the agent sees the mood at once."""
+    if text.startswith("/"):
+        return [{"name": "asks_for_person", "evidence": ""}]
+    words = without_guard(text)
+    return [{"name": "asks_for_person", "evidence": words}] + [
+        {"name": s.name, "evidence": s.evidence} for s in message_signals(words, load_rules())]

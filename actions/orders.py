@@ -1,7 +1,6 @@
 """Parcel status: carrier, track & trace and the expected window, judged against any deadline."""
 from __future__ import annotations
 
-import json
 import re
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
@@ -14,6 +13,7 @@ from rasa_sdk.types import DomainDict
 from actions import account, conversation
 from actions.forms import verified_order_number
 from actions.handoff import hand_off
+from actions.other_order import asks_for_another, choice_button
 from actions.services import webshop
 from bot.delivery import Deadline, arrives_in_time, describe_day, describe_window, needed_by, status_sentence
 from bot.webshop import Order, ShopUnavailable
@@ -142,10 +142,12 @@ class ActionCheckDeadline(Action):
             if len(mine) > 1:
                 dispatcher.utter_message(text=f"Je hebt {len(mine)} bestellingen onderweg. Over welke gaat het? "
                                               f"Dan kijk ik meteen of die {deadline.label} bij je kan zijn.",
-                                         buttons=[which_button(order) for order in mine])
+                                         buttons=[choice_button(order) for order in mine])  # asks its status; the deadline is kept
                 return []
             dispatcher.utter_message(text=f"Dan kijk ik meteen of het {deadline.label} bij je kan zijn.")
             return [FollowupAction("order_status_form")]
+        if asks_for_another(tracker.latest_message.get("text") or ""):
+            return [FollowupAction("order_status_form")]  # not the order she had: the form finds the other one
         try:
             order = webshop().find_order(number, tracker.get_slot("postcode"))
         except ShopUnavailable:
@@ -168,13 +170,6 @@ def order_that_fits(open_orders: List[Order], text: str) -> Optional[Order]:
     named = [o for o in open_orders
              if any(w in words for item in o.items for w in re.findall(r"[^\W\d_]{4,}", item.name.lower()))]
     return named[0] if len(named) == 1 else None
-
-
-def which_button(order: Order) -> Dict[str, str]:
-    """A button for one of the customer's open orders; pressing it asks its status (the deadline is kept)."""
-    what = ", ".join(item.name for item in order.items) or "bestelling"
-    return {"title": f"{order.number}: {what}"[:80],
-            "payload": "/order_status" + json.dumps({"order_number": order.number}, separators=(",", ":"))}
 
 
 def hand_off_unverified(dispatcher: CollectingDispatcher, tracker: Tracker) -> List[EventType]:

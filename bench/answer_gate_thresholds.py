@@ -35,7 +35,7 @@ def replay(parse: dict[str, Any], thresholds: answer_gate.Thresholds) -> dict[st
     if unsure:
         offer = answer_gate.options(ranking) if top["name"] == answer_gate.RETRIEVAL_INTENT else ()
         return {**parse, "intent": {"name": answer_gate.FALLBACK}, "faq_options": list(offer)}
-    judgement = answer_gate.judge(top["name"], float(top["confidence"]), ranking, thresholds)
+    judgement = answer_gate.judge(top["name"], float(top["confidence"]), ranking, thresholds, parse.get("text") or "")
     if judgement.sure:
         return {**parse, "intent": {"name": top["name"], "confidence": top["confidence"]}}
     return {**parse, "intent": {"name": answer_gate.FALLBACK}, "faq_options": list(judgement.options)}
@@ -50,11 +50,12 @@ def main() -> int:
     model = coverage.Parser(Path(args.model))
     parses = {c.text: model.parse(c.text) for c in cases}
     escalations = {c.text: coverage.escalation_action(c.text) for c in cases}
-    print("intent answer margin flow | wrong% uncovered-wrong covered-wrong | covered-right% | honest%")
+    print("intent answer margin flow small_talk | wrong% uncovered-wrong covered-wrong | covered-right% | honest%")
     rows = []
-    for intent, answer, margin, flow in itertools.product((0.45, 0.5, 0.6, 0.7, 0.8), (0.3, 0.4, 0.5, 0.55, 0.6, 0.7),
-                                                          (0.0, 0.1, 0.2, 0.25, 0.3, 0.4), (0.45, 0.6, 0.7, 0.8)):
-        t = answer_gate.Thresholds(intent, answer, margin, flow)
+    for intent, answer, margin, flow, small_talk in itertools.product(
+            (0.45, 0.5, 0.6, 0.7, 0.8), (0.3, 0.4, 0.5, 0.55, 0.6, 0.7), (0.0, 0.1, 0.2, 0.25, 0.3, 0.4),
+            (0.45, 0.6, 0.7, 0.8), (0.0, 0.5, 0.6, 0.7)):
+        t = answer_gate.Thresholds(intent, answer, margin, flow, small_talk)
         report = coverage.Report()
         for case in cases:
             outcome = coverage.outcome_of(replay(parses[case.text], t), escalations[case.text])
@@ -64,7 +65,7 @@ def main() -> int:
     rows.sort(key=lambda r: (round(r[0], 4), r[1]))
     for wrong, _, t, report in rows[:40]:
         covered = len(report.part("covered"))
-        print(f"{t.intent:.2f} {t.answer:.2f} {t.margin:.2f} {t.flow:.2f} | {100 * wrong:5.1f} "
+        print(f"{t.intent:.2f} {t.answer:.2f} {t.margin:.2f} {t.flow:.2f} {t.small_talk:.2f} | {100 * wrong:5.1f} "
               f"{report.count('wrong', 'uncovered'):3d} {report.count('wrong', 'covered'):3d} | "
               f"{100 * report.count('right', 'covered') / covered:5.1f} | {100 * report.share('honest'):5.1f}")
     return 0

@@ -13,6 +13,7 @@ PRIORITIES = dict(_reasons.PRIORITY_LABELS)
 
 # Signal names of the escalation check (escalation.yml) and of the actions.
 SIGNALS = {
+    "asks_for_person": "Vraagt om een medewerker",
     "caps_lock": "Hoofdletters",
     "punctuation_burst": "Veel uitroeptekens",
     "negative_judgement": "Negatief oordeel",

@@ -110,6 +110,8 @@ def serve(process: str, args: list[str]) -> int:
         if process == "rasa":
             argv = rasa_argv(args, config.secret("RASA_TOKEN"))
             _without_tensorflow_when_safe(args)
+            from bot.rasa import action_results
+            action_results.install()  # after the TensorFlow choice: it imports Rasa's actions
             return _rasa_main(argv)
         if process == "actions":
             os.environ["SANIC_HOST"] = actions_host()

@@ -24,7 +24,7 @@ _TRYING = re.compile(r"\b((al|nu al|inmiddels|sinds)\s+(\w+\s+){0,3}(keer|maal|x
 _SMALL_TALK = re.compile(r"^\s*(hoi|hallo|hey|hi|goedemorgen|goedemiddag|goedenavond|dag|ja|nee|ok|oke|oké|top|"
                          r"bedankt|dank je( wel)?|dankjewel|thanks)\b[\s!.?,]*$", re.IGNORECASE)
 # Signals whose evidence is just the whole request: the customer's most telling message is the better quote.
-GENERIC_SIGNALS = {"complain", "product_issue", "deadline", "order_not_found", "shop_unavailable", "bot_unavailable",
+GENERIC_SIGNALS = {"asks_for_person", "complain", "product_issue", "deadline", "order_not_found", "shop_unavailable", "bot_unavailable",
                    "not_understood", "rephrase_after_fallback", "same_question", "earlier_contacts"}
 GOALS = {
     "order_status": "wil weten waar {order} blijft",

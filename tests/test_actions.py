@@ -15,6 +15,7 @@ from actions.fallback import ActionHandleFallback
 from actions.forms import ValidateOrderStatusForm, ValidateReturnForm
 from actions.handoff import ActionHandoff
 from actions.orders import ActionCheckDeadline, ActionCheckOrderStatus
+from actions.other_order import ActionAskOrderNumber
 from actions.returns import ActionRegisterReturn
 from bot.signing import sign_customer
 from bot.webshop.base import Order, OrderItem
@@ -312,3 +313,93 @@ async def test_a_guest_naming_a_deadline_is_asked_for_the_order(shop):
     messages, events = await run(ActionCheckDeadline(), deadline_turn("Ik heb het morgen nodig", metadata={}))
     assert "Dan kijk ik meteen of het morgen bij je kan zijn" in texts(messages)
     assert events[0]["name"] == "order_status_form"
+
+
+# --- issue 19: a customer who asks about her other order never gets the same order again -----------------
+def another_turn(text, metadata=EVA, form="order_status_form", **slots):
+    """The form (re)starts on a message about "the other order" while the last order is still in the slots."""
+    return make_tracker([user(text, "order_status", metadata=metadata)], slots, active_loop={"name": form})
+
+
+async def test_a_logged_in_customer_asking_for_her_other_order_gets_the_other_one(shop):
+    earlier = {"order_number": "WS-100004", "postcode": "9999 ZZ", "order_verified": True,
+               "order_facts": {"order_status": {"number": "WS-100004"}, "deadline": "morgen"}}
+    for text in ("En mijn andere bestelling?", "die andere order", "en de andere?"):
+        messages, events = await run(ValidateOrderStatusForm(), another_turn(text, **earlier))
+        assert slot(events, "order_number") == "WS-100002" and slot(events, "order_verified") is True, text
+        assert slot(events, "requested_slot") is None  # the parcel status of WS-100002 follows
+        assert "Je andere bestelling is die van" in texts(messages) and "Wandelschoenen Veluwe" in texts(messages)
+        assert slot(events, "order_facts") == {"deadline": "morgen"}  # the old order's status leaves the card
+    _, events = await run(ValidateReturnForm(), another_turn("ik wil mijn andere bestelling retourneren",
+                                                             form="return_form", **earlier))
+    assert slot(events, "order_number") == "WS-100002"
+
+
+async def test_with_several_other_orders_she_chooses_among_her_own_and_never_sees_anothers(shop):
+    extra = Order(number="WS-100009", postcode="1234 AB", status="shipped", ordered_at=datetime.now(),
+                  carrier="PostNL", items=(OrderItem("Slaapzak Dons", 1, 8900),), customer_id="K-1001")
+    shop.upsert_orders([extra])
+    earlier = {"order_number": "WS-100004", "postcode": "9999 ZZ", "order_verified": True}
+    messages, events = await run(ValidateOrderStatusForm(), another_turn("waar blijft mijn andere bestelling", **earlier))
+    assert slot(events, "order_number") is None and slot(events, "order_verified") is False
+    assert slot(events, "postcode") is None  # her own order needs none
+    assert "WS-" not in texts(messages)  # nothing about any order yet: she chooses first
+    # Rasa asks for the number with action_ask_order_number: her other orders, not the one she had, nobody else's.
+    asked = make_tracker([user("waar blijft mijn andere bestelling", "order_status", metadata=EVA),
+                          {"event": "slot", "name": "order_number", "value": "WS-100004"},
+                          {"event": "slot", "name": "order_number", "value": None}], active_loop={"name": "order_status_form"})
+    messages, _ = await run(ActionAskOrderNumber(), asked)
+    buttons = [b for m in messages for b in (m.get("buttons") or [])]
+    assert "Over welke bestelling gaat het" in texts(messages)
+    assert {b["payload"] for b in buttons} == {'/inform{"order_number":"WS-100009"}', '/inform{"order_number":"WS-100002"}'}
+    # Her choice needs no postcode, though the postcode of the earlier order was still known.
+    chosen = make_tracker([user("WS-100009", "inform", metadata=EVA),
+                           {"event": "slot", "name": "order_number", "value": "WS-100009"}],  # the button's number
+                          {"order_number": "WS-100009", "postcode": "9999 ZZ", "requested_slot": "order_number"},
+                          active_loop={"name": "order_status_form"})
+    _, events = await run(ValidateOrderStatusForm(), chosen)
+    assert slot(events, "order_verified") is True and slot(events, "postcode") == "1234 AB"
+
+
+async def test_a_guest_asking_for_her_other_order_is_asked_its_number_and_the_shop_checks_it(shop):
+    earlier = {"order_number": "WS-100001", "postcode": "1234 AB", "order_verified": True}
+    messages, events = await run(ValidateOrderStatusForm(), another_turn("en mijn andere bestelling?", metadata={},
+                                                                         **earlier))
+    assert slot(events, "order_number") is None and slot(events, "order_verified") is False
+    assert slot(events, "postcode") == "<unset>" and "WS-100002" not in texts(messages)
+    messages, _ = await run(ActionAskOrderNumber(), make_tracker([user("en mijn andere bestelling?")]))
+    assert [m.get("response") for m in messages] == ["utter_ask_order_number"]  # the usual question, no buttons
+    assert not any(m.get("buttons") for m in messages)
+    # the next number is checked with the postcode she gave: another customer's order stays closed
+    _, events = await run(ValidateOrderStatusForm(), make_tracker(
+        form_turn("WS-100004", order_number="WS-100004"), {"postcode": "1234 AB"}, active_loop={"name": "order_status_form"}))
+    assert slot(events, "order_verified") is False
+
+
+async def test_naming_the_other_order_or_speaking_of_other_things_is_not_the_other_order(shop):
+    from actions.other_order import asks_for_another
+    assert asks_for_another("En mijn andere bestelling?") and asks_for_another("die andere order")
+    assert asks_for_another("hoe zit het met het vorige pakket")
+    assert not asks_for_another("mijn andere bestelling WS-100002")  # named: the form takes that number
+    for text in ("Ik heb een andere vraag", "kan ik een ander adres opgeven", "waar is mijn pakket"):
+        assert not asks_for_another(text), text
+
+
+async def test_a_handoff_the_customer_asked_for_lists_what_led_to_it(shop):
+    messages, _ = await run(ActionHandoff(), make_tracker([user("ik wil een medewerker spreken", "request_human")]))
+    [handoff] = handoffs(messages)
+    assert handoff["reason"] == "customer_request"
+    assert handoff["signals"] == [{"name": "asks_for_person", "evidence": "ik wil een medewerker spreken"}]
+    messages, _ = await run(ActionHandoff(), make_tracker([user(
+        "Ik heb al drie keer gebeld, geef me gewoon een medewerker", "request_human")]))
+    names = [s["name"] for s in handoffs(messages)[0]["signals"]]
+    assert names[0] == "asks_for_person" and "earlier_contacts" in names  # the mood, below the check's threshold
+    messages, _ = await run(ActionHandoff(), make_tracker([user("/request_human", "request_human")]))  # a button
+    assert handoffs(messages)[0]["signals"] == [{"name": "asks_for_person", "evidence": ""}]  # no payload as her words
+
+
+async def test_a_deadline_for_her_other_order_is_not_judged_against_the_order_she_had(shop):
+    tracker = make_tracker([user("en mijn andere bestelling moet er morgen zijn", "faq", metadata=EVA)],
+                           {"order_number": "WS-100004", "postcode": "9999 ZZ", "order_verified": True})
+    messages, events = await run(ActionCheckDeadline(), tracker)
+    assert messages == [] and [e.get("name") for e in events] == ["order_status_form"]  # the form finds the other

@@ -143,3 +143,14 @@ def test_a_statement_of_dutch_words_that_means_nothing_in_a_shop_is_not_understo
                   "ik ben verhuisd en wil het pakket op mijn nieuwe adres", "het product is kapot aangekomen",
                   "de jas past niet en ik wil hem terugsturen"):
         assert understanding.judge(meant, everything, shop) is None, meant
+
+
+def test_small_talk_that_asks_something_is_not_understood():
+    # "ligt dat ding nog ergens op stock" read as a goodbye: a goodbye never asks a shop question
+    judgement = answer_gate.judge("goodbye", 0.93, CLEAR, text="ligt dat ding nog ergens op stock")
+    assert not judgement.sure and judgement.why == "small_talk" and judgement.options == ("faq/delivery_time",)
+    assert not answer_gate.judge("affirm", 0.48, CLEAR, text="is verzenden gratis").sure  # a weak yes
+    # yes and no answer the bot's own questions, also when they start like a question
+    assert answer_gate.judge("affirm", 0.99, CLEAR, text="is goed hoor, doe maar zo").sure
+    assert answer_gate.judge("goodbye", 0.95, CLEAR, text="dank je, fijne dag nog").sure
+    assert any(row["name"] == "small_talk" for row in answer_gate.describe())

@@ -26,6 +26,7 @@ from bot.seed import seed_demo
 NOW = utcnow()
 BEDENKTIJD = "Hoeveel bedenktijd heb ik?"  # a demo FAQ question that always stayed with the bot
 ANGRY = "Dit is echt belachelijk, waar blijft mijn pakket?"
+CALM = "Wat kost verzenden naar België?"  # handed over ten days ago by rules that were too eager
 
 
 def add_conversation(session: Session, days_ago: float, turns: list[tuple[str, str, str | None]],
@@ -47,12 +48,13 @@ def add_conversation(session: Session, days_ago: float, turns: list[tuple[str, s
 
 @pytest.fixture
 def history(database_url) -> dict:
-    """The demo history plus: an angry customer who was handed over, and the same words 10 days ago."""
+    """The demo history plus: an angry customer who was handed over, and a calm question that rules of ten days
+    ago handed over as frustration."""
     seed_demo(database_url, history=True)
     engine = make_engine(database_url)
     with make_sessionmaker(engine)() as session:
         angry = add_conversation(session, 2, [("customer", ANGRY, "order_status")], handed_over="frustration")
-        old = add_conversation(session, 10, [("customer", ANGRY, "order_status")], handed_over="frustration")
+        old = add_conversation(session, 10, [("customer", CALM, "faq")], handed_over="frustration")
         start = NOW - timedelta(days=7)
         bedenktijd = set(session.scalars(
             select(Message.conversation_id).join(Conversation, Conversation.id == Message.conversation_id)
@@ -94,13 +96,14 @@ def test_a_changed_rule_lists_the_conversations_it_changes(history, tmp_path, ca
     assert code == 0, err
     rows = [line for line in out.splitlines() if line[:2].isdigit() and "  " in line]
     by_id = {line.split()[2]: line for line in rows}  # "dd-mm HH:MM id ..."
-    expected = {i[:8] for i in history["bedenktijd"]} | {history["angry"][:8]}
-    assert set(by_id) == expected  # exactly these; the one of ten days ago is outside the period
+    expected = {i[:8] for i in history["bedenktijd"]}
+    # exactly these; the one of ten days ago is outside the period. The angry customer is still handed over
+    # without "belachelijk*" in the rules: the learned judgement stands behind them (bot/escalation/learned.py).
+    assert set(by_id) == expected
     for short in (i[:8] for i in history["bedenktijd"]):
         assert "Bleef bij de bot" in by_id[short] and "Frustratie" in by_id[short] and BEDENKTIJD in by_id[short]
-    assert "Frustratie" in by_id[history["angry"][:8]] and "Bleef bij de bot" in by_id[history["angry"][:8]]
     assert "Gestart" in out and "Wat er gebeurde" in out  # the table's header
-    assert f"{len(expected)} zouden nu anders lopen ({len(history['bedenktijd'])} nu overgedragen, 1 blijven nu bij" in out
+    assert f"{len(expected)} zouden nu anders lopen ({len(expected)} nu overgedragen, 0 blijven nu bij" in out
     assert "replayed" in err  # progress on stderr
 
 
@@ -149,7 +152,7 @@ def test_a_dispute_is_read_against_the_bot_s_stored_words():
     assert [(c.conversation_id, c.before, c.after) for c in result.changes] == [("second", STAYED, "complexity")]
 
 
-def test_what_a_person_answered_after_the_handover_is_not_replayed():
+def test_what_a_person_answered_after_the_handoff_is_not_replayed():
     at = NOW - timedelta(days=1)
     conversation = PastConversation("c", at, [
         PastMessage(1, "customer", "Ik wil een medewerker spreken", at, intent="request_human"),

@@ -96,3 +96,29 @@ async def test_the_console_hears_that_the_card_changed(desk_with_shop):
                 break
         assert (data["handoff_id"], data["conversation_id"]) == (handoff_id, customer.id)
         assert "facts" not in data  # ids only: the console reads the card through the API
+
+
+# --- issue 19: the card names the current owner; the signals that led to the handover -------------------------
+def where(desk, handoff_id, headers, after=0):
+    """What the console reads for an open card: the card itself, and the messages after the last one it saw."""
+    card = requests.get(f"{desk.url}/api/handoffs/{handoff_id}", headers=headers).json()
+    since = requests.get(f"{desk.url}/api/handoffs/{handoff_id}/messages", params={"after": after}, headers=headers).json()
+    return [(d["status"], d["agent"]) for d in (card, since)]
+
+
+def test_the_card_names_who_has_the_conversation_now_from_the_handoff(desk_with_shop):
+    desk = desk_with_shop
+    customer, handoff_id, anna = waiting_card(desk)
+    assert where(desk, handoff_id, anna) == [("queued", None)] * 2
+    requests.post(desk.url + "/api/agent/status", json={"status": "online"}, headers=anna)
+    requests.post(f"{desk.url}/api/handoffs/{handoff_id}/claim", headers=anna)
+    assert where(desk, handoff_id, anna) == [("assigned", "Anna")] * 2
+    bram = login(desk, "bram", "wachtwoord-bram")
+    requests.post(desk.url + "/api/agent/status", json={"status": "online"}, headers=bram)
+    moved = requests.post(f"{desk.url}/api/handoffs/{handoff_id}/transfer", json={"to": "bram"}, headers=anna)
+    assert moved.status_code == 200, moved.text
+    # Anna's console no longer lists it, and reads where it is through the messages it missed: with Bram.
+    assert handoff_id not in [h["id"] for h in requests.get(desk.url + "/api/handoffs", headers=anna).json()["mine"]]
+    assert where(desk, handoff_id, anna, after=3) == [("assigned", "Bram")] * 2
+    requests.post(f"{desk.url}/api/handoffs/{handoff_id}/resolve", headers=bram)
+    assert [status for status, _ in where(desk, handoff_id, anna, after=3)] == ["resolved"] * 2

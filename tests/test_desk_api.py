@@ -70,6 +70,16 @@ def test_wrong_or_missing_tokens_are_refused(desk):
     assert message_count(desk) == 0
 
 
+def test_a_channel_without_a_browser_opens_a_conversation_with_the_key_it_made(session):
+    """Say WhatsApp: the channel derives the customer's key from the sender and its secret, so that it presents
+    the same key with every message; only that key opens the conversation."""
+    from bot.desk.conversations import service as conversation_service
+
+    conversation, token = conversation_service.start_conversation(session, token="afgeleid-van-06-12345678")
+    assert token == "afgeleid-van-06-12345678"
+    assert conversation_service.authenticate(session, conversation_id=conversation.id, token=token) is conversation
+    assert conversation_service.authenticate(session, conversation_id=conversation.id, token="iets-anders") is None
+
 def test_script_and_sql_like_text_is_kept_as_plain_text(desk, rasa):
     customer = Customer(desk)
     nasty = "<script>alert('x')</script> '; DROP TABLE messages; --"

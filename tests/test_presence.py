@@ -19,11 +19,10 @@ from bot.desk.conversations.models import Conversation, Message
 from bot.desk.conversations.states import State
 from bot.desk.db import utcnow
 from bot.desk.handoffs import service as handoffs
-from bot.desk.transaction import settle
 from tests.desk_server import DeskServer
 from tests.desk_support import Customer, add_agents, desk_settings, login, project, rasa  # noqa: F401 - fixtures
 from tests.test_replicas import wait_for
-from tests.work_support import work_for
+from tests.work_support import settle, work_for
 
 
 def online(session, name, seen_ago_seconds):

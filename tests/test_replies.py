@@ -75,5 +75,5 @@ def test_a_plain_answer_or_a_new_question_is_no_dispute(reply, intent):
     assert assess([START, REFUSAL, Turn("Dat vind ik niet redelijk"), OFFER, Turn(reply, intent=intent)]).action == "none"
 
 
-def test_illness_outside_a_dispute_is_no_reason_to_hand_over():
+def test_illness_outside_a_dispute_is_no_reason_to_hand_off():
     assert assess([Turn("Ik ben ziek thuis, kan het pakket bij de buren?")]).action == "none"

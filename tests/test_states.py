@@ -3,6 +3,7 @@ other step is refused and changes nothing, and nothing but `conversations.transi
 from __future__ import annotations
 
 import ast
+import re
 from itertools import product
 
 import pytest
@@ -158,44 +159,69 @@ def _assigned(target: ast.expr) -> list[ast.Attribute]:
     return [target] if isinstance(target, ast.Attribute) else []
 
 
+# An UPDATE written out: a guarded column of either table in its SET list.
+RAW_UPDATE = re.compile(r"UPDATE\s+(conversations|handoffs)\s+SET\s[^;]*?\b(state|status|agent_id)\s*=", re.I | re.S)
+
+
+def direct_writes(source: str, relative: str) -> list[str]:
+    """The writes of a state, a handoff status or an owner in one file: attribute assignments (also in tuples
+    and augmented), setattr and set_committed_value, constructor arguments, `.values(...)` and `.update({...})`
+    on either table, and UPDATE statements written as text."""
+    found = []
+    for node in ast.walk(ast.parse(source, relative)):
+        targets = node.targets if isinstance(node, ast.Assign) else \
+            [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+        for attribute in (a for t in targets for a in _assigned(t)):
+            if attribute.attr in GUARDED and (relative, ast.unparse(attribute)) not in OTHER_THINGS:
+                found.append(f"{relative}:{node.lineno}: {ast.unparse(attribute)} = ...")
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and RAW_UPDATE.search(node.value):
+            found.append(f"{relative}:{node.lineno}: {RAW_UPDATE.search(node.value).group(0)}")
+        if not isinstance(node, ast.Call):
+            continue
+        called = ast.unparse(node.func)
+        if called.split(".")[-1] in ("setattr", "set_committed_value") and len(node.args) > 1 \
+                and isinstance(node.args[1], ast.Constant) and node.args[1].value in GUARDED:
+            found.append(f"{relative}:{node.lineno}: {ast.unparse(node)}")
+        on_a_guarded_table = any(m in called for m in ("Conversation", "Handoff", "conversations", "handoffs"))
+        if called in ("Conversation", "Handoff") or (called.endswith(".values") and on_a_guarded_table):
+            names = {k.arg for k in node.keywords} & GUARDED
+            if names:
+                found.append(f"{relative}:{node.lineno}: {called}({', '.join(sorted(names))}=...)")
+        if called.endswith(".update") and on_a_guarded_table and node.args and isinstance(node.args[0], ast.Dict) \
+                and {k.value for k in node.args[0].keys if isinstance(k, ast.Constant)} & GUARDED:
+            found.append(f"{relative}:{node.lineno}: {called}({{...}})")
+    return found
+
+
 def test_nothing_but_the_transition_writes_a_state_a_handoff_status_or_an_owner():
-    """Over the product's source: attribute assignments, setattr, constructor arguments and UPDATEs."""
+    """Over the product's source (the bot, the actions, the desk's tools)."""
     found = []
     for path in sorted([*ROOT.joinpath("bot").rglob("*.py"), *ROOT.joinpath("actions").rglob("*.py")]):
         relative = path.relative_to(ROOT).as_posix()
-        if relative == TRANSITION_MODULE or "/migrations/" in relative:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(), relative)):
-            targets = node.targets if isinstance(node, ast.Assign) else \
-                [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
-            for attribute in (a for t in targets for a in _assigned(t)):
-                if attribute.attr in GUARDED and (relative, ast.unparse(attribute)) not in OTHER_THINGS:
-                    found.append(f"{relative}:{node.lineno}: {ast.unparse(attribute)} = ...")
-            if not isinstance(node, ast.Call):
-                continue
-            called = ast.unparse(node.func)
-            if called == "setattr" and len(node.args) > 1 and isinstance(node.args[1], ast.Constant) \
-                    and node.args[1].value in GUARDED:
-                found.append(f"{relative}:{node.lineno}: {ast.unparse(node)}")
-            if called in ("Conversation", "Handoff") or called.endswith(".values"):
-                if called.endswith(".values") and not any(m in ast.unparse(node.func) for m in ("Conversation", "Handoff")):
-                    continue
-                names = {k.arg for k in node.keywords} & GUARDED
-                if names:
-                    found.append(f"{relative}:{node.lineno}: {called}({', '.join(sorted(names))}=...)")
+        if relative != TRANSITION_MODULE and "/migrations/" not in relative:
+            found += direct_writes(path.read_text(), relative)
     assert found == []
 
 
-def test_the_source_check_sees_a_direct_assignment(tmp_path):
-    """The check above is not blind: the kinds of writes it looks for are found in a sample."""
-    sample = ("handoff.status = 'resolved'\nconversation.state, x = 'bot', 1\nsetattr(handoff, 'agent_id', 2)\n"
-              "Handoff(status='queued')\nsession.execute(update(Conversation).values(state='bot'))\n")
-    tree = ast.parse(sample)
-    attributes = [a.attr for node in ast.walk(tree) if isinstance(node, ast.Assign) for t in node.targets
-                  for a in _assigned(t)]
-    calls = [ast.unparse(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)]
-    assert attributes == ["status", "state"]
-    assert {"setattr", "Handoff", "update(Conversation).values"} <= set(calls)
+def test_the_source_check_finds_every_kind_of_direct_write():
+    """The check above is not blind: each line of this sample writes a guarded column, and each is found."""
+    sample = [
+        "handoff.status = 'resolved'",
+        "conversation.state, x = 'bot', 1",
+        "row.agent_id += 1",
+        "setattr(handoff, 'agent_id', 2)",
+        "set_committed_value(conversation, 'state', 'agent')",
+        "Handoff(conversation_id='c', status='queued')",
+        "session.execute(update(Conversation).where(Conversation.id == 'c').values(state='bot'))",
+        "session.query(Handoff).filter_by(id=1).update({'status': 'queued'})",
+        "session.execute(text('UPDATE handoffs SET closed_at = NULL, agent_id = 3 WHERE id = 1'))",
+    ]
+    found = direct_writes("\n".join(sample), "bot/desk/sample.py")
+    assert sorted(int(f.split(":")[1]) for f in found) == list(range(1, len(sample) + 1)), found
+    # ... and what is no such write stays quiet: other columns, other tables, reading the state.
+    quiet = ["callback.note = 'x'", "session.execute(update(Callback).values(status='done'))",
+             "Message(state='x')", "if conversation.state == 'bot': pass", "text('UPDATE conversations SET last_seq = 1')"]
+    assert direct_writes("\n".join(quiet), "bot/desk/sample.py") == []
 
 
 def test_entering_the_queue_needs_the_routing_lock_taken_first(session):

@@ -5,6 +5,8 @@ from dataclasses import replace
 
 from bot import hours
 from bot.config import get_settings
+from bot.desk import transaction
+from bot.desk.push import envelopes
 from bot.desk.work import Work
 
 
@@ -13,3 +15,10 @@ def work_for(session, **settings) -> Work:
     work = Work(session, settings=replace(get_settings(), **settings), hours=hours.load)
     work.lock_routing()
     return work
+
+
+def settle(work: Work) -> list[dict]:
+    """What follows a unit of work (routing, the customer's "who helps you") and the pushes of both, in the same
+    session without the commit in between that the desk makes (transaction.transact)."""
+    transaction.react(work)
+    return envelopes.of(work)

@@ -78,7 +78,7 @@ def page(*, title: str, root: str, bundle: str, start: str, head: str = "") -> s
 
 def install(app: FastAPI) -> None:
     """Serves /docs and /redoc and their assets (FastAPI's own pages are switched off in create_app). The
-    security headers, the Content-Security-Policy of every desk page included, come from security.edge."""
+    security headers, the Content-Security-Policy of every desk page included, come from security.Edge."""
     app.openapi = lambda: openapi(app)
     title = f"{app.title} – API"
     swagger = page(title=title, root="swagger-ui", bundle="swagger-ui-bundle.js", start="api-docs-swagger.js",

@@ -112,7 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.bot = BotClient(list(settings.rasa_urls), settings.rasa_token, list(settings.action_server_urls))
 
     app.add_middleware(security.BodyLimit, max_bytes=MAX_BODY_BYTES, seconds=settings.request_body_seconds)
-    app.middleware("http")(security.edge)  # outermost: shop origins, security headers
+    app.add_middleware(security.Edge)  # outermost: shop origins, security headers
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

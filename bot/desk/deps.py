@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, constr, validator
 from sqlalchemy.orm import Session
 
-from bot.desk.errors import Conflict, Invalid, NotFound, NotSignedIn, Refused, Unavailable
+from bot.desk.errors import Conflict, Invalid, NotFound, NotSignedIn, Refused, TooMany, Unavailable
 
 UNREADABLE = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f"  # control characters (tab and line breaks are fine)
 # What str.strip() takes off: spelt out, since regex engines disagree on what \s means.
@@ -84,10 +84,12 @@ def clean_text(text: str, *, max_chars: int) -> str:
     return cleaned
 
 
-STATUS: dict[type[Refused], int] = {NotSignedIn: 401, NotFound: 404, Conflict: 409, Invalid: 422, Unavailable: 502}
+STATUS: dict[type[Refused], int] = {NotSignedIn: 401, NotFound: 404, Conflict: 409, Invalid: 422, TooMany: 429,
+                                    Unavailable: 502}
 
 
 async def refused(request: Request, exc: Refused) -> JSONResponse:
     """A refusal from a service or flow, as the HTTP answer the API documents."""
     status = next(code for kind, code in STATUS.items() if isinstance(exc, kind))
-    return JSONResponse({"detail": exc.detail}, status_code=status)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooMany) else None
+    return JSONResponse({"detail": exc.detail}, status_code=status, headers=headers)

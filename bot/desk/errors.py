@@ -2,6 +2,7 @@
 web layer maps each kind to its HTTP status in one place (deps.STATUS). The domain never raises HTTP errors."""
 from __future__ import annotations
 
+import math
 from typing import Any
 
 
@@ -31,3 +32,11 @@ class Invalid(Refused):
 
 class Unavailable(Refused):
     """Something the desk depends on (Rasa, git) did not do its part; nothing was changed."""
+
+
+class TooMany(Refused):
+    """Too much, too fast (new conversations, messages, sign-in attempts): try again after `retry_after` seconds."""
+
+    def __init__(self, detail: str, retry_after: float) -> None:
+        super().__init__(detail)
+        self.retry_after = max(1, math.ceil(retry_after))

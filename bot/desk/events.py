@@ -1,9 +1,9 @@
 """What a unit of work records: the facts of one transaction, in the order they happened.
 
-Services only record these (`Work.record`); what follows from them is decided in one place each, at the end
-of the transaction (`transaction.settle`): routing (handoffs/routing.py), what the customer hears about who
-helps them (handoffs/announce.py), and the pushes to the widget and the console (push/envelopes.py),
-published after the commit.
+Services only record these (`Work.record`); what follows from them is decided in one place each, after the
+unit of work committed (transaction.py): routing (handoffs/routing.py) and what the customer hears about who
+helps them (handoffs/announce.py) in a follow-up transaction, then the pushes to the widget and the console
+(push/envelopes.py), published after that one's commit.
 """
 from __future__ import annotations
 
@@ -51,4 +51,10 @@ class CallbacksDue:
     count: int
 
 
-Event = MessageAdded | Stepped | ContextChanged | AgentStatusChanged | CallbacksDue
+@dataclass(frozen=True)
+class StillWaiting:
+    """The periodic check found customers in line while an agent has room (the routing after their step did
+    not happen, say the database went away right after its commit): routing looks again."""
+
+
+Event = MessageAdded | Stepped | ContextChanged | AgentStatusChanged | CallbacksDue | StillWaiting

@@ -1,22 +1,16 @@
-"""Rate limits on customers, with Dutch 429 answers: opening conversations by the hundred, flooding one
+"""Rate limits on customers, refused in Dutch (errors.TooMany, 429 with Retry-After): opening conversations by the hundred, flooding one
 conversation. Counted in Redis when the desk has replicas (one count for all of them), otherwise in this
 process. Agents' wrong passwords are counted in the database instead (bot/desk/agents/lockout.py)."""
 from __future__ import annotations
 
 import asyncio
 import logging
-import math
 import time
 from collections import defaultdict, deque
 
-from fastapi import HTTPException
+from bot.desk.errors import TooMany
 
 logger = logging.getLogger(__name__)
-
-
-class TooMany(HTTPException):
-    def __init__(self, detail: str, retry_after: float) -> None:
-        super().__init__(429, detail=detail, headers={"Retry-After": str(max(1, math.ceil(retry_after)))})
 
 
 class Counter:

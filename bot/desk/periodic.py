@@ -1,8 +1,8 @@
 """Background work of a desk replica.
 
 - Periodic work that must happen once for the whole desk (callback offers to customers who waited too
-  long, callbacks that just became overdue, erasing conversations past the retention period) runs on the
-  replica that holds the 'periodic' lease.
+  long, callbacks that just became overdue, customers still in line while a seat is free, erasing
+  conversations past the retention period) runs on the replica that holds the 'periodic' lease.
 - The heartbeat runs on every replica for its own sockets: the newest sequence number and state per
   conversation, so a client that missed a push (a replica or Redis went away) catches up.
 """
@@ -24,16 +24,23 @@ from bot.desk.agents import flows as agent_flows, presence, service as agents
 from bot.desk.callbacks import flows as callback_flows
 from bot.desk.callbacks.models import Callback
 from bot.desk.conversations.models import Conversation, ConversationEvent
+from bot.desk.conversations.states import HandoffStatus
 from bot.desk.coordination import hold_lease
 from bot.desk.db import utcnow
 from bot.desk.deps import db
 from bot.desk.privacy import service as privacy
-from bot.desk.events import CallbacksDue
+from bot.desk.events import CallbacksDue, StillWaiting
+from bot.desk.handoffs import service as handoffs
+from bot.desk.handoffs.models import Handoff
 from bot.desk.transaction import perform
 
 logger = logging.getLogger(__name__)
 LEASE = "periodic"
 RETENTION_EVERY = timedelta(hours=1)
+# A handoff this new is its own follow-up's to route and to tell about (transaction.py): that runs right after
+# its commit, and the periodic work must not slip in between (a callback offer before "je hoeft niets te
+# herhalen"). Long enough for a follow-up that waits for the routing lock (SQLite gives up after 15 s).
+FRESH = timedelta(seconds=15)
 
 
 def replica_name() -> str:
@@ -48,6 +55,23 @@ def _newly_overdue(work, since: datetime) -> int:
     if count:
         work.record(CallbacksDue(int(count)))
     return int(count or 0)
+
+
+def _offer_callbacks(work) -> int:
+    return callback_flows.offer_to_waiters(work, joined_before=utcnow() - FRESH)
+
+
+def _still_waiting(work) -> bool:
+    """Customers in line while an agent has room: routed right after their step as a rule, so this only finds
+    the ones whose follow-up failed (transaction.py). Routing, which follows the event, serves them."""
+    session, settings = work.session, work.settings
+    if session.scalar(select(Handoff.id).where(Handoff.status == HandoffStatus.QUEUED,
+                                               Handoff.created_at < utcnow() - FRESH).limit(1)) is None:
+        return False
+    if not handoffs.free_seats(session, default_cap=settings.max_chats_per_agent, demo_mode=settings.demo_mode):
+        return False
+    work.record(StillWaiting())
+    return True
 
 
 class PeriodicWork:
@@ -68,7 +92,8 @@ class PeriodicWork:
             return False
         since, self.last_check = self.last_check - timedelta(seconds=1), utcnow()
         await perform(self.app, agent_flows.sweep_absent)  # agents whose console is gone: away, their chats to the queue
-        await perform(self.app, callback_flows.offer_to_waiters)
+        await perform(self.app, _still_waiting)
+        await perform(self.app, _offer_callbacks)
         await perform(self.app, _newly_overdue, since)
         if utcnow() >= self.next_retention:
             counts = await run_in_threadpool(self.retention)

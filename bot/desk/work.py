@@ -1,7 +1,7 @@
 """A unit of work: one database transaction and the events that services record in it (events.py).
 
 It only collects. What follows from the events (routing, what customers hear about who helps them, the
-pushes) is decided at the end of the transaction in transaction.py, each in one place.
+pushes) is decided after its commit, in transaction.py, each in one place.
 """
 from __future__ import annotations
 
@@ -44,10 +44,19 @@ class Work:
     def record(self, event: Event) -> None:
         self.events.append(event)
 
+    def follow_up(self) -> int:
+        """The transaction so far is committed; what follows runs in a new one on the same session, with the
+        events so far. The lock and the figures read once belonged to the old transaction, and every loaded row
+        is read again (another request may have changed it in between). Returns how many events came before."""
+        self.routing_locked = self.touched_conversation = False
+        self.memo.clear()
+        self.session.expire_all()
+        return len(self.events)
+
 
 class Afterwards(Generic[T]):
-    """A unit of work's result that is read once what its events cause is in (routing, the desk's lines), still
-    in the same transaction: a customer's answer shows everything said after their message."""
+    """A unit of work's result that is read once what its events cause is in (routing, the desk's lines), on
+    the same session: a customer's answer shows everything said after their message."""
 
     def __init__(self, read: Callable[[], T]) -> None:
         self.read = read

@@ -320,8 +320,25 @@ def _circumstance(text: str, rules: Rules) -> Signal | None:
     return Signal("personal_circumstance", "sensitive", _evidence(text, *span), spec.get("score", 1.0))
 
 
-def assess(turns: list[Turn], *, previous_warnings: int = 0, rules: Rules | None = None) -> Assessment:
-    """Judge the latest customer turn. `previous_warnings`: abuse warnings already given."""
+_LEARNED = object()  # the default: the learned judgement of bot/escalation/learned.py
+
+
+def _learned_reason(text: str, learned: Any) -> Signal | None:
+    """The learned judgement of a message the rules found no reason in (bot/escalation/learned.py)."""
+    if learned is _LEARNED:
+        from bot.escalation import learned as module
+
+        learned = module.model()
+    judgement = learned.judge(text)
+    if judgement.reason is None:
+        return None
+    return Signal("learned", judgement.reason, text.strip()[:140], judgement.need)
+
+
+def assess(turns: list[Turn], *, previous_warnings: int = 0, rules: Rules | None = None,
+           learned: Any = _LEARNED) -> Assessment:
+    """Judge the latest customer turn. `previous_warnings`: abuse warnings already given. The rules decide
+    first; when they find no reason, the learned judgement may (`learned=None`: the rules alone)."""
     rules = rules or load_rules()
     customer = [t for t in turns if t.sender == "customer"]
     if not customer or not customer[-1].text.strip():
@@ -351,10 +368,16 @@ def assess(turns: list[Turn], *, previous_warnings: int = 0, rules: Rules | None
                               signals=[disputed] + signals, scores=scores)
         if disputed is not None:
             return Assessment(action="acknowledge", signals=[disputed] + signals, scores=scores)
+    if not reached and turns[-1].sender == "customer" and learned is not None:
+        found = _learned_reason(latest, learned)
+        if found is not None:
+            scores[found.reason] = round(max(scores.get(found.reason, 0.0), found.score), 2)
+            signals = [found] + signals
+            reached = [found.reason]
     if not reached:
         return Assessment(signals=signals, scores=scores)
     reason = reached[0]
-    priority = rules.priorities[reason]
+    priority = rules.priorities.get(reason) or registry.get(reason).priority
     if reason == "frustration" and scores[reason] >= rules.strong_anger:
         priority = "urgent"
     if reason == "abuse":

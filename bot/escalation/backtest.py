@@ -23,12 +23,12 @@ from typing import Awaitable, Callable, Iterable, Optional
 
 import yaml
 
+from bot import reasons
 from bot.escalation import Rules, Turn, assess, load_rules
 from bot.labels import REASONS
 
 # What the replay can decide: the escalation check's reasons and the NLU's own handovers.
-DETECTOR_REASONS = {"frustration", "abuse", "legal_threat", "sensitive", "complexity", "not_understood",
-                    "repeated_question"}
+DETECTOR_REASONS = set(reasons.JUDGED)
 REPLAYED = DETECTOR_REASONS | {"customer_request"}
 # As the rules and actions/handoff.py: these intents go to a person by rule (complaints as "complexity").
 BY_RULE = {"request_human": "customer_request", "complain": "complexity", "product_issue": "complexity"}
@@ -119,9 +119,12 @@ class Result:
 
     def summary(self) -> str:
         counts = self.counts()
-        return (f"{self.conversations} gesprekken opnieuw beoordeeld ({self.replayed_messages} klantberichten): "
-                f"{len(self.changes)} zouden nu anders lopen ({counts['now_handed_over']} nu overgedragen, "
-                f"{counts['now_stays']} blijven nu bij de bot, {counts['other_reason']} met een andere reden); "
+        changed, stays = len(self.changes), counts["now_stays"]
+        return (f"{self.conversations} {'gesprek' if self.conversations == 1 else 'gesprekken'} opnieuw beoordeeld "
+                f"({self.replayed_messages} klantberichten): "
+                f"{changed} {'zou' if changed == 1 else 'zouden'} nu anders lopen ({counts['now_handed_over']} nu "
+                f"overgedragen, {stays} {'blijft' if stays == 1 else 'blijven'} nu bij de bot, "
+                f"{counts['other_reason']} met een andere reden); "
                 f"{self.unchanged} gelijk, waarvan {self.not_replayable} overgedragen om een reden die de "
                 f"terugblik niet kan naspelen (zoals een deadline bij een bestelling).")
 

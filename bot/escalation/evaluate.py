@@ -45,8 +45,9 @@ PARTS = {"dev": DATASET, "frozen": FROZEN, "blind": BLIND}
 # main at b449ab4). Raise a floor when the frozen figure rises; never lower it to make a change pass.
 GOALS = {"recall": 0.97, "false_handoffs": 0.01}
 # Measured 2026-12-05 on main at b449ab4: recall 40/75, false handoffs 9/88, deadlines 13/19; after the
-# issue-18 judgement merge: recall 41/75, false handoffs 5/88, deadlines 18/19, nonsense 3/10, 0/10 set aside.
-FROZEN_FLOORS = {"recall": 0.546, "false_handoffs": 0.058, "deadlines": 0.94, "nonsense_recall": 0.30,
+# issue-18 judgement merge: recall 41/75, false handoffs 5/88, deadlines 18/19, nonsense 3/10, 0/10 set aside;
+# with the learned judgement (bot/escalation/learned.py): recall 45/75, false handoffs 5/88.
+FROZEN_FLOORS = {"recall": 0.599, "false_handoffs": 0.058, "deadlines": 0.94, "nonsense_recall": 0.30,
                  "nonsense_false": 0.0}
 HANDED_OVER = set(reasons.KEYS)  # every reason of the registry is a handover
 

@@ -81,7 +81,7 @@ class AnswerGate(GraphComponent, IntentClassifier):
         confidence = float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0)
         if name in answer_gate.FLOW_INTENTS and any(e.get("entity") == "order_number" for e in message.get("entities") or []):
             confidence = max(confidence, answer_gate.FLOW_MIN)  # about her own order, named: no question needed
-        judgement = answer_gate.judge(name, confidence, ranking)
+        judgement = answer_gate.judge(name, confidence, ranking, text=message.get(TEXT) or "")
         seen = {"sure": judgement.sure, "intent": name, "intent_confidence": round(confidence, 4),
                 "answer": ranking[0][0] if ranking else None,
                 "answer_confidence": round(ranking[0][1], 4) if ranking else None,

@@ -20,7 +20,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from datetime import datetime
 
 from bot.delivery import needed_by
-from bot.escalation import Turn, assess
+from bot.escalation import Turn, assess, learned
 from bot.escalation.polarity import polarity
 
 ACTION_ESCALATE = "action_escalate"
@@ -60,6 +60,8 @@ class EscalationPolicy(Policy):
         super().__init__(*args, **kwargs)
         # BALIE_ESCALATION=off switches the check off (make bench compares both).
         self.enabled = os.environ.get("BALIE_ESCALATION", "on").lower() not in ("off", "0", "false")
+        if self.enabled:
+            learned.warm_up()  # trains the learned judgement now (~3 s), not in the first customer's turn
 
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
         return self._resource

@@ -10,8 +10,7 @@ from bot.config import ROOT
 from tests.conftest import require
 from tests.desk_support import make_desk, project, rasa  # noqa: F401 - fixtures
 
-SHOTS = ROOT / "docs" / "screenshots"
-
+SHOTS = ROOT / "docs" / "screenshots"  # the README links them: a reader sees the product without running it
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -45,11 +44,11 @@ def page_factory(browser):
         context.close()
 
 
-def shot(page, name: str) -> Path:
-    """A screenshot for the docs (docs/screenshots/), so a reader sees the product without running it."""
+def screenshot(page, name: str, *, full_page: bool = False) -> Path:
+    """A picture of the page for the docs (docs/screenshots/<name>)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     path = SHOTS / name
-    page.screenshot(path=str(path))
+    page.screenshot(path=str(path), full_page=full_page)
     return path
 
 

@@ -3,6 +3,7 @@ a conversation that stayed with the bot under older rules is listed as one that 
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 
 import pytest
@@ -42,7 +43,7 @@ def test_an_editor_sees_in_the_terugblik_which_past_conversation_would_now_be_ha
     panel = page.get_by_test_id("backtest-panel")
     expect(panel).to_contain_text("Terugblik")
     page.get_by_test_id("backtest-run").click()
-    expect(page.get_by_test_id("backtest-summary")).to_contain_text("zouden nu anders lopen", timeout=60_000)
+    expect(page.get_by_test_id("backtest-summary")).to_contain_text(re.compile(r"\d+ zou(den)? nu anders lopen"), timeout=60_000)
     row = page.locator(f'[data-testid="backtest-table"] tr[data-conversation="{recent}"]')
     expect(row).to_be_visible()
     expect(row.locator("td.before")).to_have_text("Bleef bij de bot")

@@ -2,11 +2,13 @@
 component name on screen unless "Technische details tonen" is on), its history holds only the editors' own
 commits with their names, deleting asks first, the NLU report section works without a report; the dashboard
 names topics without keys and days in Dutch; a direct link to either page comes back after signing in.
+Training is watched as it runs: plain steps, an estimate that only goes down, no component name at any moment.
 Screenshots for the docs are taken here (docs/screenshots/)."""
 from __future__ import annotations
 
 import os
 import re
+import secrets
 import subprocess
 
 import pytest
@@ -14,13 +16,12 @@ import requests
 import yaml
 from playwright.sync_api import expect
 
-from bot.config import ROOT
 from bot.nlu import files
 from bot.seed import DEMO_AGENT
+from tests.browser.conftest import screenshot
 from tests.stack_clients import Chat
 
 pytestmark = pytest.mark.browser
-SHOTS = ROOT / "docs" / "screenshots"
 UNCLEAR = "kunnen jullie het als cadeau inpakken"
 DEVELOPER = {"GIT_AUTHOR_NAME": "Dev Eloper", "GIT_AUTHOR_EMAIL": "dev@example.nl",
              "GIT_COMMITTER_NAME": "Dev Eloper", "GIT_COMMITTER_EMAIL": "dev@example.nl"}
@@ -111,8 +112,7 @@ def test_the_editors_page_speaks_dutch_and_shows_only_the_editors_history(stack,
     expect(added).to_contain_text("uit de inbox")
     text = page.locator("body").inner_text()
     assert [word for word in words_a_developer_uses(project) if shown(text, word)] == []
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "editor.png"), full_page=True)
+    screenshot(page, "editor.png", full_page=True)
 
     # With the toggle the technical side is there: file and line of the example, keys.
     page.get_by_test_id("details-toggle").check()
@@ -156,9 +156,10 @@ def test_the_new_topic_form_is_laid_out_field_under_label(stack, page_factory):
     expect(page.get_by_test_id("topic-key")).to_have_value("cadeau_inpakken_a_la_carte")
 
 
-def test_the_dashboard_names_topics_and_days_in_dutch(stack, page_factory):
-    for question in ("Waar is mijn pakket?", "Wat kost verzenden?"):
+def test_the_dashboard_names_topics_reasons_and_days_in_dutch(stack, page_factory, agent):
+    for question in ("Waar is mijn pakket?", "Wat kost verzenden?", "ik wil een medewerker spreken"):
         Chat(stack).say(question)
+    agent.serve_everyone_waiting()  # the handover counts; nobody is left waiting for the tests after this one
     page = page_factory()
     page.set_viewport_size({"width": 1280, "height": 900})
     sign_in_from_a_direct_link(page, stack, "/dashboard")
@@ -166,17 +167,61 @@ def test_the_dashboard_names_topics_and_days_in_dutch(stack, page_factory):
     headers = {"Authorization": f"Bearer {token}"}
     figures = requests.get(stack.desk_url + "/api/reports", params={"since": "7d"}, headers=headers, timeout=30).json()
     names = requests.get(stack.desk_url + "/api/labels", headers=headers, timeout=10).json()
-    assert "order_status" in figures["topics"] and figures["per_day"]
+    assert "order_status" in figures["topics"] and "customer_request" in figures["handoff_reasons"] and figures["per_day"]
     for topic in figures["topics"]:
         expect(page.get_by_test_id("topics").locator(f'.row[data-key="{topic}"] span').first).to_have_text(names["topics"][topic])
+    for reason in figures["handoff_reasons"]:
+        expect(page.get_by_test_id("reasons").locator(f'.row[data-key="{reason}"] span').first).to_have_text(
+            names["reasons"][reason])
     for day in figures["per_day"]:
         label = page.get_by_test_id("per-day").locator(f'.row[data-key="{day}"] span').first.inner_text()
         assert SHORT_DAY.match(label), label
     text = page.locator("body").inner_text()
     keys = set(figures["topics"]) | set(figures["handoff_reasons"]) | set(figures["per_day"])
     assert [key for key in keys if shown(text, key)] == []
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / "dashboard.png"), full_page=True)
+    screenshot(page, "dashboard.png", full_page=True)
 
     exported = requests.get(stack.desk_url + "/api/reports.csv", params={"since": "7d"}, headers=headers, timeout=30)
     assert exported.text.startswith('"Onderdeel","Wat","Waarde"') and '"Onderwerp","Waar is mijn pakket",' in exported.text
+
+
+def estimate_seconds(status: str) -> int | None:
+    """The time left the training line names ("nog ongeveer 40 s", "nog ongeveer 2 min", "nog een paar seconden")."""
+    found = re.search(r"nog (?:ongeveer (\d+) (s|min)|een paar seconden)", status)
+    if not found:
+        return None
+    return 2 if found.group(1) is None else int(found.group(1)) * (60 if found.group(2) == "min" else 1)
+
+
+def test_training_speaks_in_plain_steps_and_its_estimate_only_goes_down(stack, page_factory):
+    page = page_factory()
+    page.set_viewport_size({"width": 1280, "height": 900})
+    garbled = "wnnr kmt mjn bstllng nou"  # not understood: it lands in the inbox
+    Chat(stack).say(garbled)
+    sign_in_from_a_direct_link(page, stack, "/editor")
+    # A real change to learn from (an unchanged project is not trained again): a plain example for an old topic.
+    item = page.get_by_test_id("inbox").locator("li", has_text=garbled).first
+    # New words every run: data trained before comes back from Rasa's cache without the learning steps.
+    item.get_by_test_id("inbox-example").fill(f"wanneer komt mijn bestelling van {secrets.randbelow(90_000) + 10_000} euro nou")
+    item.get_by_test_id("inbox-target").select_option(label="Waar is mijn pakket")
+    item.get_by_test_id("inbox-add").click()
+    expect(page.get_by_test_id("train-status")).to_contain_text("Train opnieuw", timeout=60_000)
+    developer_words = words_a_developer_uses(stack.project_dir)
+    page.get_by_test_id("train").click()
+    lines, estimates, steps = [], [], []
+    for _ in range(900):  # a bound, not a timing: the loop ends when the training does
+        line = page.get_by_test_id("train-status").inner_text()
+        text = page.locator("body").inner_text()
+        assert [word for word in developer_words if shown(text, word)] == [], line  # never, at any moment
+        lines.append(line)
+        if (found := re.match(r"Stap (\d) van 4: ", line)):
+            steps.append(int(found.group(1)))
+            if estimate_seconds(line) is not None:
+                estimates.append(estimate_seconds(line))
+        if line.startswith(("Klaar", "Niet gelukt")):
+            break
+        page.wait_for_timeout(500)
+    assert lines[-1].startswith("Klaar: de bot gebruikt nu wat je hebt gewijzigd"), lines[-1]
+    assert 2 in steps and steps == sorted(steps)  # it learnt (step 2), and the steps only move forward
+    assert estimates and estimates == sorted(estimates, reverse=True), estimates  # the time left never grows
+    expect(page.get_by_test_id("train")).to_be_enabled()

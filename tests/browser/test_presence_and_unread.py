@@ -8,7 +8,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ask, online_console, shot, sign_in
+from tests.browser.conftest import ask, online_console, screenshot, sign_in
 from tests.desk_support import login
 
 pytestmark = pytest.mark.browser
@@ -41,7 +41,7 @@ def test_a_closed_console_hands_the_chat_to_a_colleague_and_she_reads_why(desk, 
     expect(notice).to_contain_text("Je open gesprek is teruggezet in de wachtrij")
     expect(back.get_by_test_id("status")).to_have_value("away")
     back.set_viewport_size({"width": 1280, "height": 800})
-    shot(back, "console-presence-notice.png")
+    screenshot(back, "console-presence-notice.png")
     back.get_by_test_id("presence-read").click()
     expect(notice).to_be_hidden()
 
@@ -68,7 +68,7 @@ def test_a_reply_while_the_widget_is_closed_is_counted_and_its_link_is_safe(desk
     badge = shop.get_by_test_id("balie-unread")
     expect(badge).to_have_text("2")
     expect(shop).to_have_title(f"(2) {title}")
-    shot(shop, f"widget-unread-{name}.png")
+    screenshot(shop, f"widget-unread-{name}.png")
 
     shop.get_by_test_id("balie-launcher").click()
     expect(shop).to_have_title(title)
@@ -79,5 +79,5 @@ def test_a_reply_while_the_widget_is_closed_is_counted_and_its_link_is_safe(desk
     expect(log).to_contain_text("<b>javascript:alert(1)</b> is geen link")
     newest = log.locator(".balie-msg").last
     expect(newest).to_be_in_viewport()  # reopening shows the newest
-    shot(shop, f"widget-{name}.png")
+    screenshot(shop, f"widget-{name}.png")
     requests.post(f"{desk.url}/api/handoffs/{mine['id']}/resolve", headers=anna)

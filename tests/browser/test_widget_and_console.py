@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from bot.seed import DEMO_AGENT
+from tests.browser.conftest import screenshot
 
 pytestmark = pytest.mark.browser
 
@@ -49,6 +50,9 @@ def test_parcel_status_handoff_and_agent_reply(stack, page_factory):
     expect(card).to_contain_text("Klant vraagt om een medewerker")
     expect(console.get_by_test_id("card-summary")).to_contain_text("Klant")
     expect(card).to_contain_text("WS-100001")  # the verified order is on the card
+    expect(card.locator("#card-facts")).to_contain_text("Postcode gecontroleerdja")
+    # What led to the handover: her request, in her words, under its Dutch label (the column was empty).
+    expect(card.locator("#card-signals")).to_contain_text("Vraagt om een medewerker: “<img src=x")
     expect(console.get_by_test_id("transcript")).to_contain_text("<img src=x")
     assert console.locator("#transcript img").count() == 0
     assert console.evaluate("document.body.dataset.hacked") is None
@@ -100,3 +104,14 @@ def test_the_context_card_shows_reason_signals_with_evidence_and_summary(stack, 
     expect(card).to_contain_text("Hoog")
     expect(card.locator("#card-signals")).to_contain_text("Huisdier: “Mijn hond heeft het vlooienmiddel ingeslikt")  # Dutch label, not the key
     expect(console.get_by_test_id("card-summary")).to_contain_text("gevoelige kwestie")
+    expect(card.locator("#card-facts")).not_to_contain_text("Postcode gecontroleerd")  # no order: nothing checked
+    expect(card.locator("#card-actions")).to_have_text("nog niets")
+
+    console.get_by_test_id("claim").click()
+    console.get_by_test_id("reply-input").fill("Wat naar! Heb je de dierenarts al kunnen bereiken?")
+    console.get_by_test_id("reply-send").click()
+    expect(console.get_by_test_id("transcript")).to_contain_text("Heb je de dierenarts al kunnen bereiken?")
+    console.set_viewport_size({"width": 1280, "height": 820})
+    screenshot(console, "console.png")  # the card, the transcript and the reply box, as an agent sees them
+    console.get_by_test_id("resolve").click()
+    expect(console.locator("#card-status")).to_have_text("· afgerond")

@@ -9,7 +9,7 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.browser.conftest import ask, online_console, shot
+from tests.browser.conftest import ask, online_console, screenshot
 from tests.browser.shop_site import ShopSite
 from tests.conftest import free_port
 from tests.desk_support import login
@@ -44,7 +44,7 @@ def test_the_buttons_of_a_callback_offer_are_in_view_without_scrolling(make_desk
         expect(button).to_be_visible()
         box = button.bounding_box()
         assert inside(box, visible) and inside(box, screen), (title, box, visible)
-    shot(shop, f"widget-callback-offer-{name}.png")
+    screenshot(shop, f"widget-callback-offer-{name}.png")
 
 
 def test_an_expired_button_vanishes_and_a_late_click_is_answered_kindly(make_desk, page_factory):
@@ -113,6 +113,6 @@ def test_an_unconfigured_site_says_the_chat_is_not_available_and_tells_the_devel
         expect(log).not_to_contain_text("Vraag me bijvoorbeeld")
         expect(shop.get_by_test_id("balie-input")).to_be_disabled()
         expect(shop.get_by_test_id("balie-panel")).not_to_contain_text("Controleer je verbinding")
-        shot(shop, "widget-unconfigured-site.png")
+        screenshot(shop, "widget-unconfigured-site.png")
     [warning] = [w for w in warnings if w.startswith("Balie chat:")]
     assert site.url in warning and "SHOP_ORIGINS" in warning

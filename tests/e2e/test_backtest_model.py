@@ -36,5 +36,5 @@ def test_the_trained_model_reads_the_past_messages(model_path, tmp_path):
     assert len(rows) == 1, done.stdout
     assert missed[:8] in rows[0] and "Bleef bij de bot" in rows[0] and "Klant vraagt om een medewerker" in rows[0]
     assert ordinary[:8] not in done.stdout
-    assert "2 gesprekken opnieuw beoordeeld" in done.stdout and "1 zouden nu anders lopen (1 nu overgedragen" in done.stdout
+    assert "2 gesprekken opnieuw beoordeeld" in done.stdout and "1 zou nu anders lopen (1 nu overgedragen" in done.stdout
     assert "Loading the model" in done.stderr and "2/2 replayed" in done.stderr

@@ -15,7 +15,7 @@ from bot.desk.agents import flows, lockout, presence, service
 from bot.desk.agents.models import Agent
 from bot.desk.auth import Admin, SignedIn
 from bot.desk.deps import Input, bearer, db, typed
-from bot.desk.limits import TooMany
+from bot.desk.errors import TooMany
 from bot.desk.security import client_address, origin_allowed, own_origin
 from bot.desk.transaction import perform
 

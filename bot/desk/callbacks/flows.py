@@ -102,11 +102,15 @@ def offer_for(work: Work, handoff: Handoff) -> dict[str, Any] | None:
             "buttons": _buttons(seen)}
 
 
-def offer_to_waiters(work: Work) -> int:
+def offer_to_waiters(work: Work, *, joined_before: datetime | None = None) -> int:
     """Customers still waiting who should now be offered a callback (waited too long, nobody left,
-    closing time). Each handoff is offered once. Returns how many were offered."""
+    closing time). Each handoff is offered once. Returns how many were offered. `joined_before`: only
+    handoffs made before then (the periodic check leaves a new one to its own follow-up, which tells the
+    customer where they stand first)."""
     offered = 0
     for handoff in queue.waiting(work.session):
+        if joined_before is not None and handoff.created_at >= joined_before:
+            continue
         offer = offer_for(work, handoff)
         if offer is None:
             continue

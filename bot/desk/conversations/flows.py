@@ -7,8 +7,8 @@ web view calls), and the conversation read back (`history`).
    goes to them and nothing else happens. Otherwise the message is for the bot.
 2. The desk calls Rasa (no transaction open, nothing blocks).
 3. `finish_bot_turn` (one transaction): the NLU result, the bot's replies, and, when the bot signalled
-   a handoff, the handoff itself (handoffs/flows.py); routed and worded once, with the truth, at the end of
-   that transaction (transaction.settle).
+   a handoff, the handoff itself (handoffs/flows.py), committed; then routed and worded once, with the truth,
+   in the follow-up transaction, before the answer is read (transaction.py).
 """
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from bot.desk.bot_client import BotClient, BotTurn, BotUnavailable
 from bot.desk.callbacks import flows as callback_flows
 from bot.desk.conversations import offers, satisfaction, service
 from bot.desk.conversations.models import Conversation, Message
-from bot.desk.conversations.states import Awaiting, State, Step
+from bot.desk.conversations.states import WITH_THE_TEAM, Awaiting, State, Step
 from bot.desk.errors import Invalid, NotSignedIn
 from bot.desk.handoffs import card
 from bot.desk.handoffs import flows as handoff_flows
@@ -152,7 +152,7 @@ def receive(work: Work, *, conversation_id: str, token: str | None, text: str, p
     if awaiting == Awaiting.CALLBACK_CONTACT and payload is None:
         callback_flows.contact(work, conversation, text)
         return handled()
-    if state in (State.QUEUED, State.AGENT):  # for the person who has the conversation; pushed to the agents
+    if state in WITH_THE_TEAM:  # for the person who has the conversation; pushed to the agents
         return Afterwards(lambda: Received(message.id, answer=answer_for(work, conversation, message),
                                            for_card=text if payload is None else None))
     if state == State.CLOSED:  # writing again after the end: the bot takes it, fully itself
@@ -172,13 +172,13 @@ def _replay(work: Work, conversation: Conversation, earlier: Message) -> Receive
 
 
 def needs_routing_lock(payload: str | None) -> bool:
-    """Answers that may put the customer back in line route in the same transaction."""
+    """Answers that may put the customer back in line change who serves whom: they take the routing lock."""
     return payload == satisfaction.SOLVED_NO
 
 
 def finish_bot_turn(work: Work, *, conversation_id: str, message_id: int, turn: BotTurn) -> Afterwards[dict[str, Any]]:
-    conversation = work.session.get(Conversation, conversation_id)
-    message = work.session.get(Message, message_id)
+    conversation, message = service.conversation_and_message(work.session, conversation_id=conversation_id,
+                                                             message_id=message_id)
     if turn.nlu:
         _record_nlu(message, turn.nlu)
     offered: list[str] = []
@@ -191,7 +191,7 @@ def finish_bot_turn(work: Work, *, conversation_id: str, message_id: int, turn: 
         if turn.handoff.get("close"):
             handoff_flows.end_for_abuse(work, conversation=conversation, context=context)
         else:
-            handoff_flows.hand_off(work, conversation=conversation, context=context, actor="bot")
+            handoff_flows.start(work, conversation=conversation, context=context, actor="bot")
     return Afterwards(lambda: answer_for(work, conversation, message))
 
 
@@ -203,7 +203,7 @@ def bot_unavailable(work: Work, *, conversation_id: str, message_id: int, error:
         context = build_context(conversation_id=conversation_id, reason="bot_unavailable",
                                 transcript=handoff_flows.desk_transcript(work, conversation_id), topics=[], facts={},
                                 bot_actions=[], signals=[{"name": "bot_unavailable", "evidence": error[:300]}])
-        handoff_flows.hand_off(work, conversation=conversation, context=dict(context), actor="desk", bot_down=True)
+        handoff_flows.start(work, conversation=conversation, context=dict(context), actor="desk", bot_down=True)
     return Afterwards(lambda: answer_for(work, conversation, message))
 
 

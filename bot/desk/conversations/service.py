@@ -26,9 +26,12 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def start_conversation(session: Session, *, customer: Customer | None = None) -> tuple[Conversation, str]:
-    """A new conversation and the customer's key to it; `customer` only when the shop's token was valid."""
-    token = secrets.token_urlsafe(32)
+def start_conversation(session: Session, *, customer: Customer | None = None,
+                       token: str | None = None) -> tuple[Conversation, str]:
+    """A new conversation and the customer's key to it; `customer` only when the shop's token was valid. `token`:
+    the key, when a channel without a browser to keep it makes it itself (from the sender's address and the
+    channel's secret, so that it presents the same key with every message)."""
+    token = token or secrets.token_urlsafe(32)
     conversation = Conversation(id=secrets.token_hex(16), token_hash=_hash_token(token), state=State.BOT,
                                 awaiting=Awaiting.NOTHING.value, offered_payloads=[], last_seq=0,
                                 customer_id=customer.id if customer else None,
@@ -93,6 +96,13 @@ def say(work: Work, conversation: Conversation, text: str, buttons: list[dict[st
     return message
 
 
+def conversation_and_message(session: Session, *, conversation_id: str, message_id: int) -> tuple[Conversation, Message]:
+    """A conversation and one of its messages, read fresh in one query (a turn's second transaction)."""
+    return tuple(session.execute(select(Conversation, Message).where(
+        Conversation.id == conversation_id, Message.id == message_id,
+        Message.conversation_id == Conversation.id)).one())  # type: ignore[return-value]
+
+
 def by_client_key(session: Session, *, conversation_id: str, client_key: str) -> Message | None:
     return session.scalars(select(Message).where(Message.conversation_id == conversation_id,
                                                  Message.client_key == client_key)).first()
@@ -132,7 +142,7 @@ def transition(work: Work, *, conversation: Conversation, step: Step, actor: str
     step of `STEPS`. Checks the step against where both are, writes them (each only if nobody changed it
     meanwhile: another request that got there first makes this one fail, not overwrite), ends a customer
     sub-state that belonged to the old state, writes the audit row, and records the step (routing, the
-    customer's "who helps you" and the pushes follow from it; see transaction.settle).
+    customer's "who helps you" and the pushes follow from it after the commit; see transaction.py).
 
     `handoff`: the handoff the step moves (a new, unsaved one for HAND_OFF and END); `agent`: who takes it
     (CLAIM, TRANSFER, CALLBACK_DONE)."""

@@ -33,6 +33,8 @@ class HandoffStatus(str, Enum):
 
 
 OPEN_STATUSES = (HandoffStatus.QUEUED, HandoffStatus.ASSIGNED)
+# Where the team has the conversation: what the customer writes goes to them (and is pushed to the agents).
+WITH_THE_TEAM = (State.QUEUED, State.AGENT)
 # What agents read on the context card for each status (with an agent's name where one has it).
 STATUS_LABELS = {
     HandoffStatus.QUEUED: "in de wachtrij", HandoffStatus.ASSIGNED: "bij {agent}", HandoffStatus.RESOLVED: "afgerond",
@@ -86,7 +88,7 @@ class Move:
 
     @property
     def routes(self) -> bool:
-        """Someone joined the queue or a seat came free: routing follows in the same transaction."""
+        """Someone joined the queue or a seat came free: routing follows, after the commit (transaction.py)."""
         if self.conversation is None:
             return False
         before, after = self.conversation

@@ -1,7 +1,6 @@
 """The customer API: start a conversation, send and read messages, WebSocket push."""
 from __future__ import annotations
 
-import re
 from functools import partial
 from typing import Any, Optional
 
@@ -19,7 +18,7 @@ from bot.desk.transaction import perform
 from bot.identity import Customer
 
 router = APIRouter(tags=["customer"])
-CLIENT_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+CLIENT_KEY = r"^[A-Za-z0-9_-]{8,64}$"  # the widget's own id for a message (body or Idempotency-Key)
 IDEMPOTENCY_HEADER = "Idempotency-Key"  # what nginx looks at to retry a message on another desk
 
 
@@ -37,7 +36,7 @@ class MessageIn(Input):
     text: typed(None)  # at most MAX_MESSAGE_CHARS (413 beyond), as this desk's /openapi.json says
     payload: Optional[constr(strict=True, max_length=200)] = None  # only a button the bot offered here
     # The widget's own id for this message (8-64 letters, digits, - or _): a retry is stored once.
-    client_key: Optional[constr(strict=True, regex=r"^[A-Za-z0-9_-]{8,64}$")] = None
+    client_key: Optional[constr(strict=True, regex=CLIENT_KEY)] = None
 
 
 class Reply(BaseModel):
@@ -114,7 +113,7 @@ async def create_conversation(request: Request, body: Optional[NewConversation] 
              response_model_exclude_none=True, responses={401: {}, 403: {}, 413: {}, 422: {}, 429: {}})
 async def post_message(conversation_id: str, body: MessageIn, request: Request,
                        idempotency_key: Optional[str] = Header(
-                           None, alias=IDEMPOTENCY_HEADER, regex=r"^[A-Za-z0-9_-]{8,64}$",
+                           None, alias=IDEMPOTENCY_HEADER, regex=CLIENT_KEY,
                            description="the message's client_key again: a message with it is retried on another "
                                        "desk when the first one dies mid-turn")) -> dict:
     app = request.app

@@ -1,7 +1,8 @@
-"""What the customer hears about who helps them, worded once per conversation from what this transaction
-really did, after routing: a colleague who is here now, a truthful place in line and wait, or a callback
-offer when nobody can help soon; a colleague taking over from another; back in line after "nee, nog niet".
-The one place these lines are chosen (their words are in wording.py)."""
+"""What the customer hears about who helps them, worded once per conversation from what the unit of work and
+the routing after it really did (the follow-up transaction, transaction.py): a colleague who is here now, a
+truthful place in line and wait, or a callback offer when nobody can help soon; a colleague taking over from
+another; back in line after "nee, nog niet". The one place these lines are chosen (their words are in
+wording.py)."""
 from __future__ import annotations
 
 from bot.desk import wording
@@ -10,10 +11,17 @@ from bot.desk.callbacks import flows as callbacks
 from bot.desk.conversations import service as conversations
 from bot.desk.conversations.models import Conversation
 from bot.desk.conversations.states import Awaiting, State, Step
-from bot.desk.events import Stepped
+from bot.desk.events import Event, Stepped
 from bot.desk.handoffs import queue
 from bot.desk.handoffs.models import Handoff
 from bot.desk.work import Work
+
+
+TOLD = (Step.HAND_OFF, Step.REOPEN, Step.RELEASE, Step.TRANSFER, Step.CLAIM)  # the steps a customer hears of
+
+
+def needed(events: list[Event]) -> bool:
+    return any(isinstance(e, Stepped) and e.step in TOLD for e in events)
 
 
 def react(work: Work) -> None:
@@ -22,7 +30,10 @@ def react(work: Work) -> None:
         if isinstance(event, Stepped):
             steps.setdefault(event.conversation_id, []).append(event)
     for conversation_id, taken in steps.items():
-        _announce(work, work.session.get(Conversation, conversation_id), taken)
+        conversation = work.session.get(Conversation, conversation_id)
+        if conversation.state != taken[-1].after:
+            continue  # another request moved it on after this one's commit: its own follow-up tells the customer
+        _announce(work, conversation, taken)
 
 
 def _name(work: Work, agent_id: int | None) -> str:

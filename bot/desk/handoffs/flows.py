@@ -33,8 +33,8 @@ def verified_customer(conversation: Conversation) -> str:
     return " · ".join(p for p in parts if p)
 
 
-def hand_off(work: Work, *, conversation: Conversation, context: dict[str, Any], actor: str,
-             bot_down: bool = False) -> None:
+def start(work: Work, *, conversation: Conversation, context: dict[str, Any], actor: str,
+          bot_down: bool = False) -> None:
     """Creates the handoff (once), with the desk's own transcript in its context."""
     context = {**context, "conversation_id": conversation.id,
                "transcript": desk_transcript(work, conversation.id)}
@@ -112,7 +112,7 @@ def transfer(work: Work, handoff_id: int, agent_id: int, to: str, note_text: str
 
 def resolve(work: Work, handoff_id: int, agent_id: int) -> None:
     """Closed, and the customer is asked whether the problem is solved (P10); the next waiting customer is
-    routed in the same transaction."""
+    routed right after the commit (transaction.py)."""
     agent = work.session.get(Agent, agent_id)
     handoff = _own(work, agent, handoff_id)
     conversation = handoffs.close(work, handoff=handoff, agent=agent, step=Step.RESOLVE)

@@ -1,6 +1,7 @@
 """Who serves whom (P13): waiting customers go to online agents with room, fairly. The only place that
-decides it, and the only place that starts it: `react`, at the end of every transaction in which someone
-joined the queue, a seat came free or an agent's status changed."""
+decides it, and the only place that starts it: `react`, in the follow-up of every unit of work in which
+someone joined the queue, a seat came free or an agent's status changed (transaction.py), and when the
+periodic check finds someone still waiting while a seat is free."""
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -8,18 +9,24 @@ from sqlalchemy import func, select
 from bot.desk.agents.models import Agent
 from bot.desk.conversations.states import STEPS, HandoffStatus, Step
 from bot.desk.db import utcnow
-from bot.desk.events import AgentStatusChanged, Stepped
+from bot.desk.events import AgentStatusChanged, Event, StillWaiting, Stepped
 from bot.desk.handoffs import service as handoffs
 from bot.desk.handoffs.models import Handoff
 from bot.desk.handoffs.queue import online_agents, waiting
 from bot.desk.work import Work
 
 
+def needed(events: list[Event]) -> bool:
+    """Whether these events changed who can be served."""
+    return any(isinstance(e, (AgentStatusChanged, StillWaiting)) or (isinstance(e, Stepped) and STEPS[e.step].routes)
+               for e in events)
+
+
 def react(work: Work) -> None:
-    """Routes when this transaction changed who can be served. A customer who says the problem is not
+    """Routes when the unit of work changed who can be served. A customer who says the problem is not
     solved goes back to the agent who helped, when she is online and has room."""
     events = list(work.events)
-    if not any(isinstance(e, AgentStatusChanged) or (isinstance(e, Stepped) and STEPS[e.step].routes) for e in events):
+    if not needed(events):
         return
     for event in events:
         if isinstance(event, Stepped) and event.step == Step.REOPEN and event.previous_agent_id:

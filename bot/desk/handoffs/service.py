@@ -151,13 +151,18 @@ def reopen(work: Work, *, handoff: Handoff, actor: str) -> Conversation:
 
 
 # --- what agents read -----------------------------------------------------------------------------------
-def summary(session: Session, handoff: Handoff) -> dict[str, Any]:
+def where(session: Session, handoff: Handoff) -> dict[str, Any]:
+    """Where the handoff is now and who has it, read from the handoff itself (its agent_id is the owner, kept
+    nowhere else): what the card's status line shows, also after a transfer, a release or the end."""
     agent = session.get(Agent, handoff.agent_id) if handoff.agent_id else None
+    return {"status": handoff.status.value, "agent": agent.first_name if agent else None, "agent_id": handoff.agent_id}
+
+
+def summary(session: Session, handoff: Handoff) -> dict[str, Any]:
     return {
         "id": handoff.id, "conversation_id": handoff.conversation_id, "reason": handoff.reason,
-        "priority": handoff.priority, "status": handoff.status.value, "summary": handoff.context.get("summary", ""),
-        "waiting_since": handoff.created_at.isoformat() + "Z",
-        "agent": agent.first_name if agent else None, "agent_id": handoff.agent_id,
+        "priority": handoff.priority, "summary": handoff.context.get("summary", ""),
+        "waiting_since": handoff.created_at.isoformat() + "Z", **where(session, handoff),
     }
 
 
@@ -191,7 +196,7 @@ def messages_after(session: Session, *, handoff_id: int, after: int) -> dict[str
     conversation = session.get(Conversation, handoff.conversation_id)
     return {"messages": [m.to_json() for m in conversations.list_messages(
         session, conversation_id=handoff.conversation_id, include_notes=True, after=after)],
-        "state": conversation.state.value, "status": handoff.status.value, "last_seq": conversation.last_seq}
+        "state": conversation.state.value, "last_seq": conversation.last_seq, **where(session, handoff)}
 
 
 def colleagues(session: Session, *, demo_mode: bool) -> list[dict[str, Any]]:

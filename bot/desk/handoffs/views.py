@@ -91,6 +91,6 @@ async def hand_back(handoff_id: RowId, request: Request, agent: Agent = SignedIn
 @router.post("/api/handoffs/{handoff_id}/resolve", responses={401: {}, 404: {}, 409: {}})
 async def resolve(handoff_id: RowId, request: Request, agent: Agent = SignedIn) -> dict:
     """Closed, and the customer is asked whether the problem is solved (P10). The next waiting customer
-    is routed in the same transaction, without anyone clicking."""
+    is routed right after, without anyone clicking."""
     await perform(request.app, flows.resolve, handoff_id, agent.id, routing=True)
     return {"ok": True}

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.desk.conversations import offers
 from bot.desk.conversations.models import Conversation
-from bot.desk.conversations.states import State, Step
+from bot.desk.conversations.states import WITH_THE_TEAM, State, Step
 from bot.desk.events import AgentStatusChanged, CallbacksDue, ContextChanged, MessageAdded, Stepped
 from bot.desk.handoffs import queue
 from bot.desk.handoffs.models import Handoff
@@ -16,7 +16,6 @@ from bot.desk.push.messages import (AGENTS_CHANGED, ASSIGNED, CALLBACKS_CHANGED,
                                      QUEUE_CHANGED, STATE)
 from bot.desk.work import Work
 
-AGENT_VISIBLE = (State.QUEUED, State.AGENT)
 LISTS_CHANGE = (Step.END, Step.TRANSFER, Step.HAND_BACK, Step.RESOLVE)  # the agents' lists, beside the queue
 CALLBACKS_CHANGE = (Step.BOOK_CALLBACK, Step.CALLBACK_DONE)
 
@@ -33,7 +32,7 @@ def of(work: Work) -> list[Envelope]:
         if message["sender"] != "note":  # internal notes never reach the customer; with the buttons that stand now
             out.append(_to_customer(conversation_id, {"type": MESSAGE, "message": message,
                                                       "valid_payloads": offers.valid_payloads(conversation) if conversation else []}))
-        if message["sender"] == "note" or (conversation is not None and conversation.state in AGENT_VISIBLE):
+        if message["sender"] == "note" or (conversation is not None and conversation.state in WITH_THE_TEAM):
             out.append(_to_agents({"type": MESSAGE, "conversation_id": conversation_id, "message": message}))
     stepped = [e for e in events if isinstance(e, Stepped)]
     owners = list(dict.fromkeys(e.conversation_id for e in stepped if e.before != e.after or e.step == Step.TRANSFER))

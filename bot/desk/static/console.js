@@ -111,13 +111,13 @@
       if (current) {
         var all = data.queue.concat(data.mine, data.review || []);
         var mine = all.filter(function (h) { return h.id === current.id; })[0];
-        if (mine) { current.status = mine.status; current.agent = mine.agent; current.agent_id = mine.agent_id; showButtons(); }
-        else {  // resolved or handed back: no longer in a list, but still open on screen
+        if (mine) { follow(mine); }
+        else {  // resolved, handed back or with a colleague now: no longer in her lists, but still open on screen
           var id = current.id;
           api("GET", "/api/handoffs/" + id + "/messages?after=" + shownSeq).then(function (d) {
             if (!current || current.id !== id) return;
             d.messages.forEach(append);
-            current.status = d.status; showButtons();
+            follow(d);
           }).catch(function () {});
         }
       }
@@ -148,16 +148,20 @@
   }
 
   function fillContext(prefix, ctx) {
-    $(prefix + "signals").replaceChildren.apply($(prefix + "signals"), (ctx.signals || []).map(function (s) {
-      var li = el("li"); li.appendChild(el("strong", "", label("signals", s.name) + ": "));
-      li.appendChild(document.createTextNode("“" + s.evidence + "”")); return li;
-    }));
+    var signals = (ctx.signals || []).map(function (s) {
+      var li = el("li"); li.appendChild(el("strong", "", label("signals", s.name) + (s.evidence ? ": " : "")));
+      if (s.evidence) li.appendChild(document.createTextNode("“" + s.evidence + "”"));
+      return li;
+    });
+    $(prefix + "signals").replaceChildren.apply($(prefix + "signals"), signals.length ? signals : [el("li", "muted", "geen")]);
     var facts = $(prefix + "facts"); facts.replaceChildren();
     Object.keys(ctx.facts || {}).forEach(function (k) {
+      if (k === "postcode_verified" && !ctx.facts.order_number) return;  // no order yet: nothing was checked
       facts.appendChild(el("dt", "", label("facts", k)));
       facts.appendChild(el("dd", "", factValue(k, ctx.facts[k])));
     });
-    $(prefix + "actions").replaceChildren.apply($(prefix + "actions"), (ctx.bot_actions || []).map(function (a) { return el("li", "", a); }));
+    var done = (ctx.bot_actions || []).map(function (a) { return el("li", "", a); });
+    $(prefix + "actions").replaceChildren.apply($(prefix + "actions"), done.length ? done : [el("li", "muted", "nog niets")]);
   }
   function showTranscript(t, messages) {
     t.replaceChildren.apply(t, messages.map(line));
@@ -226,6 +230,11 @@
       .catch(function (e) { $("cb-error").textContent = e.message; });
   });
 
+  // Where the open handoff is now and who has it, always as the desk says it (never a name kept from before).
+  function follow(where) {
+    current.status = where.status; current.agent = where.agent; current.agent_id = where.agent_id;
+    showButtons();
+  }
   function showButtons() {
     var h = current;
     // Where the handoff is now, from the desk's labels: "bij Sanne" only while Sanne has it.

@@ -11,6 +11,7 @@ import requests
 from bot.config import ROOT, Settings, get_settings
 from bot.desk.agents import service as agents
 from bot.desk.db import make_engine, make_sessionmaker
+from tests.conftest import fresh_schema
 from tests.desk_server import DeskServer
 from tests.fake_rasa import FakeRasa
 
@@ -55,6 +56,23 @@ def add_agents(database_url: str) -> None:
                             role="admin")
         session.commit()
     engine.dispose()
+
+
+@pytest.fixture
+def make_desk(tmp_path, rasa, project):  # noqa: F811 - fixtures
+    """Desks on SQLite with the scripted Rasa stand-in and the test agents (anna, bram, eva, demo): start(**settings)."""
+    servers = []
+
+    def start(**overrides) -> DeskServer:
+        url = fresh_schema(f"sqlite:///{tmp_path / f'desk{len(servers)}.db'}")
+        add_agents(url)
+        server = DeskServer(desk_settings(url, rasa, project, **overrides)).__enter__()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.__exit__(None, None, None)
 
 
 @pytest.fixture

@@ -14,27 +14,9 @@ from bot import identity
 from bot.desk.demo_page import DEMO_SECRET
 from bot.signing import customer_signed
 from bot.webshop.demo import DEMO_CUSTOMER
-from tests.conftest import fresh_schema
-from tests.desk_server import DeskServer
-from tests.desk_support import add_agents, desk_settings, login, project, rasa  # noqa: F401 - fixtures
+from tests.desk_support import login, make_desk, project, rasa  # noqa: F401 - fixtures
 
 SHOP = "http://winkel.example:8080"
-
-
-@pytest.fixture
-def make_desk(tmp_path, rasa, project):  # noqa: F811 - fixtures
-    servers = []
-
-    def start(**overrides) -> DeskServer:
-        url = fresh_schema(f"sqlite:///{tmp_path / f'desk{len(servers)}.db'}")
-        add_agents(url)
-        server = DeskServer(desk_settings(url, rasa, project, **overrides)).__enter__()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.__exit__(None, None, None)
 
 
 # --- shop origins -------------------------------------------------------------------------------------

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import ROOT
-from tests.conftest import fresh_schema, require
-from tests.desk_server import DeskServer
-from tests.desk_support import add_agents, desk_settings, project, rasa  # noqa: F401 - fixtures
+from tests.conftest import require
+from tests.desk_support import make_desk, project, rasa  # noqa: F401 - fixtures
 
 SHOTS = ROOT / "docs" / "screenshots"  # the README links them: a reader sees the product without running it
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -51,23 +50,6 @@ def screenshot(page, name: str, *, full_page: bool = False) -> Path:
     path = SHOTS / name
     page.screenshot(path=str(path), full_page=full_page)
     return path
-
-
-@pytest.fixture
-def make_desk(tmp_path, rasa, project):  # noqa: F811 - fixtures from tests.desk_support
-    """Desks on SQLite with the scripted Rasa stand-in and the test agents (anna, bram, eva, demo): start(**settings)."""
-    servers = []
-
-    def start(**overrides) -> DeskServer:
-        url = fresh_schema(f"sqlite:///{tmp_path / f'desk{len(servers)}.db'}")
-        add_agents(url)
-        server = DeskServer(desk_settings(url, rasa, project, **overrides)).__enter__()
-        servers.append(server)
-        return server
-
-    yield start
-    for server in servers:
-        server.__exit__(None, None, None)
 
 
 def sign_in(page, url: str, username: str, password: str | None = None):

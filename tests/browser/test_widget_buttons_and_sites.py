@@ -1,16 +1,18 @@
 """In Chromium, against a desk with the scripted Rasa stand-in: the widget shows only the buttons the desk still
 accepts. A callback offer's buttons are in view on a phone and on a desktop; they vanish when an agent takes
-over; a tab that did not hear so (its live connection down) and is clicked anyway gets a friendly line, never an
-error. On a shop site the desk is not configured for, the customer reads that the chat is not available there,
+over, and the satisfaction question's after another turn; a tab that did not hear so (its live connection down)
+and is clicked anyway gets a friendly line, never an error, and a late rating is thanked (and kept). On a shop site the desk is not configured for, the customer reads that the chat is not available there,
 and the page's console tells the shop's developer which setting to add."""
 from __future__ import annotations
 
 import pytest
+import requests
 from playwright.sync_api import expect
 
 from tests.browser.conftest import ask, online_console, screenshot
 from tests.browser.shop_site import ShopSite
 from tests.conftest import free_port
+from tests.desk_support import login
 
 pytestmark = pytest.mark.browser
 OFFER = ("Bel me terug", "Mail me")
@@ -70,6 +72,31 @@ def test_an_expired_button_vanishes_and_a_late_click_is_answered_kindly(make_des
     expect(stale).not_to_contain_text("hoort niet bij")
     expect(stale.locator(".balie-buttons button")).to_have_count(0)
     expect(log).to_contain_text("Een collega heeft je gesprek inmiddels opgepakt")  # the first tab hears it too
+
+
+def test_the_satisfaction_question_goes_after_another_turn_and_a_late_rating_is_thanked(make_desk, page_factory):
+    desk = make_desk()
+    shop = page_factory()
+    shop.goto(desk.url + "/")
+    ask(shop, "mens graag")
+    anna = login(desk, "anna", "wachtwoord-anna")
+    requests.post(desk.url + "/api/agent/status", json={"status": "online"}, headers=anna)
+    [mine] = requests.get(desk.url + "/api/handoffs", headers=anna).json()["mine"]
+    requests.post(f"{desk.url}/api/handoffs/{mine['id']}/resolve", headers=anna)
+    log = shop.get_by_test_id("balie-log")
+    expect(log.get_by_role("button", name="Ja, opgelost")).to_be_visible()
+    second = shop.context.new_page()  # the same conversation in a tab without live updates
+    second.add_init_script(NO_SOCKET)
+    second.goto(desk.url + "/")
+    second.get_by_test_id("balie-launcher").click()
+
+    ask(shop, "nog een vraag")  # another turn: the question is no longer open
+    expect(log).to_contain_text("nog een vraag", timeout=10_000)
+    expect(log.locator(".balie-buttons button")).to_have_count(0)
+    stale = second.get_by_test_id("balie-log")
+    stale.get_by_role("button", name="Ja, opgelost").click()
+    expect(stale).to_contain_text("Fijn dat je geholpen bent, dank je! Je antwoord is bewaard.")
+    expect(second.locator(".balie-error")).to_be_empty()
 
 
 def test_an_unconfigured_site_says_the_chat_is_not_available_and_tells_the_developer_the_setting(

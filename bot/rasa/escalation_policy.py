@@ -95,6 +95,9 @@ class EscalationPolicy(Policy):
         if result.action == "handoff" and result.reason == "complexity" and intent in HANDED_OVER_BY_RULE \
                 and not disputed:  # a dispute going on is handed over as such, not as a new complaint
             return abstain
+        learned_only = bool(result.signals) and result.signals[0].name == "learned"
+        if result.action == "handoff" and learned_only and intent in HANDED_OVER_BY_RULE:
+            return abstain  # the learned judgement agrees with the intent: the intent's own rule hands over
         if result.action in ("handoff", "end"):
             return self._predict(domain, ACTION_ESCALATE, [SlotSet(SLOT, json.dumps(result.to_json()))])
         # The question behind the question (P3): a deadline named in any turn, also after the status. A calm

@@ -94,13 +94,14 @@ def test_a_changed_rule_lists_the_conversations_it_changes(history, tmp_path, ca
     assert code == 0, err
     rows = [line for line in out.splitlines() if line[:2].isdigit() and "  " in line]
     by_id = {line.split()[2]: line for line in rows}  # "dd-mm HH:MM id ..."
-    expected = {i[:8] for i in history["bedenktijd"]} | {history["angry"][:8]}
-    assert set(by_id) == expected  # exactly these; the one of ten days ago is outside the period
+    expected = {i[:8] for i in history["bedenktijd"]}
+    # exactly these; the one of ten days ago is outside the period. The angry customer stays handed over although
+    # "belachelijk*" left the rules: the learned judgement (bot/escalation/learned.py) still finds her frustrated.
+    assert set(by_id) == expected
     for short in (i[:8] for i in history["bedenktijd"]):
         assert "Bleef bij de bot" in by_id[short] and "Frustratie" in by_id[short] and BEDENKTIJD in by_id[short]
-    assert "Frustratie" in by_id[history["angry"][:8]] and "Bleef bij de bot" in by_id[history["angry"][:8]]
     assert "Gestart" in out and "Wat er gebeurde" in out  # the table's header
-    assert f"{len(expected)} zouden nu anders lopen ({len(history['bedenktijd'])} nu overgedragen, 1 blijven nu bij" in out
+    assert f"{len(expected)} zouden nu anders lopen ({len(history['bedenktijd'])} nu overgedragen" in out
     assert "replayed" in err  # progress on stderr
 
 
@@ -110,9 +111,7 @@ def test_json_output_names_the_change_and_its_evidence(history, tmp_path, capsys
     assert code == 0
     data = json.loads(out)
     changes = {c["conversation_id"]: c for c in data["changes"]}
-    assert history["old"] in changes  # 14 days reach back to it
-    old = changes[history["old"]]
-    assert (old["kind"], old["before_label"], old["after_label"]) == ("now_stays", "Frustratie", "Bleef bij de bot")
+    assert history["old"] not in changes and history["angry"] not in changes  # the learned judgement still hands over
     some = changes[next(iter(history["bedenktijd"]))]
     assert some["kind_label"] == "Nu overgedragen" and "bedenktijd" in some["evidence"]
 

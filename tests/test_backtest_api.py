@@ -41,12 +41,13 @@ def test_an_editor_sees_what_a_rule_change_does_to_the_past_week(desk, rasa, pro
     change_rules(project)
     after = requests.get(desk.url + "/api/editor/backtest", params={"since": "7d"}, headers=eva, timeout=30).json()
     changes = {c["conversation_id"]: c for c in after["changes"]}
-    assert set(changes) == {ids["calm"], ids["angry"]}
+    # The angry customer stays handed over although "belachelijk*" left the rules: the learned judgement
+    # (bot/escalation/learned.py) still finds her frustrated.
+    assert set(changes) == {ids["calm"]}
     assert (changes[ids["calm"]]["before_label"], changes[ids["calm"]]["after_label"]) == ("Bleef bij de bot", "Frustratie")
     assert changes[ids["calm"]]["kind_label"] == "Nu overgedragen" and changes[ids["calm"]]["message"] == BEDENKTIJD
-    assert changes[ids["angry"]]["kind"] == "now_stays"
-    assert after["counts"] == {"now_handed_over": 1, "now_stays": 1, "other_reason": 0}
-    assert "2 zouden nu anders lopen" in after["summary"]
+    assert after["counts"] == {"now_handed_over": 1, "now_stays": 0, "other_reason": 0}
+    assert "1 zouden nu anders lopen" in after["summary"]
     longer = requests.get(desk.url + "/api/editor/backtest", params={"since": "2w"}, headers=eva, timeout=30).json()
     assert ids["old"] in {c["conversation_id"] for c in longer["changes"]}
 

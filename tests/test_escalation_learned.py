@@ -3,7 +3,7 @@ how it is combined with the rules, and messages in words the rules do not know (
 taken from any labelled set)."""
 from __future__ import annotations
 
-from bot.escalation import Turn, assess
+from bot.escalation import Turn, assess, left_to_the_intent
 from bot.escalation import learned
 from bot.escalation.evaluate import BLIND, FROZEN
 
@@ -51,3 +51,12 @@ def test_the_model_is_the_same_in_every_process():
 
 def test_normalising_removes_the_register_not_the_words():
     assert learned.normalise("HEEEEEL Slecht!!!! WS-100001") == learned.normalise("heel slécht!! ws-100002")
+
+
+def test_a_learned_handover_that_only_agrees_with_the_intent_is_left_to_the_intent():
+    asked = [Turn("ik wil een mens spreken aub", intent="request_human")]
+    result = assess(asked)
+    assert result.action == "handoff" and left_to_the_intent(result, "request_human", {"request_human"})
+    assert not left_to_the_intent(result, "faq", {"request_human"})  # a reading the NLU missed: the check acts
+    threat = assess([Turn("ik stap naar de rechter als dit niet vandaag geregeld is", intent="complain")])
+    assert not left_to_the_intent(threat, "complain", {"complain"})  # a more specific reason: urgent, not a complaint

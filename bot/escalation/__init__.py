@@ -388,6 +388,16 @@ def assess(turns: list[Turn], *, previous_warnings: int = 0, rules: Rules | None
     return Assessment(action=action, reason=reason, priority=priority, signals=ordered, scores=scores)
 
 
+def left_to_the_intent(result: Assessment, intent: str | None, handed_over_by_rule: Iterable[str]) -> bool:
+    """A handover the intent's own rule makes anyway (a request for a person, a complaint): the escalation check
+    steps aside when it knows no more specific reason — complexity that is no dispute going on, or only the
+    learned judgement agreeing with the intent. The Rasa policy and the backtest both ask this."""
+    if result.action != "handoff" or intent not in set(handed_over_by_rule):
+        return False
+    first = result.signals[0].name if result.signals else None
+    return first == "learned" or (result.reason == "complexity" and first != "disputes_refusal")
+
+
 def turns_from_json(data: Any) -> list[Turn]:
     """Accepts a list of strings (customer turns) or of objects with text/sender/intent/confidence."""
     if isinstance(data, dict):

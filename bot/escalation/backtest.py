@@ -24,7 +24,7 @@ from typing import Awaitable, Callable, Iterable, Optional
 import yaml
 
 from bot import reasons
-from bot.escalation import Rules, Turn, assess, load_rules
+from bot.escalation import Rules, Turn, assess, left_to_the_intent, load_rules
 from bot.labels import REASONS
 
 # What the replay can decide: the escalation check's reasons and the NLU's own handovers.
@@ -180,7 +180,7 @@ async def replay(conversation: PastConversation, parse: Parser, *, rules: Rules 
             warnings += 1
         elif result.action == "end":
             return Outcome("abuse", message.seq, result.explanation()), read
-        elif result.action == "handoff" and not (result.reason == "complexity" and intent in BY_RULE):
+        elif result.action == "handoff" and not left_to_the_intent(result, intent, BY_RULE):
             return Outcome(result.reason, message.seq, result.explanation()), read
         if intent in BY_RULE:
             return Outcome(BY_RULE[intent], message.seq, f"intent {intent}"), read

@@ -20,7 +20,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from datetime import datetime
 
 from bot.delivery import needed_by
-from bot.escalation import Turn, assess, learned
+from bot.escalation import Turn, assess, learned, left_to_the_intent
 from bot.escalation.polarity import polarity
 
 ACTION_ESCALATE = "action_escalate"
@@ -91,13 +91,8 @@ class EscalationPolicy(Policy):
             return self._predict(domain, UTTER_ABUSE_WARNING)
         if result.action == "acknowledge":  # the customer does not accept the bot's no: not the same no again
             return self._predict(domain, UTTER_ACKNOWLEDGE)
-        disputed = bool(result.signals) and result.signals[0].name == "disputes_refusal"
-        # A learned guess is no more specific reason: the rule's own reason and signals stand ("ik wil een klacht
-        # indienen" is a complaint, not frustration; a request keeps "Vraagt om een medewerker" on the card).
-        guessed = bool(result.signals) and all(s.name == "learned" for s in result.signals)
-        if result.action == "handoff" and (result.reason == "complexity" or guessed) and intent in HANDED_OVER_BY_RULE \
-                and not disputed:  # a dispute going on is handed over as such, not as a new complaint
-            return abstain
+        if left_to_the_intent(result, intent, HANDED_OVER_BY_RULE):
+            return abstain  # a dispute going on is still handed over as such, not as a new complaint
         if result.action in ("handoff", "end"):
             return self._predict(domain, ACTION_ESCALATE, [SlotSet(SLOT, json.dumps(result.to_json()))])
         # The question behind the question (P3): a deadline named in any turn, also after the status. A calm

@@ -34,7 +34,7 @@ TOPICS = {
 }
 MISUNDERSTOOD = ["Kunnen jullie het als cadeau inpakken?", "Hebben jullie ook een winkel in Utrecht?",
                  "Mijn naam is Sanne Bakker, kan mijn account weg?", "kunnen jullie het cadeau inpakken"]
-REASONS = {"order_status": "deadline_at_risk", "complain": "frustration", "request_human": "customer_request"}
+REASONS = {"order_status": "deadline_at_risk", "complain": "complexity", "request_human": "customer_request"}
 
 
 def _topic_message(topic: str, text: str) -> dict:

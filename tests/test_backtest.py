@@ -113,7 +113,9 @@ def test_json_output_names_the_change_and_its_evidence(history, tmp_path, capsys
     assert code == 0
     data = json.loads(out)
     changes = {c["conversation_id"]: c for c in data["changes"]}
-    assert history["old"] not in changes and history["angry"] not in changes  # the learned judgement still hands over
+    assert history["angry"] not in changes  # the learned judgement still hands her over
+    old = changes[history["old"]]  # 14 days reach back to the calm question that eager old rules handed over
+    assert (old["kind"], old["before_label"], old["after_label"]) == ("now_stays", "Frustratie", "Bleef bij de bot")
     some = changes[next(iter(history["bedenktijd"]))]
     assert some["kind_label"] == "Nu overgedragen" and "bedenktijd" in some["evidence"]
 

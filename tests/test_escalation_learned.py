@@ -53,7 +53,7 @@ def test_normalising_removes_the_register_not_the_words():
     assert learned.normalise("HEEEEEL Slecht!!!! WS-100001") == learned.normalise("heel slécht!! ws-100002")
 
 
-def test_a_learned_handover_that_only_agrees_with_the_intent_is_left_to_the_intent():
+def test_a_learned_handoff_that_only_agrees_with_the_intent_is_left_to_the_intent():
     asked = [Turn("ik wil een mens spreken aub", intent="request_human")]
     result = assess(asked)
     assert result.action == "handoff" and left_to_the_intent(result, "request_human", {"request_human"})

@@ -7,19 +7,14 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.conftest import fresh_schema
-from tests.desk_server import DeskServer
-from tests.desk_support import add_agents, desk_settings, project, rasa  # noqa: F401 - fixtures
+from tests.desk_support import make_desk, project, rasa  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def desk(tmp_path, rasa, project):  # noqa: F811 - fixtures
-    url = fresh_schema(f"sqlite:///{tmp_path / 'desk.db'}")
-    add_agents(url)
-    with DeskServer(desk_settings(url, rasa, project)) as server:
-        yield server
+def desk(make_desk):  # noqa: F811 - fixtures
+    return make_desk()
 
 
 def offline_page(page_factory, desk):

@@ -7,19 +7,14 @@ import pytest
 import requests
 from playwright.sync_api import expect
 
-from tests.conftest import fresh_schema
-from tests.desk_server import DeskServer
-from tests.desk_support import Customer, add_agents, desk_settings, login, project, rasa  # noqa: F401 - fixtures
+from tests.desk_support import Customer, login, make_desk, project, rasa  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def desk(tmp_path, rasa, project):  # noqa: F811 - fixtures
-    database_url = fresh_schema(f"sqlite:///{tmp_path / 'desk.db'}")
-    add_agents(database_url)
-    with DeskServer(desk_settings(database_url, rasa, project)) as server:
-        yield server
+def desk(make_desk):  # noqa: F811 - fixtures
+    return make_desk()
 
 
 def test_the_card_names_whoever_has_the_conversation_now(desk, page_factory):

@@ -310,10 +310,18 @@ def test_going_online_routes_waiting_customers_and_a_finished_chat_frees_room(de
     assert second.history()["state"] == "queued" and second.history()["queue_position"] == 1
     requests.post(f"{desk.url}/api/handoffs/{handoffs['mine'][0]['id']}/resolve", headers=anna)
     assert second.history()["state"] == "agent"  # nobody clicked
-    requests.post(desk.url + "/api/agent/status", json={"status": "offline"}, headers=anna)
+    gone = requests.post(desk.url + "/api/agent/status", json={"status": "offline"}, headers=anna)
+    assert gone.status_code == 200 and gone.json()["status"] == "offline"  # her console shows it
     assert second.history()["state"] == "queued"  # back in the queue, nothing lost
     assert [m["text"] for m in second.history()["messages"] if m["sender"] == "customer"] == ["mens graag"]
 
+
+
+def test_changing_status_with_nobody_waiting_answers_with_the_new_status(desk):
+    anna = login(desk, "anna", "wachtwoord-anna")
+    for status in ("online", "away", "offline"):
+        answer = requests.post(desk.url + "/api/agent/status", json={"status": status}, headers=anna)
+        assert answer.status_code == 200 and answer.json()["status"] == status, answer.text
 
 def test_the_satisfaction_check_records_solved_score_and_comment(desk, rasa):
     customer, handoff, anna = claimed_by_anna(desk)

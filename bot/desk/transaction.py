@@ -15,6 +15,8 @@ import logging
 from typing import Any, Callable, TypeVar
 
 from fastapi import FastAPI
+from sqlalchemy import inspect
+from sqlalchemy.orm import InstanceState
 from starlette.concurrency import run_in_threadpool
 
 from bot.desk.deps import db
@@ -62,7 +64,14 @@ def transact(app: FastAPI, fn: Callable[..., T], *args: Any, routing: bool = Fal
         pushes = envelopes.of(work)
         if isinstance(result, Afterwards):
             result = result.read()
+        elif _expired_row(result):  # a row the follow-up expired is read again before the session closes
+            session.refresh(result)
     return result, pushes
+
+
+def _expired_row(result: Any) -> bool:
+    state = inspect(result, raiseerr=False) if result is not None else None
+    return isinstance(state, InstanceState) and state.session is not None and bool(state.expired_attributes)
 
 
 async def perform(app: FastAPI, fn: Callable[..., T], *args: Any, routing: bool = False, **kwargs: Any) -> T:

@@ -100,6 +100,8 @@ def measure(url: str, *, customers: int = 200, seconds: float = 180, think: floa
         "p99": percentile(turns, 0.99) * 1000, "turns_per_second": len(turns) / wall, "errors": errors,
         "retried": sum(1 for c in everyone for s in c.sent if s.attempts > 1),
         "lost": lost_messages(database_url, everyone) if database_url else None,
+        # what went wrong, most frequent first: a count alone does not say where to look
+        "error_kinds": Counter(e for c in everyone for e in c.errors + c.failures).most_common(5),
     }
     return result
 
@@ -125,6 +127,8 @@ def main() -> int:
     result = measure(args.url, customers=args.customers, seconds=args.seconds, think=args.think,
                      database_url=args.database)
     print("\n".join(HEADER + [line(args.url, result)]))
+    for text, count in result["error_kinds"]:
+        print(f"  error ×{count}: {text}")
     return 0
 
 

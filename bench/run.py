@@ -191,6 +191,8 @@ def busy_hour(stack: Stack, database_url: str, label: str) -> dict:
     result = busy.measure(stack.desk_url, customers=BUSY_CUSTOMERS, seconds=seconds, think=BUSY_THINK_SECONDS,
                           database_url=database_url)
     print(busy.line(label, result), flush=True)
+    for text, count in result["error_kinds"]:
+        print(f"  error ×{count}: {text}", flush=True)
     return result
 
 

@@ -55,16 +55,23 @@ _DATE = re.compile(r"\b(\d{1,2})(?:[-/](\d{1,2})\b|\s+(" + "|".join(MONTHS) + "|
                    + r")\b\.?)", re.IGNORECASE)
 _NTH = re.compile(r"\b(?:de|op de|voor de|uiterlijk de)\s+(\d{1,2})(?:e|ste|de)\b", re.IGNORECASE)
 _WEEKEND = re.compile(r"\b(dit|het|komend|komende) weekend\b", re.IGNORECASE)
-_NUMBERS = {"een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8,
+_NUMBERS = {"anderhalve": 1.5, "anderhalf": 1.5, "een": 1, "één": 1, "twee": 2, "drie": 3, "vier": 4, "vijf": 5, "zes": 6, "zeven": 7, "acht": 8,
             "negen": 9, "tien": 10, "elf": 11, "twaalf": 12, "veertien": 14, "twintig": 20}
-# "over drie dagen", "binnen 3 dagen", "in twee weken", "binnen 48 uur": digits and words alike.
+# "over drie dagen", "binnen 3 werkdagen", "in twee weken", "binnen 48 uur": digits and words alike.
 _IN_DAYS = re.compile(r"\b(over|binnen|in)\s+(?:de\s+|het\s+)?(?:komende\s+|volgende\s+)?("
-                      + "|".join(_NUMBERS) + r"|\d{1,3})\s+(dag|dagen|week|weken|uur)\b", re.IGNORECASE)
+                      + "|".join(_NUMBERS) + r"|\d{1,3})\s+(dag|dagen|werkdag|werkdagen|week|weken|uur)\b",
+                      re.IGNORECASE)
+# "eind volgende week", "begin deze week", "volgende week" (a weekday after it is _NEXT_WEEK's)
+_WHOLE_WEEK = re.compile(r"\b(?:(eind|einde|begin|halverwege|midden)\s+)?(deze|volgende|komende)\s+week\b"
+                         r"(?!\s+(?:" + "|".join(WEEKDAYS) + r"))", re.IGNORECASE)
+_WEEK_PART_DAY = {"begin": 1, "halverwege": 2, "midden": 2, "eind": 4, "einde": 4, None: 4}  # Tuesday .. Friday
 _NEXT_WEEK = re.compile(r"\b(?:volgende|komende)\s+week\s+(" + "|".join(WEEKDAYS) + r")" + _PART + r"\b", re.IGNORECASE)
 # Feast days by (month, day, hour): "voor kerst" means it must be there by Christmas Eve.
 _FEASTS = [
     (re.compile(r"\b(sinterklaas|pakjesavond|sint)\b", re.IGNORECASE), (12, 5, 17), "Sinterklaas (5 december)"),
-    (re.compile(r"\b(kerst|kerstmis|kerstavond)\b", re.IGNORECASE), (12, 24, 17), "kerst"),
+    (re.compile(r"\b(kerst|kerstmis|kerstavond|kerstdag|kerstdagen|kerstfeest)\b", re.IGNORECASE), (12, 24, 17),
+     "kerst"),
+    (re.compile(r"\b(valentijn|valentijnsdag)\b", re.IGNORECASE), (2, 14, 8), "Valentijnsdag"),
     (re.compile(r"\b(oudjaar|oudejaarsavond|oud en nieuw|oudejaarsdag)\b", re.IGNORECASE), (12, 31, 17), "oudjaar"),
     (re.compile(r"\b(moederdag)\b", re.IGNORECASE), None, "moederdag"),
 ]
@@ -73,7 +80,7 @@ _REASON_WORDS = re.compile(
     r"\b(verjaardag|jarig|vakantie|op reis|vertrek\w*|verhuis\w*|verhuiz\w*|bruiloft|trouw\w*|feest\w*|cadeau\w*|"
     r"kado|sinterklaas|kerst\w*|pakjesavond|examen|begrafenis|uitvaart|weekend weg|kamp|vliegtuig|vlucht|"
     r"logeren|bezoek|opa|oma|zoon|dochter|zus|broer|moeder|vader|vriend\w*|kinderen|kind|baby|geboorte|"
-    r"kraamcadeau|jubileum|communie|diploma|optreden|wedstrijd)\b", re.IGNORECASE)
+    r"kraamcadeau|jubileum|communie|diploma|optreden|wedstrijd|vlieg\w*)\b", re.IGNORECASE)
 _BECAUSE = re.compile(r"\b(want|omdat|aangezien|voor de|voor mijn|voor ons)\b", re.IGNORECASE)
 
 
@@ -136,6 +143,13 @@ def _candidates(text: str, now: datetime) -> list[tuple[int, int, datetime, str]
         day = _next_date(today, month, number)
         if day:
             found.append((match.start(), match.end(), _at(day, None), f"{day.day} {MONTHS[day.month - 1]}"))
+    for match in _WHOLE_WEEK.finditer(text):
+        monday = today - timedelta(days=today.weekday())
+        if match.group(2).lower() != "deze":
+            monday += timedelta(days=7)
+        part = match.group(1).lower() if match.group(1) else None
+        day = max(today, monday + timedelta(days=_WEEK_PART_DAY[part]))
+        found.append((match.start(), match.end(), _at(day, None), match.group(0).lower()))
     for match in _WEEKEND.finditer(text):
         offset = (5 - today.weekday()) % 7  # "dit weekend nodig": there by Saturday
         found.append((match.start(), match.end(), _at(today + timedelta(days=offset), None), "dit weekend"))
@@ -144,8 +158,14 @@ def _candidates(text: str, now: datetime) -> list[tuple[int, int, datetime, str]
         amount = int(number) if number.isdigit() else _NUMBERS[number]
         if unit == "uur":
             moment = now + timedelta(hours=amount)
+        elif unit.startswith("werkdag"):
+            day, left = today, int(amount)
+            while left:
+                day += timedelta(days=1)
+                left -= day.weekday() < 5
+            moment = _at(day, None)
         else:
-            moment = _at(today + timedelta(days=amount * (7 if unit.startswith("we") else 1)), None)
+            moment = _at(today + timedelta(days=int(amount * (7 if unit.startswith("we") else 1))), None)
         found.append((match.start(), match.end(), moment, match.group(0).lower()))
     for match in _NEXT_WEEK.finditer(text):  # "volgende week dinsdag": the Tuesday of next week
         monday = today + timedelta(days=7 - today.weekday())
@@ -159,9 +179,18 @@ def _candidates(text: str, now: datetime) -> list[tuple[int, int, datetime, str]
         day = _next_date(today, month, day_number)
         if day:
             found.append((match.start(), match.end(), datetime.combine(day, time(hour, 0)),
-                          f"vóór {label}" if re.search(r"\bvoor\s+(de\s+)?" + re.escape(match.group(0)), text, re.I)
+                          f"vóór {label}" if re.search(r"\bvoor\s+(de\s+|eerste\s+|tweede\s+)?" + re.escape(match.group(0)),
+                                                          text, re.I)
                           else label))
-    return found
+    return _dated_weekdays(found)
+
+
+def _dated_weekdays(found: list[tuple[int, int, datetime, str]]) -> list[tuple[int, int, datetime, str]]:
+    """A weekday with a date right after it ("zaterdag de 12e", "donderdag 10 dec"): the date says which one,
+    so the weekday alone (this coming one) is dropped."""
+    dates = [item for item in found if item[3][:1].isdigit()]
+    return [item for item in found
+            if not (item[3].split()[0] in WEEKDAYS and any(0 <= d[0] - item[1] <= 4 for d in dates))]
 
 
 def _reason(text: str, start: int, end: int) -> str | None:
@@ -190,7 +219,8 @@ def find_deadline(text: str, now: datetime) -> Deadline | None:
 
 
 # A moment only matters for a parcel when the customer needs it by then ("tot morgen!" is a goodbye).
-_NEED = re.compile(r"\b(nodig|hebben|moet|moeten|binnen|op tijd|halen|haalt|uiterlijk|voor|vóór|er zijn|er is|komt|"
+_NEED = re.compile(r"\b(nodig|hebben|moet|moeten|binnen|op tijd|halen|haalt|uiterlijk|ten laatste|tegen|voor|vóór|"
+                   r"er zijn|er is|komt|"
                    r"komen|bezorgd|bezorgen|geleverd|leveren|aankomen|lukt|lukken|kan het|kunnen|zijn|vertrek\w*|"
                    r"verjaardag|jarig|cadeau|feest|vakantie|weg)\b", re.IGNORECASE)
 

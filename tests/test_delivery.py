@@ -31,6 +31,17 @@ def test_windows_are_worded_as_a_customer_says_them():
     ("binnen 48 uur nodig", datetime(2026, 11, 25, 9, 30), "binnen 48 uur"),
     ("ik heb het volgende week dinsdag nodig", datetime(2026, 12, 1, 23, 59), "volgende week dinsdag"),
     ("uiterlijk vrijdag moet het er zijn, WS-100004", datetime(2026, 11, 27, 23, 59), "vrijdag"),
+    # a weekday with its date: the date says which one ("zaterdag de 5e" is not this Saturday the 28th)
+    ("ik moet het voor zaterdag de 5e hebben", datetime(2026, 12, 5, 23, 59), "5 december"),
+    ("donderdag 3 dec is het feest", datetime(2026, 12, 3, 23, 59), "3 december"),
+    # half weeks, working days (Sat and Sun do not count), whole weeks, Flemish and other feasts
+    ("over anderhalve week vertrek ik", datetime(2026, 12, 3, 23, 59), "over anderhalve week"),
+    ("binnen 3 werkdagen moet ik het hebben", datetime(2026, 11, 26, 23, 59), "binnen 3 werkdagen"),
+    ("ik heb het eind volgende week nodig", datetime(2026, 12, 4, 23, 59), "eind volgende week"),
+    ("begin deze week had ik het al verwacht", datetime(2026, 11, 24, 23, 59), "begin deze week"),
+    ("tegen woensdag aub", datetime(2026, 11, 25, 23, 59), "woensdag"),
+    ("ten laatste dinsdag", datetime(2026, 11, 24, 23, 59), "dinsdag"),
+    ("het is voor eerste kerstdag", datetime(2026, 12, 24, 17, 0), "vóór kerst"),
 ])
 def test_deadlines_are_found_and_resolved(text, latest, label):
     deadline = find_deadline(text, MONDAY)

@@ -47,7 +47,16 @@ class Deadline:
 
 _PART_OF_DAY = {"ochtend": time(12, 0), "middag": time(17, 0), "avond": time(23, 59)}
 _PART = r"(?:\s?(ochtend|middag|avond|vroeg))?"
-_RELATIVE = re.compile(r"\b(vandaag|overmorgen|morgen)" + _PART + r"\b", re.IGNORECASE)
+# typos and English words as customers type them ("morgn", "overmorge", "tomorrow")
+_RELATIVE_WORDS = {"vandaag": 0, "today": 0, "overmorgen": 2, "overmorge": 2, "overmorgn": 2, "morgen": 1,
+                   "morgn": 1, "morge": 1, "tomorrow": 1}
+_RELATIVE = re.compile(r"\b(" + "|".join(_RELATIVE_WORDS) + ")" + _PART + r"\b", re.IGNORECASE)
+# a time after the day: "morgen voor 12 uur", "donderdag 15:00", "vrijdag om 3 uur" (1-7 o'clock is afternoon)
+_CLOCK = re.compile(r"^\s*(?:,\s*)?(?:voor|vóór|om|tegen|uiterlijk|ten laatste)?\s*(\d{1,2})(?:(?:[:.](\d{2}))\s*(?:uur|u)?|"
+                    r"\s*(?:uur|u))\b", re.IGNORECASE)
+# "eind deze maand", "voor het einde van de maand": the month's last day
+_MONTH_END = re.compile(r"\b(?:eind|einde|voor het eind|voor het einde)\s+(?:van\s+)?(deze|de|volgende)\s+maand\b",
+                        re.IGNORECASE)
 _TONIGHT = re.compile(r"\b(vanavond|vanmiddag|vannacht)\b", re.IGNORECASE)
 _WEEKDAY = re.compile(r"\b(" + "|".join(WEEKDAYS) + r")" + _PART + r"\b", re.IGNORECASE)
 _SHORT_MONTHS = {m[:3]: i + 1 for i, m in enumerate(MONTHS)} | {"sept": 9}
@@ -69,7 +78,7 @@ _NEXT_WEEK = re.compile(r"\b(?:volgende|komende)\s+week\s+(" + "|".join(WEEKDAYS
 # Feast days by (month, day, hour): "voor kerst" means it must be there by Christmas Eve.
 _FEASTS = [
     (re.compile(r"\b(sinterklaas|pakjesavond|sint)\b", re.IGNORECASE), (12, 5, 17), "Sinterklaas (5 december)"),
-    (re.compile(r"\b(kerst|kerstmis|kerstavond|kerstdag|kerstdagen|kerstfeest)\b", re.IGNORECASE), (12, 24, 17),
+    (re.compile(r"\b(kerst|kerstmis|kerstavond|kerstdag|kerstdagen|kerstfeest|feestdagen)\b", re.IGNORECASE), (12, 24, 17),
      "kerst"),
     (re.compile(r"\b(valentijn|valentijnsdag)\b", re.IGNORECASE), (2, 14, 8), "Valentijnsdag"),
     (re.compile(r"\b(oudjaar|oudejaarsavond|oud en nieuw|oudejaarsdag)\b", re.IGNORECASE), (12, 31, 17), "oudjaar"),
@@ -80,7 +89,7 @@ _REASON_WORDS = re.compile(
     r"\b(verjaardag|jarig|vakantie|op reis|vertrek\w*|verhuis\w*|verhuiz\w*|bruiloft|trouw\w*|feest\w*|cadeau\w*|"
     r"kado|sinterklaas|kerst\w*|pakjesavond|examen|begrafenis|uitvaart|weekend weg|kamp|vliegtuig|vlucht|"
     r"logeren|bezoek|opa|oma|zoon|dochter|zus|broer|moeder|vader|vriend\w*|kinderen|kind|baby|geboorte|"
-    r"kraamcadeau|jubileum|communie|diploma|optreden|wedstrijd|vlieg\w*)\b", re.IGNORECASE)
+    r"kraamcadeau|jubileum|communie|diploma|optreden|wedstrijd|vlieg\w*|vier\w*|viering)\b", re.IGNORECASE)
 _BECAUSE = re.compile(r"\b(want|omdat|aangezien|voor de|voor mijn|voor ons)\b", re.IGNORECASE)
 
 
@@ -111,7 +120,8 @@ def _candidates(text: str, now: datetime) -> list[tuple[int, int, datetime, str]
     found: list[tuple[int, int, datetime, str]] = []
     for match in _RELATIVE.finditer(text):
         word, part = match.group(1).lower(), match.group(2)
-        offset = {"vandaag": 0, "morgen": 1, "overmorgen": 2}[word]
+        offset = _RELATIVE_WORDS[word]
+        word = ("vandaag", "morgen", "overmorgen")[offset]
         label = word + (part.lower() if part and part.lower() != "vroeg" else ("vroeg" if part else ""))
         label = {"morgenvroeg": "morgen vroeg"}.get(label, label)
         found.append((match.start(), match.end(), _at(today + timedelta(days=offset), part), label))
@@ -182,7 +192,25 @@ def _candidates(text: str, now: datetime) -> list[tuple[int, int, datetime, str]
                           f"vóór {label}" if re.search(r"\bvoor\s+(de\s+|eerste\s+|tweede\s+)?" + re.escape(match.group(0)),
                                                           text, re.I)
                           else label))
-    return _dated_weekdays(found)
+    for match in _MONTH_END.finditer(text):
+        month = today.month % 12 + 1 if match.group(1).lower() == "volgende" else today.month
+        year = today.year + (1 if month < today.month else 0)
+        last = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1))
+        found.append((match.start(), match.end(), _at(last, None), "eind " + MONTHS[month - 1]))
+    return [_with_clock(text, item) for item in _dated_weekdays(found)]
+
+
+def _with_clock(text: str, item: tuple[int, int, datetime, str]) -> tuple[int, int, datetime, str]:
+    """The hour named right after a day ("morgen voor 12 uur") is the latest moment, not the end of that day."""
+    start, end, latest, label = item
+    clock = _CLOCK.match(text[end:end + 25])
+    if not clock or label.startswith(("over ", "binnen ", "in ")):
+        return item
+    hour, minute = int(clock.group(1)), int(clock.group(2) or 0)
+    hour += 12 if 1 <= hour <= 7 else 0
+    if hour > 23 or minute > 59:
+        return item
+    return start, end + clock.end(), latest.replace(hour=hour, minute=minute), label + f" {hour:02d}:{minute:02d}"
 
 
 def _dated_weekdays(found: list[tuple[int, int, datetime, str]]) -> list[tuple[int, int, datetime, str]]:
@@ -220,7 +248,7 @@ def find_deadline(text: str, now: datetime) -> Deadline | None:
 
 # A moment only matters for a parcel when the customer needs it by then ("tot morgen!" is a goodbye).
 _NEED = re.compile(r"\b(nodig|hebben|moet|moeten|binnen|op tijd|halen|haalt|uiterlijk|ten laatste|tegen|voor|vóór|"
-                   r"er zijn|er is|komt|"
+                   r"er zijn|er is|komt|te laat|graag|aub|a\.u\.b|alsjeblieft|alstublieft|pls|please|"
                    r"komen|bezorgd|bezorgen|geleverd|leveren|aankomen|lukt|lukken|kan het|kunnen|zijn|vertrek\w*|"
                    r"verjaardag|jarig|cadeau|feest|vakantie|weg)\b", re.IGNORECASE)
 
@@ -238,7 +266,8 @@ def needed_by(text: str, now: datetime) -> Deadline | None:
     for start, end, latest, label in sorted(_candidates(text, now), key=lambda item: item[0]):
         deadline = Deadline(latest, _sentence_around(text, start, end), label, _reason(text, start, end))
         # the need must be said besides the moment ("binnen 30 dagen retourneren" names a term, not a need)
-        need = _NEED.search(deadline.evidence.replace(text[start:end], " "))
+        need = _NEED.search(deadline.evidence.replace(text[start:end], " ")) or re.match(
+            r"(voor|vóór|uiterlijk|tegen)\b", text[start:end], re.IGNORECASE)
         if need or deadline.reason or re.search(r"\b(sinterklaas|kerst|oudjaar)", label, re.I):
             return deadline  # the first moment the customer needs it by ("vandaag verstuurd? ... overmorgen nodig")
     return None

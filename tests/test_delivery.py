@@ -42,6 +42,10 @@ def test_windows_are_worded_as_a_customer_says_them():
     ("tegen woensdag aub", datetime(2026, 11, 25, 23, 59), "woensdag"),
     ("ten laatste dinsdag", datetime(2026, 11, 24, 23, 59), "dinsdag"),
     ("het is voor eerste kerstdag", datetime(2026, 12, 24, 17, 0), "vóór kerst"),
+    # an hour after the day is the latest moment (1 to 7 o'clock is the afternoon)
+    ("moet morgen voor 12 uur binnen zijn", datetime(2026, 11, 24, 12, 0), "morgen 12:00"),
+    ("liefst voor donderdag 3 uur", datetime(2026, 11, 26, 15, 0), "donderdag 15:00"),
+    ("eind deze maand is de verhuizing", datetime(2026, 11, 30, 23, 59), "eind november"),
 ])
 def test_deadlines_are_found_and_resolved(text, latest, label):
     deadline = find_deadline(text, MONDAY)
@@ -108,4 +112,24 @@ def test_euros_are_written_the_dutch_way():
 @pytest.mark.parametrize("text", ["Kan ik binnen 30 dagen retourneren?", "Krijg ik mijn geld binnen 14 dagen terug?",
                                   "Is bedenktijd in 14 dagen geregeld?"])
 def test_a_term_in_a_general_question_is_no_deadline(text):
+    assert needed_by(text, MONDAY) is None
+
+
+@pytest.mark.parametrize("text, latest", [
+    # typed as customers type: typos, English words, "graag" as the need, Flemish "te laat"
+    ("ik heb het morgn nodig", datetime(2026, 11, 24, 23, 59)),
+    ("overmorge moet het er zijn", datetime(2026, 11, 25, 23, 59)),
+    ("i need it tomorrow pls", datetime(2026, 11, 24, 23, 59)),
+    ("8 dec. graag", datetime(2026, 12, 8, 23, 59)),
+    ("donderdag is te laat", datetime(2026, 11, 26, 23, 59)),
+    ("ik wil het voor het eind van de maand", datetime(2026, 11, 30, 23, 59)),
+    ("nog voor de feestdagen", datetime(2026, 12, 24, 17, 0)),
+])
+def test_needs_said_in_other_words_are_deadlines(text, latest):
+    deadline = needed_by(text, MONDAY)
+    assert deadline is not None and deadline.latest == latest, deadline
+
+
+@pytest.mark.parametrize("text", ["zo snel mogelijk graag", "tot morgen!", "na het weekend bel ik wel"])
+def test_no_moment_or_no_need_is_no_deadline(text):
     assert needed_by(text, MONDAY) is None

@@ -27,6 +27,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 import yaml
 
@@ -100,13 +101,14 @@ class Report:
         return len(self.false_handoffs) / self.calm_total if self.calm_total else 0.0
 
 
-def evaluate(items: list[Item]) -> Report:
+def evaluate(items: list[Item], judge: Callable[[list], str] | None = None) -> Report:
+    """`judge`: decides an item's turns instead of the escalation check alone (bot/escalation/with_nlu.py)."""
     pairs = []
     confusion: Counter = Counter()
     false_handoffs, missed, wrong_priority = [], [], []
     for item in items:
-        result = assess(item.turns)
-        got = predicted(result)
+        result = assess(item.turns) if judge is None else Assessment()
+        got = predicted(result) if judge is None else judge(item.turns)
         pairs.append((item.expect, got))
         confusion[(item.expect, got)] += 1
         text = item.turns[-1].text
@@ -114,7 +116,7 @@ def evaluate(items: list[Item]) -> Report:
             false_handoffs.append(f"{text}  -> {got}: {result.explanation()}")
         if item.expect in HANDED_OVER and got not in HANDED_OVER:
             missed.append(f"{text}  (expected {item.expect}, got {got})")
-        if item.priority and got == item.expect and result.priority != item.priority:
+        if judge is None and item.priority and got == item.expect and result.priority != item.priority:
             wrong_priority.append(f"{text}  (priority {result.priority}, expected {item.priority})")
     reasons = sorted({e for e, _ in pairs} | {g for _, g in pairs})
     per_reason = {}
@@ -350,6 +352,18 @@ class PartFigures:
                 f"{n.false_rate:.1%} ({len(n.flagged_understood)}/{n.understood}) | {len(self.summaries[1])} |")
 
 
+def with_nlu_reports(chosen: list[tuple[str, Path]], model: Path) -> list[tuple[str, Report]]:
+    from bot.escalation import with_nlu
+
+    parse = with_nlu.model_parse(model)
+    rows = []
+    for name, path in chosen:
+        items = load_items(path)
+        parsed = with_nlu.parse_all((t.text for i in items for t in i.turns if t.sender == "customer"), parse)
+        rows.append((name, evaluate(items, with_nlu.judge_with(parsed))))
+    return rows
+
+
 def measure(name: str, path: Path) -> PartFigures:
     return PartFigures(name, path, evaluate(load_items(path)), evaluate_deadlines(load_items(path, sections=("deadline",))),
                        evaluate_nonsense(path), check_summaries(path))
@@ -367,6 +381,17 @@ def render_overview(parts: list[PartFigures]) -> str:
                   f", gap to goal {max(0.0, GOALS['recall'] - recall):.3f}",
                   f"- false handoffs {false:.1%}: goal <= {GOALS['false_handoffs']:.0%}, floor <= "
                   f"{FROZEN_FLOORS['false_handoffs']:.1%}, gap to goal {max(0.0, false - GOALS['false_handoffs']):.1%}"]
+    return "\n".join(lines)
+
+
+def render_with_nlu(rows: list[tuple[str, Report]], model: Path) -> str:
+    """The bot's judgement: the escalation check and the NLU's own handovers (bot/escalation/with_nlu.py)."""
+    lines = ["", f"The bot's judgement: the escalation check plus the intents that hand over (a request for a person, "
+                 f"a complaint) and two misunderstood messages in a row, every customer turn read by {model.name}:", "",
+             "| part | handover recall | false handoffs (calm) |", "|---|---|---|"]
+    for name, report in rows:
+        lines.append(f"| {name} | {report.recall_must:.3f} ({report.must_total - len(report.missed)}/{report.must_total})"
+                     f" | {report.false_handoff_rate:.1%} ({len(report.false_handoffs)}/{report.calm_total}) |")
     return "\n".join(lines)
 
 
@@ -388,7 +413,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file", type=Path, help="evaluate this file instead (the same format)")
     parser.add_argument("--list-misses", action="store_true",
                         help="also list the messages the frozen and blind parts get wrong (the dev part always)")
+    parser.add_argument("--with-nlu", nargs="?", const=ROOT / "models" / "balie.tar.gz", type=Path, metavar="MODEL",
+                        help="also judge as the bot does, with the NLU's own handovers (default model: "
+                             "models/balie.tar.gz)")
     args = parser.parse_args(argv)
+    if args.with_nlu and not args.with_nlu.is_file():
+        parser.error(f"no trained model at {args.with_nlu}: run `make train` first")
     if args.file:
         if not args.file.is_file():
             parser.error(f"no such file: {args.file}")
@@ -405,6 +435,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Cannot read the labelled set: {exc.__class__.__name__}: {exc}", file=sys.stderr)
         return 2
     print(render_overview(parts))
+    if args.with_nlu:
+        print(render_with_nlu(with_nlu_reports(chosen, args.with_nlu), args.with_nlu))
     for part in parts:
         print(render_part(part, list_misses=args.list_misses or part.name in ("dev", "file")))
     return 0

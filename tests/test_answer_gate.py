@@ -154,3 +154,31 @@ def test_small_talk_that_asks_something_is_not_understood():
     assert answer_gate.judge("affirm", 0.99, CLEAR, text="is goed hoor, doe maar zo").sure
     assert answer_gate.judge("goodbye", 0.95, CLEAR, text="dank je, fijne dag nog").sure
     assert any(row["name"] == "small_talk" for row in answer_gate.describe())
+
+
+# Written for this test (in neither data/nlu nor a coverage set): general questions about a product, the shop or
+# how things usually go, which the classifier may read as an order, a return or a problem by their topic words.
+GENERAL_QUESTIONS = ["is die rugzak waterdicht", "zit er een snoer bij de lamp", "wanneer wordt een pakket meestal bezorgd",
+                     "mag een artikel uit de sale ook terug?", "werkt die oplader ook met een tablet"]
+OWN_CASES = ["waar blijft mijn pakket", "is m'n bestelling al onderweg?", "ik wil die jas terugsturen",
+             "de rits is stuk", "het scherm blijft zwart", "wanneer komt WS-100001?", "kunnen we het nog ruilen?"]
+
+
+@pytest.mark.parametrize("text", GENERAL_QUESTIONS)
+def test_a_general_question_read_as_a_flow_starts_no_flow(text):
+    for intent in answer_gate.FLOW_INTENTS:
+        judgement = answer_gate.judge(intent, 0.97, CLEAR, text=text)
+        assert not judgement.sure and judgement.why == "own_case", (intent, text)
+        assert judgement.options == ("faq/delivery_time",)  # the nearest topic is still offered
+
+
+@pytest.mark.parametrize("text", OWN_CASES)
+def test_a_customer_speaking_of_her_own_order_or_problem_starts_the_flow(text):
+    for intent in answer_gate.FLOW_INTENTS:
+        assert answer_gate.judge(intent, 0.97, CLEAR, text=text).sure, (intent, text)
+
+
+def test_the_own_case_rule_can_be_switched_off_for_the_threshold_sweep():
+    off = answer_gate.Thresholds(own_case=False)
+    assert answer_gate.judge("product_issue", 0.97, CLEAR, off, text="is die rugzak waterdicht").sure
+    assert "eigen bestelling" in {t["name"]: t for t in answer_gate.describe()}["flow"]["label"]

@@ -178,6 +178,21 @@ def test_a_customer_speaking_of_her_own_order_or_problem_starts_the_flow(text):
         assert answer_gate.judge(intent, 0.97, CLEAR, text=text).sure, (intent, text)
 
 
+def test_a_question_about_the_delivery_is_an_order_question_unless_it_is_put_generally():
+    for text in ("is het pakket er morgen al", "wanneer komt de bezorger", "en die andere zending?"):
+        assert answer_gate.judge("order_status", 0.97, CLEAR, text=text).sure, text
+        assert not answer_gate.judge("product_issue", 0.97, CLEAR, text=text).sure, text  # no problem reported
+    for text in ("wanneer komt een bestelling doorgaans aan", "hoe lang duurt het voor een pakket er is",
+                 "wordt er normaal op zaterdag bezorgd"):
+        assert answer_gate.judge("order_status", 0.97, CLEAR, text=text).why == "own_case", text
+
+
+def test_a_statement_after_a_question_or_an_exclamation_speaks_of_her_own_case():
+    assert answer_gate.judge("order_status", 0.97, CLEAR, text="wanneer komt het, het is voor een verjaardag").sure
+    assert answer_gate.judge("complain", 0.97, CLEAR, text="wat een slordige verpakking").sure
+    assert not answer_gate.judge("complain", 0.97, CLEAR, text="wat een mooie verpakking?").sure
+
+
 def test_the_own_case_rule_can_be_switched_off_for_the_threshold_sweep():
     off = answer_gate.Thresholds(own_case=False)
     assert answer_gate.judge("product_issue", 0.97, CLEAR, off, text="is die rugzak waterdicht").sure

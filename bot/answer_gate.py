@@ -44,6 +44,7 @@ OWN_CASE_WORDS = frozenset("ik k mijn m'n mn mijne we wij ons onze".split())
 DELIVERY_NOUNS = frozenset("pakket pakketje pakje bestelling order zending levering".split())
 DELIVERY_WORDS = DELIVERY_NOUNS | frozenset("bezorger bezorging bezorgstatus postbode track trace geleverd bezorgd "
                                             "verstuurd verzonden".split())
+ARTICLES = frozenset("de het een die dat deze dit".split())
 GENERIC_WORDS = frozenset("meestal gewoonlijk normaal normaliter doorgaans gemiddeld standaard altijd".split())
 # Small talk that answers nothing ("is shipping gratis" read as a yes): below this confidence a small-talk intent
 # is not understood, and a greeting, goodbye or thanks that asks something (a question of four words or more:
@@ -139,7 +140,7 @@ def speaks_of_own_case(text: str, intent: str | None = None) -> bool:
 def _has_a_statement(text: str) -> bool:
     """A clause that is not a question: "het werkt niet", "wat een slechte service" (an exclamation), or the
     reason after a question ("wanneer komt het, het is voor een verjaardag")."""
-    from bot.understanding import question_shaped, tokens
+    from bot.understanding import STOP_WORDS, question_shaped, tokens
 
     for clause in re.split(r"[,.;!]+", text):
         words = tokens(clause)
@@ -147,7 +148,10 @@ def _has_a_statement(text: str) -> bool:
             continue
         if words[:2] == ["wat", "een"] and "?" not in clause:
             return True
-        if not question_shaped(clause, words):
+        # A verb first with its subject after it is a yes/no question also when the subject is a noun ("past de
+        # regenjas ook over een trui"); bot.understanding only knows the common verbs and pronoun subjects.
+        verb_first = len(words) > 2 and words[0] not in STOP_WORDS and words[1] in ARTICLES
+        if not question_shaped(clause, words) and not verb_first:
             return True
     return False
 

@@ -159,7 +159,8 @@ def test_small_talk_that_asks_something_is_not_understood():
 # Written for this test (in neither data/nlu nor a coverage set): general questions about a product, the shop or
 # how things usually go, which the classifier may read as an order, a return or a problem by their topic words.
 GENERAL_QUESTIONS = ["is die rugzak waterdicht", "zit er een snoer bij de lamp", "wanneer wordt een pakket meestal bezorgd",
-                     "mag een artikel uit de sale ook terug?", "werkt die oplader ook met een tablet"]
+                     "mag een artikel uit de sale ook terug?", "werkt die oplader ook met een tablet",
+                     "past het hoesje ook om een oudere telefoon"]
 OWN_CASES = ["waar blijft mijn pakket", "is m'n bestelling al onderweg?", "ik wil die jas terugsturen",
              "de rits is stuk", "het scherm blijft zwart", "wanneer komt WS-100001?", "kunnen we het nog ruilen?"]
 

@@ -73,8 +73,9 @@ def test_not_sure_offers_the_nearest_topics_by_their_dutch_names_and_a_colleague
 
 
 def test_not_sure_without_a_topic_still_offers_a_colleague_and_nonsense_gets_the_plain_rephrase():
-    reply = not_sure_reply(tracker({"intent": {"name": "nlu_fallback"}, "answer_gate": {"why": "flow"}}))
-    assert "weet ik helaas het antwoord niet" in reply["text"] and reply["buttons"][-1]["payload"] == "/request_human"
+    for why in ("flow", "own_case"):  # a general question read as an order or a problem is a real question too
+        reply = not_sure_reply(tracker({"intent": {"name": "nlu_fallback"}, "answer_gate": {"why": why}}))
+        assert "weet ik helaas het antwoord niet" in reply["text"] and reply["buttons"][-1]["payload"] == "/request_human"
     assert not_sure_reply(tracker({"intent": {"name": "nlu_fallback"}, "answer_gate": {"why": "nonsense"}})) is None
 
 

@@ -30,7 +30,7 @@ def not_sure_reply(tracker: Tracker) -> Optional[Dict[str, Any]]:
         return {"text": "Daar weet ik het antwoord niet zeker op, en ik geef je liever geen verkeerd antwoord. "
                         f"Bedoel je: {' of '.join(names)}? Of wil je het aan een collega vragen?",
                 "buttons": [{"title": name, "payload": key} for name, key in zip(names, options)] + [COLLEAGUE]}
-    if gate.get("why") in ("intent", "answer", "margin", "flow"):
+    if gate.get("why") in ("intent", "answer", "margin", "flow", "own_case"):  # a real question, not placed
         return {"text": "Daar weet ik helaas het antwoord niet op, en ik geef je liever geen verkeerd antwoord. "
                         "Wil je het anders vragen, of zal ik je doorverbinden met een collega?",
                 "buttons": [COLLEAGUE]}

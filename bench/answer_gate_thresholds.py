@@ -50,12 +50,13 @@ def main() -> int:
     model = coverage.Parser(Path(args.model))
     parses = {c.text: model.parse(c.text) for c in cases}
     escalations = {c.text: coverage.escalation_action(c.text) for c in cases}
-    print("intent answer margin flow small_talk | wrong% uncovered-wrong covered-wrong | covered-right% | honest%")
+    print("intent answer margin flow small_talk own_case | wrong% uncovered-wrong covered-wrong | covered-right% "
+          "| honest%")
     rows = []
-    for intent, answer, margin, flow, small_talk in itertools.product(
+    for intent, answer, margin, flow, small_talk, own_case in itertools.product(
             (0.45, 0.5, 0.6, 0.7, 0.8), (0.3, 0.4, 0.5, 0.55, 0.6, 0.7), (0.0, 0.1, 0.2, 0.25, 0.3, 0.4),
-            (0.45, 0.6, 0.7, 0.8), (0.0, 0.5, 0.6, 0.7)):
-        t = answer_gate.Thresholds(intent, answer, margin, flow, small_talk)
+            (0.45, 0.6, 0.7, 0.8, 0.9, 0.95), (0.0, 0.5, 0.6, 0.7), (False, True)):
+        t = answer_gate.Thresholds(intent, answer, margin, flow, small_talk, own_case)
         report = coverage.Report()
         for case in cases:
             outcome = coverage.outcome_of(replay(parses[case.text], t), escalations[case.text])
@@ -65,7 +66,8 @@ def main() -> int:
     rows.sort(key=lambda r: (round(r[0], 4), r[1]))
     for wrong, _, t, report in rows[:40]:
         covered = len(report.part("covered"))
-        print(f"{t.intent:.2f} {t.answer:.2f} {t.margin:.2f} {t.flow:.2f} {t.small_talk:.2f} | {100 * wrong:5.1f} "
+        print(f"{t.intent:.2f} {t.answer:.2f} {t.margin:.2f} {t.flow:.2f} {t.small_talk:.2f} {t.own_case!s:5} | "
+              f"{100 * wrong:5.1f} "
               f"{report.count('wrong', 'uncovered'):3d} {report.count('wrong', 'covered'):3d} | "
               f"{100 * report.count('right', 'covered') / covered:5.1f} | {100 * report.share('honest'):5.1f}")
     return 0

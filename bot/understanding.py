@@ -138,7 +138,11 @@ gaat gaan weet weten krijg krijgt krijgen komt komen zit zitten ligt staat klopt
 INVERTED_SUBJECTS = frozenset("jullie je jij u ik we wij het er die dat deze dit hij zij ze".split())
 
 
-def _question_shaped(text: str, words: list[str]) -> bool:
+def question_shaped(text: str, words: list[str] | None = None) -> bool:
+    """A "?", a question word or verb first, or a verb with its subject after it ("verkopen jullie ...")."""
+    words = tokens(text) if words is None else words
+    if not words:
+        return "?" in text
     return "?" in text or words[0] in QUESTION_WORDS or (
         len(words) > 1 and words[0] not in STOP_WORDS and words[1] in INVERTED_SUBJECTS)
 
@@ -147,7 +151,7 @@ def _says_nothing_to_a_shop(text: str, words: list[str], content: list[str], sho
     """Real Dutch words strung into a statement that means nothing in a shop ("de tafel zingt groen onder de
     vrolijke maan"): no question, and most of its content words never occur in what the shop's customers
     say (the training examples of every intent but out_of_scope) or in its answers, not even inflected."""
-    if len(words) < 4 or len(content) < 3 or _question_shaped(text, words):
+    if len(words) < 4 or len(content) < 3 or question_shaped(text, words):
         return False
     shop_words = sum(1 for w in content if w in shop.words or any(
         abs(len(s) - len(w)) <= 3 and (w.startswith(s[:5]) or s.startswith(w[:5])) for s in shop._prefix.get(w[:4], ())))

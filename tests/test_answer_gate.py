@@ -73,8 +73,9 @@ def test_not_sure_offers_the_nearest_topics_by_their_dutch_names_and_a_colleague
 
 
 def test_not_sure_without_a_topic_still_offers_a_colleague_and_nonsense_gets_the_plain_rephrase():
-    reply = not_sure_reply(tracker({"intent": {"name": "nlu_fallback"}, "answer_gate": {"why": "flow"}}))
-    assert "weet ik helaas het antwoord niet" in reply["text"] and reply["buttons"][-1]["payload"] == "/request_human"
+    for why in ("flow", "own_case"):  # a general question read as an order or a problem is a real question too
+        reply = not_sure_reply(tracker({"intent": {"name": "nlu_fallback"}, "answer_gate": {"why": why}}))
+        assert "weet ik helaas het antwoord niet" in reply["text"] and reply["buttons"][-1]["payload"] == "/request_human"
     assert not_sure_reply(tracker({"intent": {"name": "nlu_fallback"}, "answer_gate": {"why": "nonsense"}})) is None
 
 
@@ -154,3 +155,47 @@ def test_small_talk_that_asks_something_is_not_understood():
     assert answer_gate.judge("affirm", 0.99, CLEAR, text="is goed hoor, doe maar zo").sure
     assert answer_gate.judge("goodbye", 0.95, CLEAR, text="dank je, fijne dag nog").sure
     assert any(row["name"] == "small_talk" for row in answer_gate.describe())
+
+
+# Written for this test (in neither data/nlu nor a coverage set): general questions about a product, the shop or
+# how things usually go, which the classifier may read as an order, a return or a problem by their topic words.
+GENERAL_QUESTIONS = ["is die rugzak waterdicht", "zit er een snoer bij de lamp", "wanneer wordt een pakket meestal bezorgd",
+                     "mag een artikel uit de sale ook terug?", "werkt die oplader ook met een tablet",
+                     "past het hoesje ook om een oudere telefoon"]
+OWN_CASES = ["waar blijft mijn pakket", "is m'n bestelling al onderweg?", "ik wil die jas terugsturen",
+             "de rits is stuk", "het scherm blijft zwart", "wanneer komt WS-100001?", "kunnen we het nog ruilen?"]
+
+
+@pytest.mark.parametrize("text", GENERAL_QUESTIONS)
+def test_a_general_question_read_as_a_flow_starts_no_flow(text):
+    for intent in answer_gate.FLOW_INTENTS:
+        judgement = answer_gate.judge(intent, 0.97, CLEAR, text=text)
+        assert not judgement.sure and judgement.why == "own_case", (intent, text)
+        assert judgement.options == ("faq/delivery_time",)  # the nearest topic is still offered
+
+
+@pytest.mark.parametrize("text", OWN_CASES)
+def test_a_customer_speaking_of_her_own_order_or_problem_starts_the_flow(text):
+    for intent in answer_gate.FLOW_INTENTS:
+        assert answer_gate.judge(intent, 0.97, CLEAR, text=text).sure, (intent, text)
+
+
+def test_a_question_about_the_delivery_is_an_order_question_unless_it_is_put_generally():
+    for text in ("is het pakket er morgen al", "wanneer komt de bezorger", "en die andere zending?"):
+        assert answer_gate.judge("order_status", 0.97, CLEAR, text=text).sure, text
+        assert not answer_gate.judge("product_issue", 0.97, CLEAR, text=text).sure, text  # no problem reported
+    for text in ("wanneer komt een bestelling doorgaans aan", "hoe lang duurt het voor een pakket er is",
+                 "wordt er normaal op zaterdag bezorgd"):
+        assert answer_gate.judge("order_status", 0.97, CLEAR, text=text).why == "own_case", text
+
+
+def test_a_statement_after_a_question_or_an_exclamation_speaks_of_her_own_case():
+    assert answer_gate.judge("order_status", 0.97, CLEAR, text="wanneer komt het, het is voor een verjaardag").sure
+    assert answer_gate.judge("complain", 0.97, CLEAR, text="wat een slordige verpakking").sure
+    assert not answer_gate.judge("complain", 0.97, CLEAR, text="wat een mooie verpakking?").sure
+
+
+def test_the_own_case_rule_can_be_switched_off_for_the_threshold_sweep():
+    off = answer_gate.Thresholds(own_case=False)
+    assert answer_gate.judge("product_issue", 0.97, CLEAR, off, text="is die rugzak waterdicht").sure
+    assert "eigen bestelling" in {t["name"]: t for t in answer_gate.describe()}["flow"]["label"]

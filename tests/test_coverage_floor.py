@@ -11,9 +11,10 @@ from bot.config import ROOT
 from bot.nlu import coverage
 
 pytestmark = pytest.mark.rasa_eval
-# Measured on dev: 4.9 % wrong (was 7.4 %, then 6.1 % before the small-talk check), 57.5 % of covered right, 9 of
-# 10 nonsense (docs/nlu.md). The goal of issue 18 is 3 % wrong; not reached yet.
-WRONG_CEILING = 0.05
+# Measured on dev: 3.1 % wrong (5/163; was 7.4 %, 6.1 % before the small-talk check, 4.9 % before a flow needed the
+# customer's own case), 57.5 % of covered right, 9 of 10 nonsense (docs/nlu.md). The goal of issue 18 is 3 % wrong:
+# three of the five left are handovers by the escalation check, which the answer gate does not judge.
+WRONG_CEILING = 0.035
 COVERED_RIGHT_FLOOR = 0.57
 NO_MEANING_RIGHT_FLOOR = 0.8
 
@@ -36,6 +37,26 @@ def test_a_shop_question_is_never_taken_for_small_talk(parser):
         assert parse["intent"]["name"] == answer_gate.FALLBACK, (text, parse["intent"])
         assert parse["answer_gate"]["why"] == "small_talk"
     assert parser.parse("is goed hoor")["intent"]["name"] == "affirm"  # a plain yes stays a yes
+
+
+# Written for this test (in neither data/nlu nor a coverage set): questions about a product, its stock or a store.
+# The classifier reads the first one as a product problem at 0.99 by its words ("wandelschoenen", "waterdicht").
+SHOP_QUESTIONS = ("zijn de wandelschoenen waterdicht", "is die fietstas nog op voorraad of komt hij terug",
+                  "liggen de wandelschoenen ook in de winkel in zwolle")
+OWN_ORDERS = {"waar blijft mijn pakket": "order_status", "ik wil mijn jas terugsturen": "return_request",
+              "de rits van mijn jas is kapot": "product_issue"}
+
+
+@pytest.mark.parametrize("text", SHOP_QUESTIONS)
+def test_a_question_about_a_product_stock_or_a_store_gets_no_order_question_nor_an_apology(parser, text):
+    parse = parser.parse(text)
+    assert parse["intent"]["name"] not in coverage.FLOWS, (text, parse["intent"], parse.get("answer_gate"))
+    assert coverage.escalation_action(text) is None  # no handover with an apology either
+
+
+@pytest.mark.parametrize("text, flow", OWN_ORDERS.items())
+def test_a_customer_asking_about_her_own_order_still_starts_the_flow(parser, text, flow):
+    assert parser.parse(text)["intent"]["name"] == flow
 
 
 def test_wrong_confident_answers_stay_under_the_ceiling(report, capsys):

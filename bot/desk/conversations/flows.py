@@ -196,14 +196,15 @@ def finish_bot_turn(work: Work, *, conversation_id: str, message_id: int, turn: 
     conversation, message = service.conversation_and_message(work.session, conversation_id=conversation_id,
                                                              message_id=message_id)
     if turn.nlu:
-        _record_nlu(message, turn.nlu)
+        service.record_nlu(work.session, message, turn.nlu)
     offered: list[str] = []
     added = []
     for reply in turn.replies:
         added.append(service.add_message(work, conversation=conversation, sender="bot", text=reply["text"],
                                          buttons=reply.get("buttons")))
         offered += [b["payload"] for b in reply.get("buttons") or []]
-    conversation.offered_payloads = offered
+    if offered != conversation.offered_payloads:  # an unchanged row costs the commit no flush
+        conversation.offered_payloads = offered
     if turn.handoff is not None and conversation.state == State.BOT.value:
         context = handoffs.validate_context({k: v for k, v in turn.handoff.items() if k != "close"})
         if turn.handoff.get("close"):
@@ -224,10 +225,3 @@ def bot_unavailable(work: Work, *, conversation_id: str, message_id: int, error:
         handoff_flows.start(work, conversation=conversation, context=dict(context), actor="desk", bot_down=True)
     return Afterwards(lambda: answer_for(work, conversation, message))
 
-
-def _record_nlu(message: Message, nlu: dict[str, Any]) -> None:
-    """Keeps what the NLU made of a customer message with it (inbox and reports)."""
-    message.intent = str(nlu.get("intent") or "")[:80] or None
-    message.confidence = nlu.get("confidence")
-    message.response_key = (str(nlu["response_key"])[:80] if nlu.get("response_key") else None)
-    message.response_confidence = nlu.get("response_confidence")

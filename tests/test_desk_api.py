@@ -514,3 +514,24 @@ def test_a_handoff_turn_reads_the_median_handling_time_once(desk, rasa, monkeypa
     calls.clear()
     Customer(desk).say("mens graag")
     assert len(calls) == 1
+
+
+@pytest.mark.parametrize("answer", [
+    {"message_id": 3, "seq": 3, "state": "bot", "status_text": None, "subtitle": None, "valid_payloads": ["/ja"],
+     "replies": [{"id": 4, "seq": 4, "text": "Kies maar", "buttons": [{"title": "Ja", "payload": "/ja"}],
+                  "sender": "bot"},
+                 {"id": 5, "seq": 5, "text": "Nog iets?", "buttons": None, "sender": "bot"}]},
+    {"message_id": 7, "seq": 7, "state": "queued", "queue_position": 2, "estimated_wait_minutes": 4,
+     "estimate_is_rough": False, "agents_available": True, "status_text": "Je wacht op een medewerker.",
+     "subtitle": "Je wordt doorverbonden met een medewerker", "valid_payloads": [],
+     "replies": [{"id": 8, "seq": 8, "text": "Ik zet je door.", "buttons": None, "sender": "system"}]},
+    {"message_id": 9, "seq": 9, "state": "agent", "agent_name": None, "status_text": "x", "subtitle": "y",
+     "valid_payloads": [], "replies": []},
+    {"message_id": 1, "seq": 1, "state": "bot", "replies": [{"text": "hallo"}], "not_in_the_schema": 1},
+])
+def test_a_customers_answer_is_shaped_as_the_schema_says(answer):
+    """The answer to a message skips pydantic for speed: it must still be what MessageOut makes of it."""
+    from bot.desk.conversations.views import MessageOut, as_message_out
+
+    shaped = as_message_out(answer)
+    assert json.dumps(shaped) == json.dumps(MessageOut(**answer).dict(exclude_none=True))

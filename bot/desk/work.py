@@ -31,6 +31,7 @@ class Work:
         self.touched_conversation = False
         self.memo: dict[str, Any] = {}  # figures read once per transaction (wait per place, staffing, numbering)
         self.events: list[Event] = []
+        self.followed_up = False  # a follow-up transaction ran (transaction.py): rows in hand may be stale
 
     def lock_routing(self) -> None:
         """Routing decisions, one at a time across replicas. Must come before any conversation write."""
@@ -49,6 +50,7 @@ class Work:
         events so far. The lock and the figures read once belonged to the old transaction, and every loaded row
         is read again (another request may have changed it in between). Returns how many events came before."""
         self.routing_locked = self.touched_conversation = False
+        self.followed_up = True
         self.memo.clear()
         self.session.expire_all()
         return len(self.events)

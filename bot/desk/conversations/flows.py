@@ -98,12 +98,24 @@ def reply_of(message: Message) -> dict[str, Any]:
             "sender": message.sender}
 
 
-def answer_for(work: Work, conversation: Conversation, message: Message) -> dict[str, Any]:
+def answer_for(work: Work, conversation: Conversation, message: Message,
+               added: list[Message] | None = None) -> dict[str, Any]:
     """Everything shown after the customer's message (bot replies and desk notices, in order), who has the
-    conversation now and which buttons stand, read in one transaction so that they never contradict each other."""
-    return {"message_id": message.id, "seq": message.seq,
-            "replies": [reply_of(m) for m in service.replies_after(work.session, message=message)],
+    conversation now and which buttons stand, read in one transaction so that they never contradict each other.
+    `added`: the messages this transaction just wrote after it, taken as they are when nothing else can be."""
+    replies = added if _all_after(work, conversation, message, added) else \
+        service.replies_after(work.session, message=message)
+    return {"message_id": message.id, "seq": message.seq, "replies": [reply_of(m) for m in replies],
             **offers.shown(work, conversation)}
+
+
+def _all_after(work: Work, conversation: Conversation, message: Message, added: list[Message] | None) -> bool:
+    """Whether `added` are all the messages after `message`: numbered right after it up to the conversation's
+    last number, in this transaction, which holds the conversation's row since it numbered the first of them
+    (nobody else can add one before it commits) and ran no follow-up (that may have added more)."""
+    return bool(added) and not work.followed_up and added[0].seq == message.seq + 1 and \
+        added[-1].seq == conversation.last_seq == message.seq + len(added) and \
+        all(m.sender != "customer" for m in added)
 
 
 def authenticated(work: Work, conversation_id: str, token: str | None) -> Conversation:
@@ -115,11 +127,15 @@ def authenticated(work: Work, conversation_id: str, token: str | None) -> Conver
 
 def receive(work: Work, *, conversation_id: str, token: str | None, text: str, payload: str | None,
             client_key: str | None) -> Received | Afterwards[Received]:
-    conversation = authenticated(work, conversation_id, token)
-    if client_key:
-        earlier = service.by_client_key(work.session, conversation_id=conversation_id, client_key=client_key)
+    if client_key:  # a retry finds its message in the same query that checks the token
+        conversation, earlier = service.authenticate_with_earlier(work.session, conversation_id=conversation_id,
+                                                                  token=token, client_key=client_key)
+        if conversation is None:
+            raise NotSignedIn("Onbekend gesprek of ongeldige sleutel.")
         if earlier is not None:
             return _replay(work, conversation, earlier)
+    else:
+        conversation = authenticated(work, conversation_id, token)
     late = payload is not None and payload not in offers.valid_payloads(conversation)
     if late and not offers.ever_offered(work, conversation, payload):
         raise Invalid("Deze keuze hoort niet bij dit gesprek.")  # never shown to this customer: not a late click
@@ -180,19 +196,22 @@ def finish_bot_turn(work: Work, *, conversation_id: str, message_id: int, turn: 
     conversation, message = service.conversation_and_message(work.session, conversation_id=conversation_id,
                                                              message_id=message_id)
     if turn.nlu:
-        _record_nlu(message, turn.nlu)
+        service.record_nlu(work.session, message, turn.nlu)
     offered: list[str] = []
+    added = []
     for reply in turn.replies:
-        service.add_message(work, conversation=conversation, sender="bot", text=reply["text"], buttons=reply.get("buttons"))
+        added.append(service.add_message(work, conversation=conversation, sender="bot", text=reply["text"],
+                                         buttons=reply.get("buttons")))
         offered += [b["payload"] for b in reply.get("buttons") or []]
-    conversation.offered_payloads = offered
+    if offered != conversation.offered_payloads:  # an unchanged row costs the commit no flush
+        conversation.offered_payloads = offered
     if turn.handoff is not None and conversation.state == State.BOT.value:
         context = handoffs.validate_context({k: v for k, v in turn.handoff.items() if k != "close"})
         if turn.handoff.get("close"):
             handoff_flows.end_for_abuse(work, conversation=conversation, context=context)
         else:
             handoff_flows.start(work, conversation=conversation, context=context, actor="bot")
-    return Afterwards(lambda: answer_for(work, conversation, message))
+    return Afterwards(lambda: answer_for(work, conversation, message, added))
 
 
 def bot_unavailable(work: Work, *, conversation_id: str, message_id: int, error: str) -> Afterwards[dict[str, Any]]:
@@ -206,10 +225,3 @@ def bot_unavailable(work: Work, *, conversation_id: str, message_id: int, error:
         handoff_flows.start(work, conversation=conversation, context=dict(context), actor="desk", bot_down=True)
     return Afterwards(lambda: answer_for(work, conversation, message))
 
-
-def _record_nlu(message: Message, nlu: dict[str, Any]) -> None:
-    """Keeps what the NLU made of a customer message with it (inbox and reports)."""
-    message.intent = str(nlu.get("intent") or "")[:80] or None
-    message.confidence = nlu.get("confidence")
-    message.response_key = (str(nlu["response_key"])[:80] if nlu.get("response_key") else None)
-    message.response_confidence = nlu.get("response_confidence")

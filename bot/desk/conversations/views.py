@@ -5,6 +5,7 @@ from functools import partial
 from typing import Any, Optional
 
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response, WebSocket, WebSocketDisconnect
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, constr
 from starlette.concurrency import run_in_threadpool
 
@@ -115,15 +116,27 @@ async def post_message(conversation_id: str, body: MessageIn, request: Request,
                        idempotency_key: Optional[str] = Header(
                            None, alias=IDEMPOTENCY_HEADER, regex=CLIENT_KEY,
                            description="the message's client_key again: a message with it is retried on another "
-                                       "desk when the first one dies mid-turn")) -> dict:
+                                       "desk when the first one dies mid-turn")) -> JSONResponse:
     app = request.app
     text = clean_text(body.text, max_chars=app.state.settings.max_message_chars)
     if len(conversation_id) <= 64:
         await app.state.limits.message(conversation_id)
     client_key = message_key(body.client_key, idempotency_key)
-    return await flows.customer_message(partial(perform, app), app.state.bot, conversation_id=conversation_id,
-                                        token=bearer(request), text=text, payload=body.payload,
-                                        client_key=client_key)
+    answer = await flows.customer_message(partial(perform, app), app.state.bot, conversation_id=conversation_id,
+                                          token=bearer(request), text=text, payload=body.payload,
+                                          client_key=client_key)
+    return JSONResponse(as_message_out(answer))
+
+
+def _shaped(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
+    return {name: value for name, field in model.__fields__.items()
+            if (value := data.get(name, field.default)) is not None}
+
+
+def as_message_out(answer: dict[str, Any]) -> dict[str, Any]:
+    """The answer as `MessageOut` with `exclude_none` gives it (its fields, defaults filled in, no nulls), without
+    pydantic checking again what the desk itself made: that took a quarter of a millisecond of every turn."""
+    return {**_shaped(MessageOut, answer), "replies": [_shaped(Reply, reply) for reply in answer["replies"]]}
 
 
 def message_key(in_body: str | None, in_header: str | None) -> str | None:

@@ -42,6 +42,14 @@ FLOW_INTENTS = ("order_status", "return_request", "complain", "product_issue")
 # purpose: a general question has a recipient too ("hoe snel is het bij mij"). Chosen on the dev coverage set and
 # checked by 5-fold cross-validation over data/nlu for what it costs real flows (docs/nlu.md).
 OWN_CASE = True
+# A complaint or a product problem read from praise ("Dit is de beste webshop ooit!!!", "ze passen perfect!!"):
+# capitals and "!!" make the classifier say complain, but a message whose direction is clearly positive
+# (bot/escalation/polarity.py, the Dutch word list with weights) makes no complaint (P4). It is read as thanks,
+# never answered with an apology and a handover. Praise without a question read as an FAQ question is thanks too. 0.5 lies above every complain and product_issue example in
+# data/nlu (the highest scored 0.4: "ik ben er helemaal klaar mee", where "klaar" counts as positive).
+PRAISE_MIN = 0.5
+COMPLAINT_INTENTS = ("complain", "product_issue")
+PRAISE_READ_AS = "thank"
 OWN_CASE_WORDS = frozenset("ik k mijn m'n mn mijne we wij ons onze".split())
 DELIVERY_NOUNS = frozenset("pakket pakketje pakje bestelling order zending levering".split())
 DELIVERY_WORDS = DELIVERY_NOUNS | frozenset("bezorger bezorging bezorgstatus postbode track trace geleverd bezorgd "
@@ -83,7 +91,8 @@ DEFAULT = Thresholds()
 @dataclass(frozen=True)
 class Judgement:
     sure: bool
-    why: str | None  # what was too low: "intent", "answer", "margin", "flow", "own_case", "small_talk"; None when sure
+    why: str | None  # what was too low: "intent", "answer", "margin", "flow", "own_case", "small_talk"; None when sure;
+    # "praise": a complaint intent on a clearly positive message, read as thanks (PRAISE_READ_AS)
     options: tuple[str, ...]  # FAQ keys to offer ("faq/delivery_time"), nearest first
 
 
@@ -139,6 +148,20 @@ def speaks_of_own_case(text: str, intent: str | None = None) -> bool:
     return intent == "order_status" and bool(DELIVERY_WORDS.intersection(words)) and not generic
 
 
+def asks_anything(text: str) -> bool:
+    """A question in any clause ("super blij, maar hoe lang duurt het naar België?")."""
+    from bot.understanding import question_shaped
+
+    return any(question_shaped(clause) for clause in re.split(r"[,.;!]+", text) if clause.strip())
+
+
+def praises(text: str) -> bool:
+    """Is the message's direction clearly positive (PRAISE_MIN)? Negated words count with the other sign."""
+    from bot.escalation.polarity import polarity
+
+    return polarity(text).score >= PRAISE_MIN
+
+
 def _has_a_statement(text: str) -> bool:
     """A clause that is not a question: "het werkt niet", "wat een slechte service" (an exclamation), or the
     reason after a question ("wanneer komt het, het is voor een verjaardag")."""
@@ -163,6 +186,8 @@ def judge(intent: str | None, intent_conf: float, ranking: list[tuple[str, float
     """Is the classifiers' reading of a message sure enough to act on? `intent` and `intent_conf` are the
     intent classifier's top intent; `ranking` the answer selector's (key, confidence), best first; `text` the
     message (for small talk that asks something)."""
+    if intent == RETRIEVAL_INTENT and text and praises(text) and not asks_anything(text):
+        return Judgement(False, "praise", ())  # "BLIJ MET DE SNELLE LEVERING" asks for no delivery times
     if intent == RETRIEVAL_INTENT:
         if not ranking:
             return Judgement(False, "answer", ())
@@ -173,6 +198,8 @@ def judge(intent: str | None, intent_conf: float, ranking: list[tuple[str, float
         return Judgement(why is None, why, options(ranking) if why else ())
     if intent in FLOW_INTENTS and intent_conf < thresholds.flow:
         return Judgement(False, "flow", options(ranking))
+    if intent in COMPLAINT_INTENTS and text and praises(text):
+        return Judgement(False, "praise", ())
     if intent in FLOW_INTENTS and thresholds.own_case and text and not speaks_of_own_case(text, intent):
         return Judgement(False, "own_case", options(ranking))
     if intent in SMALL_TALK_INTENTS and (intent_conf < thresholds.small_talk
@@ -193,6 +220,9 @@ def describe(thresholds: Thresholds = DEFAULT) -> list[dict[str, Any]]:
          "label": "Zekerheid voordat de bot om een bestelnummer vraagt of doorverbindt om een klacht "
                   "(en alleen als de klant over een eigen bestelling of probleem spreekt, niet bij een algemene "
                   "vraag)"},
+        {"name": "praise", "value": PRAISE_MIN,
+         "label": "Zo positief (woordenlijst met gewichten) dat een bericht dat als klacht wordt gelezen een "
+                  "compliment of bedankje is: geen excuses en geen doorverbinding"},
         {"name": "small_talk", "value": thresholds.small_talk,
          "label": "Zekerheid dat een bericht een ja, nee, groet of bedankje is (een vraag is dat nooit)"},
     ]

@@ -56,7 +56,8 @@ def test_the_editors_see_every_threshold_in_dutch():
     shown = {t["name"]: t for t in answer_gate.describe()}
     assert shown["answer"]["value"] == answer_gate.ANSWER_MIN and shown["margin"]["value"] == answer_gate.MARGIN_MIN
     assert shown["intent"]["value"] == answer_gate.INTENT_MIN
-    assert all("zeker" in t["label"].lower() or "voorsprong" in t["label"].lower() for t in shown.values())
+    assert shown["praise"]["value"] == answer_gate.PRAISE_MIN
+    assert all(any(word in t["label"].lower() for word in ("zeker", "voorsprong", "positief")) for t in shown.values())
 
 
 def tracker(parse: dict) -> Tracker:
@@ -199,3 +200,24 @@ def test_the_own_case_rule_can_be_switched_off_for_the_threshold_sweep():
     off = answer_gate.Thresholds(own_case=False)
     assert answer_gate.judge("product_issue", 0.97, CLEAR, off, text="is die rugzak waterdicht").sure
     assert "eigen bestelling" in {t["name"]: t for t in answer_gate.describe()}["flow"]["label"]
+
+
+@pytest.mark.parametrize("intent", answer_gate.COMPLAINT_INTENTS)
+@pytest.mark.parametrize("text", ["WAT EEN TOPWINKEL ZEG, SUPER SNEL!!!", "de jas zit perfect, ik ben er erg blij mee!",
+                                  "geweldig geholpen, dank je wel"])
+def test_praise_read_as_a_complaint_is_thanks_not_a_handover(intent, text):
+    judgement = answer_gate.judge(intent, 0.97, CLEAR, text=text)
+    assert judgement.why == "praise"
+
+
+@pytest.mark.parametrize("text", ["de rits van mijn jas is kapot", "ik ben er helemaal klaar mee",
+                                  "slechte service, nooit meer", "er zit een kras op het scherm van mijn tablet",
+                                  "de jas is mooi maar de rits is na een dag kapot, heel slecht"])
+def test_a_real_complaint_keeps_its_flow(text):
+    assert answer_gate.judge("complain", 0.97, CLEAR, text=text).why != "praise"
+
+
+def test_praise_without_a_question_gets_no_faq_answer_but_a_question_with_praise_does():
+    assert answer_gate.judge("faq", 0.95, CLEAR, text="ONTZETTEND BLIJ MET DE SNELLE LEVERING, TOPPERS").why == "praise"
+    judgement = answer_gate.judge("faq", 0.95, CLEAR, text="Super blij met jullie, hoe lang duurt levering naar België?")
+    assert judgement.sure

@@ -7,6 +7,7 @@ sure enough (bot/answer_gate.py has the thresholds and says why).
   the editors' inbox.
 - An unsure reading as an order question, a return or a complaint becomes `nlu_fallback` too, so a
   question about a product or a store never gets an order-number question or an apology.
+- A complaint read from praise ("ze passen perfect!!") is thanks (bot/answer_gate.py, PRAISE_MIN).
 - A topic button ("faq/delivery_time") is that topic's FAQ question, surely.
 - What the gate saw is in `answer_gate` in the parse output (`bot nlu coverage` reads it)."""
 from __future__ import annotations
@@ -88,6 +89,14 @@ class AnswerGate(GraphComponent, IntentClassifier):
                 "margin": round(ranking[0][1] - (ranking[1][1] if len(ranking) > 1 else 0.0), 4) if ranking else None}
         if judgement.sure:
             message.set("answer_gate", seen, add_to_output=True)
+            return
+        if judgement.why == "praise":  # no complaint: thanks, answered as such (and not counted as misunderstood)
+            thanks = {INTENT_NAME_KEY: answer_gate.PRAISE_READ_AS, PREDICTED_CONFIDENCE_KEY: confidence}
+            others = [r for r in message.get(INTENT_RANKING_KEY) or []
+                      if r.get(INTENT_NAME_KEY) != answer_gate.PRAISE_READ_AS]
+            message.set(INTENT, thanks, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [thanks] + others, add_to_output=True)
+            message.set("answer_gate", {**seen, "sure": True, "why": "praise"}, add_to_output=True)
             return
         fallback = {INTENT_NAME_KEY: answer_gate.FALLBACK, PREDICTED_CONFIDENCE_KEY: confidence}
         others = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != answer_gate.FALLBACK]

@@ -19,6 +19,18 @@ def test_loud_messages_that_are_not_negative_stay_with_the_bot(chat, text):
     assert customer.state == "bot" and APOLOGY not in answer and "klaar mee bent" not in answer, answer
 
 
+@pytest.mark.parametrize("text", [
+    "De trui zit als gegoten, ik ben er super blij mee!!",  # read as a product problem by the classifier
+    "WAT EEN GEWELDIGE SERVICE!!!",  # read as a complaint
+    "ONTZETTEND BLIJ MET DE SNELLE LEVERING, TOPPERS",  # read as the delivery-time question
+])
+def test_praise_the_classifier_takes_for_a_complaint_or_a_question_is_thanked(chat, text):
+    customer = chat()
+    answer = customer.say(text)
+    assert customer.state == "bot" and "Graag gedaan" in answer and APOLOGY not in answer, answer
+    assert "werkdag" not in answer and "bestelnummer" not in answer, answer
+
+
 def test_a_shouted_complaint_still_reaches_a_person(chat, agent):
     customer = chat()
     customer.say("IK WACHT AL DRIE WEKEN OP MIJN BESTELLING, WAAR BLIJFT HIJ NOU")

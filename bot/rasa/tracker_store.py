@@ -14,12 +14,17 @@ What the tracker holds after `retrieve` when the current session is longer than 
 - the slots and the active form as they were at the cut, as `SlotSet` / `ActiveLoop` events;
 - the last `window` events (or more: the window starts where the bot listened for a message) unchanged.
 
-The actions executed before the window are left out: they make dialogue states, and no policy reads states
-that far back. The sessions read last stay parsed in memory (`cached_conversations`), so a turn reads from the
-database only the rows added since, after checking with a count that nothing before them changed (a new
-session, an erasure: then the whole session is read again). Nothing is removed from the database; `save` appends exactly the events added since `retrieve`
-(counted in memory, without Rasa's count query per save), and `retrieve_full_tracker` (the desk's exports, Rasa's
-HTTP API) still returns everything.
+The actions executed before the window are left out: they make dialogue states, and no policy reads states that far
+back. The earlier messages stay in `tracker.events`, but Rasa need not replay them: the tracker is a
+`WindowedTracker`, whose `applied_events` and `generate_all_prior_trackers` (`past_states`, several times a turn)
+give what Rasa's would give for the same events, without walking the earlier messages one by one (they only set the
+latest message and the latest bot utterance). The state at the cut is kept per cached session and carried forward,
+instead of replaying the session up to the cut every turn. So a turn replays about `window` events, at turn 10 as
+at turn 100. The sessions read last stay parsed in memory (`cached_conversations`), so a turn reads from the
+database only the rows added since, after checking with a count that nothing before them changed (a new session, an
+erasure: then the whole session is read again). Nothing is removed from the database; `save` appends exactly the
+events added since `retrieve` (counted in memory, without Rasa's count query per save), and `retrieve_full_tracker`
+(the desk's exports, Rasa's HTTP API) still returns everything.
 
 On SQLite (one stack on one machine; production uses PostgreSQL) the store writes ahead (WAL) and syncs at
 checkpoints only (`synchronous=NORMAL`), as the desk does with its own database: Rasa saves the tracker inside
@@ -31,12 +36,13 @@ import itertools
 import json
 import logging
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Dict, Iterator, List, Optional, Text
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
-from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, Event, SlotSet, UserUttered
+from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, BotUttered, Event, Restarted,
+                                     SessionStarted, SlotSet, UserUttered, UserUtteranceReverted)
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy import event
 
@@ -49,11 +55,16 @@ LOADED = "_balie_events_loaded"  # on a windowed tracker: how many of its events
 
 @dataclass
 class _Read:
-    """A conversation's current session as read before: the last row id, how many rows, their events."""
+    """A conversation's current session as read before: the last row id, how many rows, their events; and, once
+    it is long, the state at the cut so far (`before`: the events up to `cut` replayed) and the messages before
+    it, carried forward as the cut moves."""
 
     max_id: int
     rows: int
     events: List[Event]
+    before: Optional[DialogueStateTracker] = None
+    cut: int = 0
+    messages: List[Event] = field(default_factory=list)
 
 
 class WindowedSQLTrackerStore(SQLTrackerStore):
@@ -72,18 +83,18 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             self.engine.dispose()  # connections opened before (creating the table) are opened again with them
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
-        events = self._session_events(sender_id)
-        if not events or not self.domain:
+        read = self._session(sender_id)
+        if read is None or not self.domain:
             return None
-        cut = window_start(events, self.window)
+        cut = window_start(read.events, self.window)
         if cut == 0:
-            tracker = DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+            tracker = DialogueStateTracker.from_events(sender_id, read.events, self.domain.slots)
         else:
-            tracker = windowed(sender_id, events, cut, self.domain)
+            tracker = windowed(sender_id, read, cut, self.domain)
         setattr(tracker, LOADED, len(tracker.events))
         return tracker
 
-    def _session_events(self, sender_id: Text) -> List[Event]:
+    def _session(self, sender_id: Text) -> Optional[_Read]:
         """The current session's events: from the cache plus the rows added since, or all rows when the cache
         does not match the database any more (a new session, an erasure)."""
         row = self.SQLEvent
@@ -92,16 +103,18 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             known = self._read.pop(sender_id, None)
             if known is not None and query.filter(row.id <= known.max_id).count() == known.rows:
                 added = query.filter(row.id > known.max_id).with_entities(row.id, row.data).all()
-                read = _Read(added[-1][0] if added else known.max_id, known.rows + len(added),
-                             known.events + deserialise([json.loads(data) for _, data in added]))
+                known.events.extend(deserialise([json.loads(data) for _, data in added]))
+                read = known
+                read.max_id, read.rows = (added[-1][0] if added else known.max_id), known.rows + len(added)
             else:
                 rows = query.with_entities(row.id, row.data).all()
                 read = _Read(rows[-1][0] if rows else 0, len(rows), deserialise([json.loads(d) for _, d in rows]))
-        if read.rows:
-            self._read[sender_id] = read
-            while len(self._read) > self.cached_conversations:
-                self._read.popitem(last=False)
-        return list(read.events)
+        if not read.rows:
+            return None
+        self._read[sender_id] = read
+        while len(self._read) > self.cached_conversations:
+            self._read.popitem(last=False)
+        return read
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         loaded = getattr(tracker, LOADED, None)
@@ -152,14 +165,86 @@ def window_start(events: List[Event], window: int) -> int:
     return 0
 
 
-def windowed(sender_id: Text, events: List[Event], cut: int, domain: Any) -> DialogueStateTracker:
-    before = events[:cut]
-    # The slots and the form at the cut, replayed the way Rasa does (reverted turns included).
-    state = DialogueStateTracker.from_events(sender_id, before, domain.slots)
+def windowed(sender_id: Text, read: _Read, cut: int, domain: Any) -> "WindowedTracker":
+    events = read.events
+    if read.before is None or read.cut > cut:
+        read.before, read.cut, read.messages = DialogueStateTracker(sender_id, domain.slots), 0, []
+    # The slots and the form at the cut, replayed the way Rasa does (reverted turns included), from where the
+    # previous turn's cut was.
+    state = read.before
+    for event in itertools.islice(events, read.cut, cut):
+        state.update(event)
+        if isinstance(event, (UserUttered, BotUttered)):
+            read.messages.append(event)
+    read.cut = cut
     at = events[cut].timestamp
-    history: List[Event] = [e for e in before if isinstance(e, (UserUttered, BotUttered))]
     restored: List[Event] = [SlotSet(slot.name, slot.value, timestamp=at) for slot in state.slots.values()
                              if slot.value != slot.initial_value]
     if state.active_loop_name:
         restored.append(ActiveLoop(state.active_loop_name, timestamp=at))
-    return DialogueStateTracker.from_events(sender_id, history + restored + events[cut:], domain.slots)
+    tracker = WindowedTracker(sender_id, domain.slots)
+    tracker.add_earlier_messages(read.messages)
+    for event in itertools.chain(restored, itertools.islice(events, cut, None)):
+        tracker.update(event)
+    return tracker
+
+
+class WindowedTracker(DialogueStateTracker):
+    """A tracker that begins with the earlier messages of a long session (only `UserUttered` and `BotUttered`
+    events, see `windowed`). Rasa replays a tracker's events several times a turn (`applied_events`, and
+    `generate_all_prior_trackers` under `past_states`); of the earlier messages only the last customer message and
+    the last bot utterance change the replayed state, so these two methods return what Rasa's return for the same
+    events without walking the earlier messages one by one. Written against Rasa 3.6's methods of the same name."""
+
+    earlier = 0  # how many of the first events are earlier messages
+
+    def add_earlier_messages(self, messages: List[Event]) -> None:
+        """Begins the (empty) tracker with `messages`: all in `events`, the state as after replaying them."""
+        self.events.extend(messages)
+        self.earlier = len(messages)
+        for kind in (UserUttered, BotUttered):
+            last = next((e for e in reversed(messages) if isinstance(e, kind)), None)
+            if last is not None:
+                last.apply_to(self)
+
+    def applied_events(self) -> List[Event]:
+        if not self.earlier:
+            return super().applied_events()
+        # Rasa's loop over the events after the earlier messages, starting from those as applied: they hold no
+        # restart, revert or form event, so Rasa's loop would have appended each of them unchanged.
+        later = list(itertools.islice(self.events, self.earlier, None))
+        loop_names = [event.name for event in later if isinstance(event, ActiveLoop) and event.name]
+        applied_events: List[Event] = list(itertools.islice(self.events, self.earlier))
+        for event in later:
+            if isinstance(event, (Restarted, SessionStarted)):
+                applied_events = []
+            elif isinstance(event, ActionReverted):
+                self._undo_till_previous(ActionExecuted, applied_events)
+            elif isinstance(event, UserUtteranceReverted):
+                self._undo_till_previous(UserUttered, applied_events)
+                self._undo_till_previous(ActionExecuted, applied_events)
+            elif (isinstance(event, ActionExecuted) and event.action_name in loop_names
+                  and not self._first_loop_execution_or_unhappy_path(event.action_name, applied_events)):
+                self._undo_till_previous_loop_execution(event.action_name, applied_events)
+            else:
+                applied_events.append(event)
+        return applied_events
+
+    def generate_all_prior_trackers(self) -> Iterator:
+        applied = self.applied_events()
+        tracker = self.init_copy()
+        start = 0
+        k = self.earlier
+        # The earlier messages are still the first applied events (no restart or revert reached back into them):
+        # no action among them, so no prior tracker to yield; apply only what they leave behind.
+        if k and len(applied) >= k and applied[k - 1] is self.events[k - 1]:
+            for kind in (UserUttered, BotUttered):
+                last = next((e for e in reversed(applied[:k]) if isinstance(e, kind)), None)
+                if last is not None:
+                    tracker.update(last)
+            start = k
+        for event in itertools.islice(applied, start, None):
+            if isinstance(event, ActionExecuted):
+                yield tracker, event.hide_rule_turn
+            tracker.update(event)
+        yield tracker, False

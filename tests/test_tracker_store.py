@@ -199,3 +199,44 @@ def test_the_state_at_the_cut_is_carried_forward_turn_by_turn(domain, tmp_path):
             tracker.update(event)
         asyncio.run(windowed.save(tracker))
     assert asyncio.run(windowed.retrieve("long")).get_slot("order_number") == "WS-100002"
+
+
+def test_a_new_conversation_is_stored_in_the_same_rows_as_rasa_stores_it(domain, tmp_path):
+    """A tracker the store did not read (a new conversation): saved twice in its first turn, each event once,
+    in rows with the same columns Rasa's own store writes, so that Rasa's store and the desk read them alike."""
+    plain, windowed = stores(domain, tmp_path)
+    events = list(conversation(domain, "x").events)[:12]
+    for store, sender in ((plain, "by-rasa"), (windowed, "by-window")):
+        tracker = DialogueStateTracker(sender, domain.slots)
+        for event in events[:5]:
+            tracker.update(event)
+        asyncio.run(store.save(tracker))
+        for event in events[5:]:
+            tracker.update(event)
+        asyncio.run(store.save(tracker))
+        asyncio.run(store.save(tracker))
+    columns = ("type_name", "timestamp", "intent_name", "action_name", "data")
+
+    def rows(sender: str) -> list:
+        with plain.session_scope() as session:
+            found = session.query(plain.SQLEvent).filter(plain.SQLEvent.sender_id == sender).order_by(
+                plain.SQLEvent.id).all()
+            return [tuple(getattr(row, c) for c in columns) for row in found]
+
+    assert len(rows("by-window")) == len(events)
+    assert rows("by-window") == rows("by-rasa")
+    assert [e.as_dict() for e in asyncio.run(windowed.retrieve("by-window")).events] == [e.as_dict() for e in events]
+
+
+def test_a_new_session_is_read_without_the_one_before(domain, tmp_path):
+    plain, windowed = stores(domain, tmp_path)
+    asyncio.run(plain.save(conversation(domain, "long")))
+    assert len(asyncio.run(windowed.retrieve("long")).events) > 20
+    tracker = asyncio.run(plain.retrieve("long"))
+    for event in [ActionExecuted("action_session_start", timestamp=9000.0), SessionStarted(timestamp=9000.0),
+                  ActionExecuted("action_listen", timestamp=9000.0), user("hoi", "greet", 9001.0)]:
+        tracker.update(event)
+    asyncio.run(plain.save(tracker))
+    again = asyncio.run(windowed.retrieve("long"))
+    assert [e.as_dict() for e in again.events] == [e.as_dict() for e in asyncio.run(plain.retrieve("long")).events]
+    assert len(again.events) == 4 and again.get_slot("order_number") is None

@@ -152,9 +152,13 @@ def _replays(tracker: DialogueStateTracker, domain: Domain) -> list:
     """Everything the policies read from a replay of the tracker: applied events, and the dialogue states in
     each way RulePolicy and MemoizationPolicy ask for them."""
     rule_only = {"slots": ["requested_slot"], "loops": ["return_form"]}
+    copy = tracker.copy()  # Rasa runs every action on a copy
     return [[e.as_dict() for e in tracker.applied_events()], tracker.past_states(domain),
             tracker.past_states(domain, omit_unset_slots=True),
-            tracker.past_states(domain, ignore_rule_only_turns=True, rule_only_data=rule_only)]
+            tracker.past_states(domain, ignore_rule_only_turns=True, rule_only_data=rule_only),
+            [e.as_dict() for e in copy.events], copy.current_slot_values(), copy.past_states(domain),
+            copy.active_loop_name, copy.latest_message.text, copy.latest_bot_utterance.text,
+            tracker.travel_back_in_time(7000.5).past_states(domain)]
 
 
 def test_the_windowed_tracker_replays_as_rasa_replays_the_same_events(domain, tmp_path):

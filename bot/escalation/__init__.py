@@ -267,8 +267,9 @@ def _message_signals(text: str, rules: Rules) -> list[Signal]:
 
 # ---------------------------------------------------------------- the conversation
 
-def _words(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text) if len(w) > 2}
+@lru_cache(maxsize=4096)  # every earlier customer message is compared with the latest, every turn
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _WORD.findall(text) if len(w) > 2)
 
 
 def _context_signals(turns: list[Turn], rules: Rules) -> list[Signal]:

@@ -42,6 +42,7 @@ from typing import Any, Dict, Iterator, List, Optional, Text
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.constants import DEFAULT_SENDER_ID
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import (ActionExecuted, ActionReverted, ActiveLoop, BotUttered, Event, Restarted,
                                      SessionStarted, SlotSet, UserUttered, UserUtteranceReverted)
@@ -196,8 +197,9 @@ def deserialise(dumped: List[dict]) -> List[Event]:
 
 def window_start(events: List[Event], window: int) -> int:
     """Where the window begins: 0 (the whole session) when it is short, else the last `action_listen` at least
-    `window` events from the end, so that the window starts with a whole turn."""
-    if len(events) <= window + window // 2:
+    `window` events from the end, so that the window starts with a whole turn. The cut moves every turn (the state
+    at the cut is carried forward), so the window stays about `window` events long."""
+    if len(events) <= window:
         return 0
     for i in range(len(events) - window, 0, -1):
         event = events[i]
@@ -270,6 +272,23 @@ class WindowedTracker(DialogueStateTracker):
             else:
                 applied_events.append(event)
         return applied_events
+
+    def travel_back_in_time(self, target_time: float) -> DialogueStateTracker:
+        """Rasa's, for `copy()` too (Rasa copies the tracker for every action it runs): the earlier messages are
+        put in without replaying each, when all of them come before `target_time`."""
+        k = self.earlier
+        earlier = list(itertools.islice(self.events, k))
+        if not k or any(e.timestamp > target_time for e in earlier):
+            return super().travel_back_in_time(target_time)
+        tracker = WindowedTracker(self.sender_id or DEFAULT_SENDER_ID, self.slots.values(), self._max_event_history,
+                                  is_rule_tracker=self.is_rule_tracker)
+        tracker.add_earlier_messages(earlier)
+        for event in itertools.islice(self.events, k, None):
+            if event.timestamp <= target_time:
+                tracker.update(event)
+            else:
+                break
+        return tracker
 
     def generate_all_prior_trackers(self) -> Iterator:
         applied = self.applied_events()

@@ -119,7 +119,7 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             return None
         cut = window_start(read.events, self.window)
         if cut == 0:
-            tracker = DialogueStateTracker.from_events(sender_id, read.events, self.domain.slots)
+            tracker = WindowedTracker.from_events(sender_id, read.events, self.domain.slots)
         else:
             tracker = windowed(sender_id, read, cut, self.domain)
         setattr(tracker, LOADED, len(tracker.events))
@@ -240,6 +240,24 @@ class WindowedTracker(DialogueStateTracker):
     events without walking the earlier messages one by one. Written against Rasa 3.6's methods of the same name."""
 
     earlier = 0  # how many of the first events are earlier messages
+    _states: Optional[tuple] = None  # (where the tracker was, {the arguments: states}) of `past_states`
+
+    def past_states(self, domain: Any, omit_unset_slots: bool = False, ignore_rule_only_turns: bool = False,
+                    rule_only_data: Optional[Dict[Text, Any]] = None) -> List[Dict]:
+        """Rasa's, kept until the tracker gains an event: in one prediction the rule and memoization policies ask
+        for the same states up to three times (a replay of the window each). Every caller gets its own copy, as
+        Rasa's featurizer edits the states it is given (two levels deep: a state's sub-states)."""
+        events = self.events
+        at = (id(domain), len(events), id(events[-1]) if events else None)
+        if self._states is None or self._states[0] != at:
+            self._states = (at, {})
+        asked = (omit_unset_slots, ignore_rule_only_turns, repr(rule_only_data))
+        states = self._states[1].get(asked)
+        if states is None:
+            states = self._states[1][asked] = super().past_states(
+                domain, omit_unset_slots=omit_unset_slots, ignore_rule_only_turns=ignore_rule_only_turns,
+                rule_only_data=rule_only_data)
+        return [{name: dict(sub) for name, sub in state.items()} for state in states]
 
     def add_earlier_messages(self, messages: List[Event]) -> None:
         """Begins the (empty) tracker with `messages`: all in `events`, the state as after replaying them."""

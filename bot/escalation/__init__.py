@@ -7,6 +7,8 @@ Word lists and thresholds live in escalation.yml at the repository root.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -160,6 +162,7 @@ class Rules:
         self.disagreeing = _Lexicon(self.disagreement.get("words", ()), self.disagreement.get("phrases", ()))
         circumstance = self.disagreement.get("personal_circumstance") or {}
         self.circumstance = _Lexicon(circumstance.get("words", ()), circumstance.get("phrases", ()))
+        self.signals_of: OrderedDict[str, tuple[Signal, ...]] = OrderedDict()  # see message_signals
 
 
 @lru_cache(maxsize=4)
@@ -207,6 +210,28 @@ def _lexicon_signal(text: str, rules: Rules, reason: str, name: str, score: floa
 
 
 def message_signals(text: str, rules: Rules) -> list[Signal]:
+    """The signals of one message. Kept for the messages judged last: a turn asks for the latest message (the rules,
+    then the learned judgement's features) and for the one before it (anger lingers), which the previous turn
+    judged already."""
+    cache = rules.signals_of
+    with _SIGNALS_LOCK:  # the desk asks from several threads
+        found = cache.get(text)
+        if found is not None:
+            cache.move_to_end(text)
+    if found is None:
+        found = tuple(_message_signals(text, rules))
+        with _SIGNALS_LOCK:
+            cache[text] = found
+            if len(cache) > SIGNALS_KEPT:
+                cache.popitem(last=False)
+    return list(found)
+
+
+SIGNALS_KEPT = 1024
+_SIGNALS_LOCK = threading.Lock()
+
+
+def _message_signals(text: str, rules: Rules) -> list[Signal]:
     found: list[Signal] = []
     direction = polarity(text)
     caps = _caps(text, rules, direction)
@@ -242,8 +267,9 @@ def message_signals(text: str, rules: Rules) -> list[Signal]:
 
 # ---------------------------------------------------------------- the conversation
 
-def _words(text: str) -> set[str]:
-    return {w.lower() for w in _WORD.findall(text) if len(w) > 2}
+@lru_cache(maxsize=4096)  # every earlier customer message is compared with the latest, every turn
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w.lower() for w in _WORD.findall(text) if len(w) > 2)
 
 
 def _context_signals(turns: list[Turn], rules: Rules) -> list[Signal]:

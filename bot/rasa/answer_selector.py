@@ -22,12 +22,13 @@ from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.nlu.constants import INTENT, INTENT_RESPONSE_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from scipy.sparse import csr_matrix, hstack, vstack
+from scipy.sparse import csr_matrix, vstack
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 
 from bot import answer_gate
+from bot.rasa.sentence_features import sentence_rows
 
 logger = logging.getLogger(__name__)
 
@@ -41,12 +42,7 @@ META_FILE = "answers.json"
 
 
 def _features(messages: List[Message]) -> csr_matrix:
-    rows = []
-    for message in messages:
-        sparse = message.get_sparse_features(attribute=TEXT)[1]  # (sequence, sentence): the sentence features
-        dense = message.get_dense_features(attribute=TEXT)[1]
-        rows.append(hstack([csr_matrix(sparse.features if sparse else []), csr_matrix(dense.features if dense else [])]))
-    return vstack(rows).tocsr()
+    return vstack(sentence_rows(messages)).tocsr()  # the same rows as the intent classifier's
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)

@@ -35,19 +35,35 @@ SLOT = "escalation"
 HANDED_OVER_BY_RULE = {"request_human", "complain", "product_issue"}
 
 
+_TURN = "_balie_turn"  # on a message event: its Turn, made once (a long conversation's messages come every turn)
+
+
 def turns_from_tracker(tracker: DialogueStateTracker) -> Tuple[List[Turn], int]:
     """Customer and bot turns of the conversation, and how many abuse warnings were given."""
     turns: List[Turn] = []
     warnings = 0
     for event in tracker.events:
-        if isinstance(event, UserUttered) and event.text is not None:
-            intent = event.intent or {}
-            turns.append(Turn(text=event.text, intent=intent.get("name"), confidence=intent.get("confidence")))
-        elif isinstance(event, BotUttered) and event.text:
-            response = (event.metadata or {}).get("utter_action")
-            warnings += response == UTTER_ABUSE_WARNING
-            turns.append(Turn(text=event.text, sender="bot", response=response))
+        if not isinstance(event, (UserUttered, BotUttered)):
+            continue
+        turn = event.__dict__.get(_TURN, False)
+        if turn is False:
+            turn = _turn(event)
+            setattr(event, _TURN, turn)
+        if turn is not None:
+            warnings += turn.response == UTTER_ABUSE_WARNING
+            turns.append(turn)
     return turns, warnings
+
+
+def _turn(event: Any) -> Optional[Turn]:
+    if isinstance(event, UserUttered):
+        if event.text is None:
+            return None
+        intent = event.intent or {}
+        return Turn(text=event.text, intent=intent.get("name"), confidence=intent.get("confidence"))
+    if not event.text:
+        return None
+    return Turn(text=event.text, sender="bot", response=(event.metadata or {}).get("utter_action"))
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)

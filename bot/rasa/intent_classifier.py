@@ -7,12 +7,16 @@ intent F1 is as good or better (0.888 against 0.882) and fewer right answers are
 messages against 13); config.yml gives the value, docs/benchmarks.md the measurements."""
 from __future__ import annotations
 
-from typing import Any, Dict, Text
+from typing import Any, Dict, List, Text
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
+from rasa.shared.nlu.training_data.message import Message
+from scipy.sparse import csr_matrix, vstack
+
+from bot.rasa.sentence_features import sentence_rows
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -24,3 +28,7 @@ class IntentClassifier(LogisticRegressionClassifier):
     def __init__(self, config: Dict[Text, Any], name: Text, model_storage: ModelStorage, resource: Resource) -> None:
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=float(self.config["C"]))  # a loaded model brings its own fitted classifier
+
+    def _create_X(self, messages: List[Message]) -> csr_matrix:
+        """Rasa's rows, built once per message for this and the answer selector (bot/rasa/sentence_features.py)."""
+        return vstack(sentence_rows(messages))

@@ -249,8 +249,9 @@ def _message_signals(text: str, rules: Rules) -> list[Signal]:
                 continue
             if name == "swearing" and direction.positive:
                 continue  # "verdorie, wat een mooie jas!" is delight
-            if name == "public" and rules.calm_review.find(text) and not re.search(r"slecht|negatie", text, re.I):
-                continue  # "ik schrijf graag een goede review" is praise, not a threat
+            if name == "public" and (rules.calm_review.find(text) or direction.positive) \
+                    and not re.search(r"slecht|negatie", text, re.I):
+                continue  # "ik schrijf graag een goede review", "jullie zijn geweldig": praise, not a threat
             found.append(signal)
     several = rules.signals["complexity"]["several_problems"]
     hits = [m for m in (p.search(text) for p in rules.problem_patterns) if m]

@@ -48,8 +48,17 @@ GOALS = {"recall": 0.97, "false_handoffs": 0.01}
 # Measured 2026-12-05 on main at b449ab4: recall 40/75, false handoffs 9/88, deadlines 13/19; after the
 # issue-18 judgement merge: recall 41/75, false handoffs 5/88, deadlines 18/19, nonsense 3/10, 0/10 set aside;
 # with the learned judgement (bot/escalation/learned.py): recall 45/75, false handoffs 5/88.
-FROZEN_FLOORS = {"recall": 0.599, "false_handoffs": 0.058, "deadlines": 0.94, "nonsense_recall": 0.30,
+# The frozen part grew to 352 items on 2026-12-05 (a second batch written by its own rules, apart from the detector,
+# so that it stays above 30 % of the whole set next to the grown dev part): on the larger part, at f161d9a, recall
+# 77/140, false handoffs 7/153, deadlines 29/32, nonsense 5/15, 0/12 set aside. The floors are those values.
+FROZEN_FLOORS = {"recall": 0.549, "false_handoffs": 0.046, "deadlines": 0.90, "nonsense_recall": 0.33,
                  "nonsense_false": 0.0}
+# The bot's whole judgement (the check plus the NLU's own handovers, bot/escalation/with_nlu.py) on the held-out
+# sets, and wrong confident answers on the blind coverage set: measured 2026-12-05 at f161d9a
+# (tests/test_held_out_with_nlu.py). frozen 87/140, 14/153; blind 82/152, 13/156; blind coverage 16/175.
+HELD_OUT_FLOORS = {"frozen": {"recall": 0.62, "false_handoffs": 0.092},
+                   "blind": {"recall": 0.539, "false_handoffs": 0.084},
+                   "coverage_blind": {"wrong": 0.092}}
 HANDED_OVER = set(reasons.KEYS)  # every reason of the registry is a handover
 
 

@@ -205,7 +205,7 @@ def test_the_own_case_rule_can_be_switched_off_for_the_threshold_sweep():
 @pytest.mark.parametrize("intent", answer_gate.COMPLAINT_INTENTS)
 @pytest.mark.parametrize("text", ["WAT EEN TOPWINKEL ZEG, SUPER SNEL!!!", "de jas zit perfect, ik ben er erg blij mee!",
                                   "geweldig geholpen, dank je wel"])
-def test_praise_read_as_a_complaint_is_thanks_not_a_handover(intent, text):
+def test_praise_read_as_a_complaint_is_thanks_not_a_handoff(intent, text):
     judgement = answer_gate.judge(intent, 0.97, CLEAR, text=text)
     assert judgement.why == "praise"
 

@@ -295,9 +295,9 @@ async def settle_inbox(project: Project, trainer: Trainer, agent: Agent) -> int:
     for group in await asyncio.to_thread(_open_groups, project):
         try:
             result = nlu_of(await trainer.parse(group.text))
-        except Exception:  # noqa: BLE001 - Rasa busy or gone: the group stays, nothing is lost
+        except Exception:  # noqa: BLE001 - Rasa busy or gone: this group stays, the others are still settled
             logger.warning("inbox check after training: Rasa did not parse", exc_info=True)
-            return 0
+            continue
         topic = topic_of(result.get("intent"), result.get("response_key"))
         sure = result.get("confidence", 0) >= inbox.LOW_CONFIDENCE and (
             result.get("intent") != "faq" or result.get("response_confidence", 0) >= inbox.LOW_CONFIDENCE)

@@ -11,7 +11,7 @@ import re
 import shutil
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -118,6 +118,7 @@ class Trainer:
         command = [str(RASA), "train", "--data", str(self.project_dir / "data"), "--domain",
                    str(self.project_dir / "domain.yml"), "--config", str(self.project_dir / "config.yml"),
                    "--out", str(self.models_dir), "--fixed-model-name", name]
+        succeeded = False
         try:
             process = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.PIPE,
                                                            stderr=asyncio.subprocess.STDOUT)
@@ -131,9 +132,10 @@ class Trainer:
                                                              "PUT /model")
             await self._load(model)
             shutil.copyfile(model, self.models_dir / "balie.tar.gz")  # what `make run` starts with next time
-            job.model, job.status, job.progress = model.name, "done", 1.0
-            job.stage = "Klaar: de bot gebruikt nu wat je hebt gewijzigd"
-            job.step, job.eta_seconds, job.detail = "klaar", 0, None
+            # "done" only after the after-training work (the inbox settled): an editor who sees "klaar" and
+            # opens the inbox must not still find the questions the new model answers.
+            job.model, job.progress, succeeded = model.name, 0.99, True
+            job.stage, job.detail = "De inbox bijwerken", None
             self._last_file().write_text(json.dumps({"seconds": round(asyncio.get_running_loop().time() - started, 1)}))
         except Exception as exc:  # noqa: BLE001 - any failure is reported in the desk; the old model keeps running
             logger.exception("retraining failed")
@@ -144,9 +146,13 @@ class Trainer:
             job.seconds = round(asyncio.get_running_loop().time() - started, 1)
             if on_done:
                 try:
-                    await on_done(job)
+                    await on_done(replace(job, status="done") if succeeded else job)
                 except Exception:  # noqa: BLE001
                     logger.exception("after-training hook failed")
+            if succeeded:
+                job.status, job.progress = "done", 1.0
+                job.stage = "Klaar: de bot gebruikt nu wat je hebt gewijzigd"
+                job.step, job.eta_seconds = "klaar", 0
 
     async def _follow(self, job: TrainingJob, stream, log) -> None:
         """Reads Rasa's output (progress bars end in carriage returns) and turns it into progress."""

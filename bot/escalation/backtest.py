@@ -180,14 +180,25 @@ async def replay(conversation: PastConversation, parse: Parser, *, rules: Rules 
             warnings += 1
         elif result.action == "end":
             return Outcome("abuse", message.seq, result.explanation()), read
-        elif result.action == "handoff" and not left_to_the_intent(result, intent, BY_RULE):
-            return Outcome(result.reason, message.seq, result.explanation()), read
-        if intent in BY_RULE:
-            return Outcome(BY_RULE[intent], message.seq, f"intent {intent}"), read
         fallbacks_in_a_row = fallbacks_in_a_row + 1 if intent == "nlu_fallback" else 0
-        if fallbacks_in_a_row >= MISUNDERSTOOD_IN_A_ROW:
-            return Outcome("not_understood", message.seq, f"{fallbacks_in_a_row}× niet begrepen"), read
+        reason, evidence = handed_over_by(result, intent, fallbacks_in_a_row)
+        if reason is not None:
+            return Outcome(reason, message.seq, evidence), read
     return Outcome(STAYED), read
+
+
+def handed_over_by(result, intent: str | None, fallbacks_in_a_row: int) -> tuple[str | None, str]:
+    """After the escalation check's warning or ending: the bot's handover for a customer message, in the bot's
+    order (the check, unless the intent's own rule makes the same handover; the intent's rule; two misunderstood
+    in a row), with its evidence, or (None, "") when the message stays with the bot. The replay and
+    bot/escalation/with_nlu.py both decide with it."""
+    if result.action == "handoff" and not left_to_the_intent(result, intent, BY_RULE):
+        return result.reason, result.explanation()
+    if intent in BY_RULE:
+        return BY_RULE[intent], f"intent {intent}"
+    if fallbacks_in_a_row >= MISUNDERSTOOD_IN_A_ROW:
+        return "not_understood", f"{fallbacks_in_a_row}× niet begrepen"
+    return None, ""
 
 
 def compare(conversation: PastConversation, outcome: Outcome) -> Change | None:

@@ -16,8 +16,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
-from bot.escalation import Turn, assess, left_to_the_intent
-from bot.escalation.backtest import BY_RULE, MISUNDERSTOOD_IN_A_ROW, Parser
+from bot.escalation import Turn, assess
+from bot.escalation.backtest import Parser, handed_over_by
 
 Parsed = tuple[Optional[str], Optional[float]]
 FALLBACK = "nlu_fallback"
@@ -42,13 +42,14 @@ def judge(turns: list[Turn], parsed: dict[str, Parsed]) -> str:
     result = assess(read)
     if result.action in ("warn", "end"):
         return "abuse"
-    if result.action == "handoff" and not left_to_the_intent(result, intent, BY_RULE):
-        return result.reason
-    if intent in BY_RULE:
-        return BY_RULE[intent]
-    if len(customer) >= MISUNDERSTOOD_IN_A_ROW and all(
-            t.intent == FALLBACK for t in customer[-MISUNDERSTOOD_IN_A_ROW:]):
-        return "not_understood"
+    in_a_row = 0
+    for turn in reversed(customer):
+        if turn.intent != FALLBACK:
+            break
+        in_a_row += 1
+    reason, _ = handed_over_by(result, intent, in_a_row)
+    if reason is not None:
+        return reason
     return "acknowledge" if result.action == "acknowledge" else "calm"
 
 
